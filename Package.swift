@@ -1,0 +1,83 @@
+// swift-tools-version:6.1
+//
+// virtualobserver: notebook-style, reproducible reports for light-curve surveys.
+//
+// Dependency direction (enforced here, not by convention):
+//   Core   -> GRDB, Logging, ArgumentParser, Crypto, CCFITSIO      (no Plot, no Report)
+//   Plot   -> CCairo                                                (knows no astronomy)
+//   Report -> Core, Plot, Mustache                                  (figures + HTML)
+//   report (executable) -> Report
+//   analyses/<name> (one executable each) -> Core
+import Foundation
+import PackageDescription
+
+/// Every folder under `analyses/` is one analysis executable, named after the folder.
+/// Adding an analysis means adding a folder; nothing else changes.
+let analysesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("analyses")
+let analysisNames: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: analysesDirectory.path)) ?? [])
+    .filter { name in
+        var isDirectory: ObjCBool = false
+        let path = analysesDirectory.appendingPathComponent(name).path
+        return !name.hasPrefix(".")
+            && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+    .sorted()
+
+let core: Target.Dependency = "Core"
+
+let package = Package(
+    name: "virtualobserver",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "report", targets: ["ReportCommand"]),
+        .library(name: "Core", targets: ["Core"]),
+        .library(name: "Plot", targets: ["Plot"]),
+    ] + analysisNames.map { .executable(name: $0, targets: [$0]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCFITSIO", pkgConfig: "cfitsio",
+            providers: [.apt(["libcfitsio-dev"])]),
+        .systemLibrary(
+            name: "CCairo", pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"])]),
+        .target(
+            name: "Core",
+            dependencies: [
+                "CCFITSIO",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(name: "Plot", dependencies: ["CCairo"]),
+        .target(
+            name: "Report",
+            dependencies: [
+                "Core", "Plot",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "ReportCommand",
+            dependencies: [
+                "Report",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(
+            name: "CoreTests", dependencies: ["Core"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
+        .testTarget(
+            name: "ReportTests", dependencies: ["Report", "Core", "Plot"]),
+    ] + analysisNames.map { name in
+        .executableTarget(name: name, dependencies: [core], path: "analyses/\(name)")
+    }
+)

@@ -1,0 +1,89 @@
+import Foundation
+
+/// A search run on every source: light curves in, summary statistics, detections and coverage out.
+///
+/// An analysis is a pure function of its parameters and its input: it does not download, store or
+/// draw. The pipeline (``AnalysisRun``) calls it once on the real light curves and, when a
+/// ``Simulator`` is given, once more on light curves with injected events (``AnalysisMode/simulation``);
+/// what it finds then is stored as simulated.
+public protocol Analysis: Sendable {
+    associatedtype Parameters: Codable & Sendable
+    /// Short name, used in the run id and the report ("flares").
+    var name: String { get }
+    var parameters: Parameters { get }
+    /// The coverage histograms this analysis fills, empty; the run's totals start from these.
+    func emptyCoverage() -> [Histogram]
+    /// Searches one source.
+    func analyze(_ input: AnalysisInput) throws -> AnalysisOutput
+}
+
+/// Whether an analysis sees the real data or data with injected events.
+public enum AnalysisMode: Sendable, Equatable {
+    case real
+    case simulation
+}
+
+/// What an analysis is given for one source.
+public struct AnalysisInput: Sendable {
+    public var entry: CatalogEntry
+    public var bands: [BandLightcurve]
+    public var mode: AnalysisMode
+
+    public init(entry: CatalogEntry, bands: [BandLightcurve], mode: AnalysisMode) {
+        self.entry = entry
+        self.bands = bands
+        self.mode = mode
+    }
+}
+
+/// What an analysis returns for one source.
+public struct AnalysisOutput: Sendable {
+    public var statistics: [Statistic]
+    public var detections: [Detection]
+    /// Coverage of this source, same shapes as ``Analysis/emptyCoverage()`` (ignored in simulation mode).
+    public var coverage: [Histogram]
+    /// The detrended model per band (same length as the band's light curve), for figures. Optional.
+    public var models: [String: [Double]]
+
+    public init(statistics: [Statistic], detections: [Detection], coverage: [Histogram], models: [String: [Double]] = [:]) {
+        self.statistics = statistics
+        self.detections = detections
+        self.coverage = coverage
+        self.models = models
+    }
+}
+
+/// Injects synthetic events into light curves and says what it injected.
+public protocol Simulator: Sendable {
+    associatedtype Parameters: Codable & Sendable
+    var name: String { get }
+    var parameters: Parameters { get }
+    /// Returns the light curve with events added, and the events. Injection ids start at `firstID`.
+    func inject(into lightcurve: Lightcurve, using generator: inout SeededGenerator, firstID: Int) throws
+        -> (Lightcurve, [Injection])
+    /// Whether `detection` recovers `injection`.
+    func recovers(_ detection: Detection, _ injection: Injection) -> Bool
+}
+
+/// One injected synthetic event.
+public struct Injection: Sendable, Hashable, Codable {
+    /// Unique within the source.
+    public var id: Int
+    public var band: String
+    public var peakTime: Double
+    /// Peak relative amplitude.
+    public var amplitude: Double
+    /// Full width at half maximum, days.
+    public var fwhm: Double
+    /// Equivalent duration of the injected event, seconds.
+    public var equivalentDuration: Double
+
+    public init(id: Int, band: String, peakTime: Double, amplitude: Double, fwhm: Double, equivalentDuration: Double) {
+        self.id = id
+        self.band = band
+        self.peakTime = peakTime
+        self.amplitude = amplitude
+        self.fwhm = fwhm
+        self.equivalentDuration = equivalentDuration
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// The quiescent level of a light curve, estimated by an iterative, outlier-masked running median.
+///
+/// The median is taken in a sliding time window (so one method serves 2-minute and nightly cadences),
+/// evaluated on nodes a quarter window apart and interpolated linearly between them (cost
+/// O(n log w) instead of O(n·w)). After each pass, points more than `clip` σ above the model — flare
+/// candidates — and their neighbours are masked, so the model does not climb into flares.
+/// The approach follows the sigma-clipped smoothing of AltaiPony (Ilin et al. 2021, §3.1), with a
+/// median instead of a Savitzky–Golay filter.
+public struct Detrender: Sendable, Codable, Hashable {
+    /// Width of the running-median window, days.
+    public var window: Double
+    /// Upper clipping threshold, in units of the robust scatter.
+    public var clip: Double
+    public var iterations: Int
+
+    public init(window: Double, clip: Double = 3, iterations: Int = 3) {
+        self.window = window
+        self.clip = clip
+        self.iterations = iterations
+    }
+
+    /// The model (same length as `time`) of the points `range` of a sorted series.
+    public func model(time: [Double], flux: [Double], range: Range<Int>) -> [Double] {
+        var mask = Array(repeating: true, count: range.count)
+        var model = runningMedian(time: time, flux: flux, range: range, use: mask)
+        for _ in 1..<max(iterations, 1) {
+            let residuals = (0..<range.count).map { flux[range.lowerBound + $0] - model[$0] }
+            guard let sigma = Statistics.robustSigma(residuals), sigma > 0 else { break }
+            var changed = false
+            for k in residuals.indices where residuals[k] > clip * sigma {
+                for j in max(0, k - 1)...min(residuals.count - 1, k + 1) where mask[j] {
+                    mask[j] = false
+                    changed = true
+                }
+            }
+            if !changed { break }
+            model = runningMedian(time: time, flux: flux, range: range, use: mask)
+        }
+        return model
+    }
+
+    private func runningMedian(time: [Double], flux: [Double], range: Range<Int>, use: [Bool]) -> [Double] {
+        let lo = range.lowerBound
+        let n = range.count
+        guard n > 0 else { return [] }
+        let t0 = time[lo]
+        let t1 = time[range.upperBound - 1]
+        let step = window / 4
+        let nodeCount = max(1, Int(((t1 - t0) / step).rounded(.up)) + 1)
+        var nodeTimes: [Double] = []
+        var nodeValues: [Double] = []
+        var left = 0
+        var right = 0
+        var buffer: [Double] = []
+        for k in 0..<nodeCount {
+            let tc = t0 + Double(k) * step
+            while left < n && time[lo + left] < tc - window / 2 { left += 1 }
+            if right < left { right = left }
+            while right < n && time[lo + right] <= tc + window / 2 { right += 1 }
+            buffer.removeAll(keepingCapacity: true)
+            for j in left..<right where use[j] && flux[lo + j].isFinite { buffer.append(flux[lo + j]) }
+            if let m = Statistics.median(buffer) {
+                nodeTimes.append(tc)
+                nodeValues.append(m)
+            }
+        }
+        if nodeTimes.isEmpty {
+            let all = (0..<n).map { flux[lo + $0] }.filter(\.isFinite)
+            return Array(repeating: Statistics.median(all) ?? .nan, count: n)
+        }
+        var result = [Double](repeating: 0, count: n)
+        var k = 0
+        for j in 0..<n {
+            let t = time[lo + j]
+            while k + 1 < nodeTimes.count && nodeTimes[k + 1] < t { k += 1 }
+            if t <= nodeTimes[0] {
+                result[j] = nodeValues[0]
+            } else if k + 1 >= nodeTimes.count {
+                result[j] = nodeValues[nodeTimes.count - 1]
+            } else {
+                let f = (t - nodeTimes[k]) / (nodeTimes[k + 1] - nodeTimes[k])
+                result[j] = nodeValues[k] + f * (nodeValues[k + 1] - nodeValues[k])
+            }
+        }
+        return result
+    }
+}

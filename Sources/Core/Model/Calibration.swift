@@ -1,0 +1,54 @@
+import Foundation
+
+/// How raw survey measurements become calibrated flux, applied when a dataset is loaded.
+///
+/// Raw files are never changed; the calibration is stored with each dataset in the run database, so
+/// loading the same raw file with the same calibration always gives the same light curve.
+public enum Calibration: Sendable, Hashable, Codable {
+    /// ZTF PSF-fit magnitudes (already zero-pointed with `magzp` by the pipeline) to flux density in
+    /// µJy: f = 10^(−0.4 (m − 23.9)), σ_f = f · 0.4 ln 10 · σ_m. Epochs with any bit of `bad` in
+    /// `catflags` are rejected.
+    case ztfMagnitudeToMicrojansky(bad: ZTFCatalogFlags)
+    /// SPOC `PDCSAP_FLUX` divided by its median over good cadences (kept as the normalisation factor);
+    /// cadences with any bit of `bad` in `QUALITY` and NaN times or fluxes are rejected.
+    case spocNormalizedPDCSAP(bad: SPOCQualityFlags)
+
+    /// One line for provenance and the report.
+    public var summary: String {
+        switch self {
+        case let .ztfMagnitudeToMicrojansky(bad):
+            return "ZTF mag → µJy (AB zero point 23.9), reject catflags & \(bad.rawValue)"
+        case let .spocNormalizedPDCSAP(bad):
+            return "SPOC PDCSAP_FLUX / median, reject QUALITY & \(bad.rawValue)"
+        }
+    }
+
+    /// AB magnitude zero point of flux density in µJy.
+    public static let microjanskyZeroPoint = 23.9
+}
+
+/// The on-disk format of a raw file.
+public enum RawFormat: String, Sendable, Hashable, Codable {
+    /// IRSA ZTF light-curve service, CSV output.
+    case ztfIRSACSV = "ztf-irsa-csv"
+    /// NASA SPOC light-curve FITS (`*_lc.fits` TESS, `*_llc.fits` Kepler/K2).
+    case spocFITS = "spoc-lc-fits"
+}
+
+/// Something read from a raw file that can be written back in that file's own format.
+///
+/// The raw tables of each survey conform: the synthetic survey dumps them to make raw files, and
+/// ``PhotometricDataset`` loads them back.
+public protocol Dataset: Sendable {
+    static var format: RawFormat { get }
+    static func read(from url: URL) throws -> Self
+    func write(to url: URL) throws
+}
+
+extension ZTFLightcurveTable: Dataset {
+    public static var format: RawFormat { .ztfIRSACSV }
+}
+
+extension SPOCLightcurve: Dataset {
+    public static var format: RawFormat { .spocFITS }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// A named list of stars to search.
+///
+/// A catalog can be typed in, generated (see ``SyntheticSurvey/mDwarfCatalog(count:seed:)``) or, in
+/// later versions, read from files and archives. Entries are validated when the catalog is made, so
+/// everything downstream can trust positions and unique identifiers.
+///
+/// ```swift
+/// let catalog = try Catalog(name: "two stars", entries: [
+///     CatalogEntry(id: "1", name: "Proxima Cen", ra: 217.42895, dec: -62.67949, magnitude: 8.98),
+///     CatalogEntry(id: "2", name: "AD Leo", ra: 154.90117, dec: 19.87000, magnitude: 8.21),
+/// ])
+/// ```
+public struct Catalog: Sendable, Codable {
+    public var name: String
+    public private(set) var entries: [CatalogEntry]
+
+    /// Makes a catalog, checking that positions are valid and identifiers unique.
+    /// - Throws: ``CatalogError`` naming the offending row and value.
+    public init(name: String, entries: [CatalogEntry]) throws {
+        var seen: [String: Int] = [:]
+        for (row, entry) in entries.enumerated() {
+            guard entry.ra.isFinite, (0..<360).contains(entry.ra) || entry.ra == 360 else {
+                throw CatalogError.invalidValue(catalog: name, row: row, column: "ra", value: String(entry.ra))
+            }
+            guard entry.dec.isFinite, (-90...90).contains(entry.dec) else {
+                throw CatalogError.invalidValue(catalog: name, row: row, column: "dec", value: String(entry.dec))
+            }
+            if let first = seen[entry.id] {
+                throw CatalogError.duplicateIdentifier(catalog: name, id: entry.id, rows: [first, row])
+            }
+            seen[entry.id] = row
+        }
+        self.name = name
+        self.entries = entries
+    }
+
+    public var count: Int { entries.count }
+
+    /// The deterministic slice `index` of `count` (0-based), by position in the catalog.
+    public func shard(_ index: Int, of count: Int) -> Catalog {
+        precondition(count > 0 && (0..<count).contains(index), "shard \(index)/\(count) out of range")
+        var copy = self
+        copy.entries = entries.enumerated().filter { $0.offset % count == index }.map(\.element)
+        return copy
+    }
+
+    /// SHA-256 of the catalog's canonical JSON, for provenance.
+    public func checksum() throws -> String {
+        try Checksum.sha256Hex(of: CanonicalJSON.encode(self))
+    }
+}
+
+/// Errors in catalog contents.
+public enum CatalogError: Error, LocalizedError, Equatable {
+    case invalidValue(catalog: String, row: Int, column: String, value: String)
+    case duplicateIdentifier(catalog: String, id: String, rows: [Int])
+    case empty(catalog: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case let .invalidValue(catalog, row, column, value):
+            return "catalog '\(catalog)', row \(row): invalid \(column) '\(value)'"
+        case let .duplicateIdentifier(catalog, id, rows):
+            return "catalog '\(catalog)': identifier '\(id)' appears in rows \(rows.map(String.init).joined(separator: " and "))"
+        case let .empty(catalog):
+            return "catalog '\(catalog)' has no entries"
+        }
+    }
+}

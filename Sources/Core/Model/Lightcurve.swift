@@ -1,0 +1,112 @@
+import Foundation
+
+/// The unit of a light curve's flux.
+public enum FluxUnit: String, Sendable, Codable {
+    /// Flux density in micro-jansky (AB magnitude zero point 23.9).
+    case microjansky = "µJy"
+    /// Flux divided by a normalisation (median) of its segment: 1 is the quiescent level.
+    case relative = "relative"
+    /// Detector counts, e.g. SPOC `PDCSAP_FLUX` in e⁻/s.
+    case electronsPerSecond = "e-/s"
+}
+
+/// A calibrated time series of one band: time, flux and flux error of equal length.
+///
+/// The invariants are checked by the throwing initialiser, so a `Lightcurve` that exists is
+/// consistent: equal lengths, finite times, and per-point links back to the dataset rows the points
+/// came from (`origins`). Transforms (`normalized()`, `sorted()`, …) return new values and append a
+/// line to `provenance`, in the spirit of lightkurve's `meta["NORMALIZED"]`.
+///
+/// ```swift
+/// let lc = try Lightcurve(time: [0, 1, 2], flux: [1, 1.2, 1], fluxError: [0.01, 0.01, 0.01],
+///                         band: "TESS", timeSystem: .btjd, fluxUnit: .relative)
+/// ```
+public struct Lightcurve: Sendable {
+    public let time: [Double]
+    public let flux: [Double]
+    public let fluxError: [Double]
+    /// For each point, where it came from: (index into the source's datasets, row in that dataset's raw table).
+    public let origins: [PointOrigin]
+    public let band: String
+    public let timeSystem: TimeSystem
+    public let fluxUnit: FluxUnit
+    /// Everything done to the data since it left the raw file, in order.
+    public let provenance: [String]
+
+    /// Makes a light curve.
+    /// - Parameter origins: per-point origin; `nil` means "row i of dataset 0".
+    /// - Throws: ``LightcurveError`` when the arrays differ in length or a time is not finite.
+    public init(
+        time: [Double], flux: [Double], fluxError: [Double], origins: [PointOrigin]? = nil,
+        band: String, timeSystem: TimeSystem, fluxUnit: FluxUnit, provenance: [String] = []
+    ) throws {
+        guard flux.count == time.count, fluxError.count == time.count else {
+            throw LightcurveError.lengthMismatch(time: time.count, flux: flux.count, fluxError: fluxError.count)
+        }
+        if let origins, origins.count != time.count {
+            throw LightcurveError.originsMismatch(points: time.count, origins: origins.count)
+        }
+        if let bad = time.firstIndex(where: { !$0.isFinite }) {
+            throw LightcurveError.nonFiniteTime(index: bad)
+        }
+        self.time = time
+        self.flux = flux
+        self.fluxError = fluxError
+        self.origins = origins ?? (0..<time.count).map { PointOrigin(dataset: 0, row: Int32($0)) }
+        self.band = band
+        self.timeSystem = timeSystem
+        self.fluxUnit = fluxUnit
+        self.provenance = provenance
+    }
+
+    /// Internal unchecked initialiser for transforms that preserve the invariants by construction.
+    init(
+        unchecked time: [Double], flux: [Double], fluxError: [Double], origins: [PointOrigin], band: String,
+        timeSystem: TimeSystem, fluxUnit: FluxUnit, provenance: [String]
+    ) {
+        assert(time.count == flux.count && flux.count == fluxError.count && origins.count == time.count)
+        self.time = time
+        self.flux = flux
+        self.fluxError = fluxError
+        self.origins = origins
+        self.band = band
+        self.timeSystem = timeSystem
+        self.fluxUnit = fluxUnit
+        self.provenance = provenance
+    }
+
+    public var count: Int { time.count }
+    public var isEmpty: Bool { time.isEmpty }
+    /// Last minus first time, in days (0 for fewer than two points). Assumes a sorted curve.
+    public var baseline: Double { count > 1 ? (time[count - 1] - time[0]) : 0 }
+}
+
+/// Where a light-curve point came from: the dataset (index in the source's dataset list) and its row.
+public struct PointOrigin: Sendable, Hashable, Codable {
+    public var dataset: Int32
+    public var row: Int32
+    public init(dataset: Int32, row: Int32) {
+        self.dataset = dataset
+        self.row = row
+    }
+}
+
+public enum LightcurveError: Error, LocalizedError, Equatable {
+    case lengthMismatch(time: Int, flux: Int, fluxError: Int)
+    case originsMismatch(points: Int, origins: Int)
+    case nonFiniteTime(index: Int)
+    case incompatible(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case let .lengthMismatch(t, f, e):
+            return "light curve arrays differ in length: time \(t), flux \(f), flux error \(e)"
+        case let .originsMismatch(p, o):
+            return "light curve has \(p) points but \(o) origins"
+        case let .nonFiniteTime(i):
+            return "light curve time at index \(i) is not finite"
+        case let .incompatible(why):
+            return "light curves cannot be combined: \(why)"
+        }
+    }
+}

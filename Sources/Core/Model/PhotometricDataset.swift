@@ -1,0 +1,181 @@
+import Foundation
+import Synchronization
+
+/// One survey's photometry of one object, linked to the raw file it lives in, loaded on first use.
+///
+/// A ZTF response holds several objects (one per `oid` and filter): each is its own dataset with a
+/// `selection`. A SPOC file is one dataset. The description (observatory, file, band, calibration)
+/// is what the run database stores in its `datasets` table; the data are read from the raw cache only
+/// when ``calibrated(cache:)`` or ``raw(cache:)`` is first called, and kept for later calls.
+public final class PhotometricDataset: Sendable {
+    public let observatory: String
+    public let format: RawFormat
+    public let file: CachedFile
+    /// Which part of the file belongs to this dataset (ZTF: the `oid`), or nil for the whole file.
+    public let selection: String?
+    /// Band label shared by all datasets that may be combined ("ZTF g", "ZTF r", "TESS").
+    public let band: String
+    public let calibration: Calibration
+    private let loaded = Mutex<PhotometricData?>(nil)
+
+    public init(
+        observatory: String, format: RawFormat, file: CachedFile, selection: String?, band: String,
+        calibration: Calibration
+    ) {
+        self.observatory = observatory
+        self.format = format
+        self.file = file
+        self.selection = selection
+        self.band = band
+        self.calibration = calibration
+    }
+
+    /// The measurements as stored in the raw file (selected rows only), before calibration.
+    public func raw(cache: RawCache) throws -> PhotometricData {
+        if let data = loaded.withLock({ $0 }) { return data }
+        let data = try PhotometricData.read(self, cache: cache)
+        loaded.withLock { $0 = data }
+        return data
+    }
+
+    /// The calibrated light curve of the good points.
+    /// - Parameter index: this dataset's index in its source's list, recorded in each point's origin.
+    public func calibrated(cache: RawCache, index: Int32 = 0) throws -> CalibratedDataset {
+        try raw(cache: cache).calibrated(with: calibration, band: band, datasetIndex: index, source: file.relativePath)
+    }
+}
+
+/// Raw measurements of one dataset: time, value (magnitude or flux), error and quality bits per row.
+public struct PhotometricData: Sendable {
+    public enum Value: Sendable { case magnitude, flux }
+    public var time: [Double]
+    public var value: [Double]
+    public var error: [Double]
+    public var flags: [Int32]
+    /// Row of each measurement in the raw file's table.
+    public var rows: [Int32]
+    public var valueKind: Value
+    public var timeSystem: TimeSystem
+    /// Exposure time of one measurement, seconds.
+    public var exposureSeconds: Double
+
+    static func read(_ dataset: PhotometricDataset, cache: RawCache) throws -> PhotometricData {
+        let url = cache.url(for: dataset.file.relativePath)
+        switch dataset.format {
+        case .ztfIRSACSV:
+            let table = try ZTFLightcurveTable.read(from: url)
+            let rows: [Int]
+            if let selection = dataset.selection {
+                guard let oid = Int64(selection) else {
+                    throw DatasetError.badSelection(path: url.path, selection: selection)
+                }
+                rows = table.oid.indices.filter { table.oid[$0] == oid }
+                guard !rows.isEmpty else { throw DatasetError.badSelection(path: url.path, selection: selection) }
+            } else {
+                rows = Array(table.oid.indices)
+            }
+            let exposure = Statistics.median(rows.map { table.exptime[$0] }.filter(\.isFinite)) ?? 30
+            return PhotometricData(
+                time: rows.map { table.mjd[$0] }, value: rows.map { table.mag[$0] },
+                error: rows.map { table.magerr[$0] }, flags: rows.map { table.catflags[$0] },
+                rows: rows.map { Int32($0) }, valueKind: .magnitude, timeSystem: .mjd, exposureSeconds: exposure)
+        case .spocFITS:
+            let lc = try SPOCLightcurve.read(from: url)
+            let exposure = (lc.cadenceDays ?? lc.exposureDays ?? 2.0 / 1440) * 86_400
+            return PhotometricData(
+                time: lc.time, value: lc.pdcsapFlux, error: lc.pdcsapFluxError, flags: lc.quality,
+                rows: (0..<Int32(lc.time.count)).map { $0 }, valueKind: .flux,
+                timeSystem: .barycentric(reference: lc.bjdReference), exposureSeconds: exposure)
+        }
+    }
+
+    /// Applies a calibration: rejects flagged and non-finite rows and converts to calibrated flux.
+    public func calibrated(with calibration: Calibration, band: String, datasetIndex: Int32, source: String) throws
+        -> CalibratedDataset
+    {
+        var keep: [Int] = []
+        keep.reserveCapacity(time.count)
+        var flagged = 0
+        let badMask: Int32
+        switch calibration {
+        case let .ztfMagnitudeToMicrojansky(bad): badMask = bad.rawValue
+        case let .spocNormalizedPDCSAP(bad): badMask = bad.rawValue
+        }
+        for i in time.indices {
+            guard time[i].isFinite, value[i].isFinite, error[i].isFinite, error[i] > 0 else { continue }
+            if flags[i] & badMask != 0 {
+                flagged += 1
+                continue
+            }
+            keep.append(i)
+        }
+        var flux: [Double]
+        var fluxError: [Double]
+        let unit: FluxUnit
+        var provenance = ["loaded \(keep.count) of \(time.count) rows from \(source)"]
+        switch calibration {
+        case .ztfMagnitudeToMicrojansky:
+            guard valueKind == .magnitude else { throw DatasetError.calibrationMismatch(path: source, calibration: calibration.summary) }
+            flux = keep.map { pow(10, -0.4 * (value[$0] - Calibration.microjanskyZeroPoint)) }
+            fluxError = zip(keep, flux).map { i, f in f * 0.4 * log(10) * error[i] }
+            unit = .microjansky
+        case .spocNormalizedPDCSAP:
+            guard valueKind == .flux else { throw DatasetError.calibrationMismatch(path: source, calibration: calibration.summary) }
+            flux = keep.map { value[$0] }
+            fluxError = keep.map { error[$0] }
+            let level = Statistics.median(flux) ?? .nan
+            if level > 0 {
+                flux = flux.map { $0 / level }
+                fluxError = fluxError.map { $0 / level }
+                provenance.append("PDCSAP_FLUX normalised by its median \(level) e-/s")
+            } else if !flux.isEmpty {
+                throw DatasetError.calibrationFailed(path: source, reason: "median PDCSAP_FLUX \(level) is not positive")
+            }
+            unit = .relative
+        }
+        provenance.append(calibration.summary)
+        let lightcurve = try Lightcurve(
+            time: keep.map { time[$0] }, flux: flux, fluxError: fluxError,
+            origins: keep.map { PointOrigin(dataset: datasetIndex, row: rows[$0]) }, band: band,
+            timeSystem: timeSystem, fluxUnit: unit, provenance: provenance
+        ).sorted()
+        return CalibratedDataset(
+            lightcurve: lightcurve, rawRows: time.count, flaggedRows: flagged,
+            invalidRows: time.count - flagged - keep.count, exposureSeconds: exposureSeconds)
+    }
+}
+
+/// A calibrated dataset and the bookkeeping of what was kept.
+public struct CalibratedDataset: Sendable {
+    public var lightcurve: Lightcurve
+    public var rawRows: Int
+    /// Rows rejected by the quality mask.
+    public var flaggedRows: Int
+    /// Rows with non-finite time, value or error.
+    public var invalidRows: Int
+    public var exposureSeconds: Double
+}
+
+public enum DatasetError: Error, LocalizedError, Equatable, FileError {
+    case badSelection(path: String, selection: String)
+    case calibrationMismatch(path: String, calibration: String)
+    case calibrationFailed(path: String, reason: String)
+    case unreadable(path: String, reason: String)
+
+    public var path: String? {
+        switch self {
+        case let .badSelection(p, _), let .calibrationMismatch(p, _), let .calibrationFailed(p, _), let .unreadable(p, _):
+            return p
+        }
+    }
+
+    public var errorDescription: String? {
+        switch self {
+        case let .unreadable(p, r): return r.contains(p) ? r : "\(p): \(r)"
+
+        case let .badSelection(p, s): return "\(p): no rows for selection '\(s)'"
+        case let .calibrationMismatch(p, c): return "\(p): calibration '\(c)' does not fit this file's values"
+        case let .calibrationFailed(p, r): return "\(p): calibration failed: \(r)"
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// The frame of an analysis executable: options, prose, and the run of the pipeline.
+///
+/// An analysis in `analyses/<name>/main.swift` reads top to bottom like a notebook:
+///
+/// ```swift
+/// import Core
+/// let notebook = Notebook(name: "flares", title: "Flares on M dwarfs", defaultSeed: 42)
+/// notebook.markdown("We search nearby M dwarfs for white-light flares …")
+/// let catalog = try SyntheticSurvey.mDwarfCatalog(count: 200, seed: notebook.seed)
+/// let summary = try await notebook.run(
+///     catalog: catalog, observatories: [SyntheticSurvey(.ztf, seed: notebook.seed)],
+///     analysis: FlareSearch(), simulator: FlareSimulator(parameters: …))
+/// ```
+///
+/// The standard options (``RunOptions``: `--output`, `--seed`, `--jobs`, `--shard`) are parsed when
+/// the notebook is made; `--help` prints them and exits. Prose added with ``markdown(_:)`` is stored
+/// with the run and shown by the report.
+public final class Notebook: @unchecked Sendable {
+    public let name: String
+    public let title: String
+    public let options: RunOptions
+    /// The run's seed: `--seed`, or the analysis's default.
+    public let seed: UInt64
+    public let logger: Logger
+    private var cells: [String] = []
+
+    /// Parses the standard options from `arguments` (default: the process's), exiting on `--help` or
+    /// a usage error as command-line tools do.
+    public init(name: String, title: String, defaultSeed: UInt64, arguments: [String]? = nil) {
+        Self.bootstrapLogging()
+        self.name = name
+        self.title = title
+        let parsed: RunOptions
+        do {
+            parsed = try RunOptions.parse(arguments ?? Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            RunOptions.exit(withError: error)
+        }
+        options = parsed
+        seed = parsed.seed ?? defaultSeed
+        logger = Logger(label: "virtualobserver.\(name)")
+    }
+
+    /// Makes a notebook from already-parsed options (for tests and embedding).
+    public init(name: String, title: String, options: RunOptions, defaultSeed: UInt64, logger: Logger? = nil) {
+        self.name = name
+        self.title = title
+        self.options = options
+        self.seed = options.seed ?? defaultSeed
+        self.logger = logger ?? Logger(label: "virtualobserver.\(name)")
+    }
+
+    /// Adds a prose cell (Markdown-like text) shown in the report in notebook order.
+    public func markdown(_ text: String) {
+        cells.append(text)
+    }
+
+    /// Runs the pipeline over the catalog and stores everything in the run's database.
+    ///
+    /// For every source, in parallel (`--jobs`, no batch barrier): fetch from each observatory into
+    /// the raw cache, link datasets, calibrate and combine into one light curve per band, analyse, and,
+    /// with a simulator, analyse again with injected events. A source that fails at any stage is
+    /// recorded as failed with the reason and the file involved; the others go on.
+    public func run<A: Analysis, S: Simulator>(
+        catalog: Catalog, observatories: [any VirtualObservatory], analysis: A, simulator: S?
+    ) async throws -> RunSummary {
+        let outputRoot = URL(fileURLWithPath: options.output)
+        let cache = try RawCache(root: outputRoot.appendingPathComponent("cache"))
+        let shard = try options.shardIndex()
+        let plan = try RunPlan(
+            notebook: self, catalog: catalog, observatories: observatories, analysis: analysis, simulator: simulator,
+            shard: shard)
+        let runDirectory = outputRoot.appendingPathComponent(name).appendingPathComponent(plan.runID)
+        try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+        let databaseURL = runDirectory.appendingPathComponent("run.sqlite")
+        // Rerunning the same inputs replaces that run's database (the run id is the same by design).
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            try? FileManager.default.removeItem(atPath: databaseURL.path + suffix)
+        }
+        let store = try Store(url: databaseURL)
+        let record = RunRecord(
+            id: plan.runID, analysis: name, title: title, parameters: plan.parametersJSON,
+            parameterHash: plan.parameterHash, seed: Int64(bitPattern: seed),
+            codeVersion: options.codeVersion ?? VirtualObserver.version, catalogName: catalog.name,
+            catalogChecksum: plan.catalogChecksum, catalogCount: catalog.count, cacheDirectory: cache.root.path,
+            shard: options.shard, jobs: jobs, synthetic: observatories.contains { $0.isSynthetic },
+            startedAt: Store.timestamp(Date()), finishedAt: nil, status: .running, error: nil)
+        try store.begin(
+            record,
+            cells: cells.enumerated().map { NotebookCell(runId: plan.runID, position: $0.offset, kind: "markdown", text: $0.element) },
+            observatories: observatories.map {
+                ObservatoryRecord(runId: plan.runID, name: $0.name, description: $0.description, synthetic: $0.isSynthetic)
+            },
+            histograms: analysis.emptyCoverage())
+        logger.info("run \(plan.runID): \(plan.entries.count) sources, \(observatories.count) observatories, jobs \(jobs)")
+        let started = Date()
+        do {
+            let ids = try store.register(plan.entries, runID: plan.runID)
+            let pipeline = SourcePipeline(
+                runID: plan.runID, seed: seed, cache: cache, store: store, observatories: observatories,
+                analysis: analysis, simulator: simulator, logger: logger)
+            let progress = Progress(total: ids.count, logger: logger)
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                var next = 0
+                func launch() {
+                    let k = next
+                    next += 1
+                    group.addTask { await pipeline.process(entry: plan.entries[k].entry, sourceID: ids[k]) }
+                }
+                while next < min(jobs, ids.count) { launch() }
+                while let ok = try await group.next() {
+                    progress.tick(ok: ok)
+                    if next < ids.count { launch() }
+                }
+            }
+            try store.finish(runID: plan.runID, status: .finished)
+        } catch {
+            try? store.finish(runID: plan.runID, status: .failed, error: String(describing: error))
+            throw error
+        }
+        let summary = try RunSummary(store: store, runDirectory: runDirectory, seconds: Date().timeIntervalSince(started))
+        logger.info("\(summary.line)")
+        if let handoff = options.handoff {
+            let data = try JSONEncoder().encode(["runDirectory": runDirectory.path, "database": databaseURL.path, "runID": plan.runID])
+            try data.write(to: URL(fileURLWithPath: handoff), options: .atomic)
+        }
+        print(runDirectory.path)
+        return summary
+    }
+
+    var jobs: Int { options.jobs ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    nonisolated(unsafe) private static var loggingReady = false
+    private static let loggingLock = NSLock()
+    private static func bootstrapLogging() {
+        loggingLock.lock()
+        defer { loggingLock.unlock() }
+        guard !loggingReady else { return }
+        loggingReady = true
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["VO_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+            return handler
+        }
+    }
+}
+
+/// Package version, recorded with every run.
+public enum VirtualObserver {
+    public static let version = "0.1.0"
+}
+
+/// Counts finished sources and logs progress at most every few seconds (and at the end).
+final class Progress: @unchecked Sendable {
+    let total: Int
+    let logger: Logger
+    let started = Date()
+    var done = 0
+    var failed = 0
+    var lastReport = Date.distantPast
+
+    init(total: Int, logger: Logger) {
+        self.total = total
+        self.logger = logger
+    }
+
+    func tick(ok: Bool) {
+        done += 1
+        if !ok { failed += 1 }
+        let now = Date()
+        guard now.timeIntervalSince(lastReport) > 2 || done == total else { return }
+        lastReport = now
+        let elapsed = now.timeIntervalSince(started)
+        let rate = Double(done) / max(elapsed, 1e-3)
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        logger.info(
+            "\(done)/\(total) sources, \(failed) failed, \(String(format: "%.1f", rate))/s, ETA \(String(format: "%.0f", eta)) s")
+    }
+}

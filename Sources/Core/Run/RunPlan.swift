@@ -1,0 +1,57 @@
+import Foundation
+
+/// The identity of a run: its inputs as canonical JSON, their hash, and the run id made from them.
+///
+/// The run id is `<analysis>-<first 12 hex of the parameter hash>-seed<seed>` (plus `-shard<i>of<N>`),
+/// so rerunning the same inputs gives the same id and a changed parameter gives a new one.
+struct RunPlan {
+    let runID: String
+    let parametersJSON: String
+    let parameterHash: String
+    let catalogChecksum: String
+    let entries: [(index: Int, entry: CatalogEntry)]
+
+    private struct Parameters<P: Encodable, Q: Encodable>: Encodable {
+        var analysis: Named<P>
+        var simulator: Named<Q>?
+        var catalog: CatalogIdentity
+        var observatories: [String]
+        var seed: UInt64
+    }
+    private struct Named<P: Encodable>: Encodable {
+        var name: String
+        var parameters: P
+    }
+    private struct CatalogIdentity: Encodable {
+        var name: String
+        var count: Int
+        var sha256: String
+    }
+
+    init<A: Analysis, S: Simulator>(
+        notebook: Notebook, catalog: Catalog, observatories: [any VirtualObservatory], analysis: A, simulator: S?,
+        shard: (index: Int, count: Int)?
+    ) throws {
+        guard catalog.count > 0 else { throw CatalogError.empty(catalog: catalog.name) }
+        catalogChecksum = try catalog.checksum()
+        let parameters = Parameters(
+            analysis: Named(name: analysis.name, parameters: analysis.parameters),
+            simulator: simulator.map { Named(name: $0.name, parameters: $0.parameters) },
+            catalog: CatalogIdentity(name: catalog.name, count: catalog.count, sha256: catalogChecksum),
+            observatories: observatories.map(\.description), seed: notebook.seed)
+        parametersJSON = try CanonicalJSON.string(parameters)
+        // The hash leaves out the seed, which has its own place in the run id.
+        var unseeded = parameters
+        unseeded.seed = 0
+        parameterHash = Checksum.sha256Hex(of: try CanonicalJSON.encode(unseeded))
+        var id = "\(notebook.name)-\(parameterHash.prefix(12))-seed\(notebook.seed)"
+        let all = catalog.entries.enumerated().map { (index: $0.offset, entry: $0.element) }
+        if let shard {
+            id += "-shard\(shard.index)of\(shard.count)"
+            entries = all.filter { $0.index % shard.count == shard.index }
+        } else {
+            entries = all
+        }
+        runID = id
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+
+/// Processes one source end to end and stores the outcome; never throws — failures are recorded.
+struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
+    let runID: String
+    let seed: UInt64
+    let cache: RawCache
+    let store: Store
+    let observatories: [any VirtualObservatory]
+    let analysis: A
+    let simulator: S?
+    let logger: Logger
+
+    /// Returns true when the source was processed, false when it failed (the failure is in the database).
+    func process(entry: CatalogEntry, sourceID: Int64) async -> Bool {
+        var source = Source(entry: entry)
+        for observatory in observatories {
+            do {
+                let files = try await observatory.fetch(entry, into: cache, logger: logger)
+                for file in files { source.add(try observatory.datasets(in: file, cache: cache)) }
+            } catch {
+                return fail(sourceID, entry, stage: "fetch", observatory: observatory.name, error: error)
+            }
+        }
+        let bands: [BandLightcurve]
+        do {
+            bands = try source.lightcurves(cache: cache)
+        } catch {
+            return fail(sourceID, entry, stage: "load", observatory: nil, error: error)
+        }
+        do {
+            let real = try analysis.analyze(AnalysisInput(entry: entry, bands: bands, mode: .real))
+            var outcome = SourceOutcome(
+                sourceID: sourceID, datasets: source.datasets, statistics: real.statistics, detections: real.detections,
+                injections: [], coverage: real.coverage)
+            if let simulator {
+                try simulate(simulator, entry: entry, bands: bands, into: &outcome)
+            }
+            try store.record(outcome, runID: runID)
+            return true
+        } catch {
+            return fail(sourceID, entry, stage: "analyze", observatory: nil, error: error)
+        }
+    }
+
+    /// Injects events into every band, searches again, and matches what was found to what was injected.
+    /// Detections of this pass that match no injection are the real events found again and are dropped.
+    private func simulate(_ simulator: S, entry: CatalogEntry, bands: [BandLightcurve], into outcome: inout SourceOutcome)
+        throws
+    {
+        var injectedBands = bands
+        var injections: [Injection] = []
+        for k in bands.indices {
+            var generator = SeededGenerator(seed: seed, stream: "inject|\(entry.id)|\(bands[k].band)")
+            let (lc, added) = try simulator.inject(into: bands[k].lightcurve, using: &generator, firstID: injections.count)
+            injectedBands[k].lightcurve = lc
+            injections += added
+        }
+        guard !injections.isEmpty else { return }
+        let found = try analysis.analyze(AnalysisInput(entry: entry, bands: injectedBands, mode: .simulation))
+        var recovered = Set<Int>()
+        for var detection in found.detections {
+            // The injection whose peak lies in the detection; the largest if several do.
+            let matches = injections.filter { simulator.recovers(detection, $0) }
+            guard let match = matches.max(by: { $0.amplitude < $1.amplitude }) else { continue }
+            detection.simulated = true
+            detection.injectionID = match.id
+            recovered.insert(match.id)
+            outcome.detections.append(detection)
+        }
+        outcome.injections = injections.map { .init(injection: $0, recovered: recovered.contains($0.id)) }
+    }
+
+    private func fail(_ sourceID: Int64, _ entry: CatalogEntry, stage: String, observatory: String?, error: Error) -> Bool {
+        let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+        logger.warning("source \(entry.name) failed at \(stage): \(message)")
+        do {
+            try store.recordFailure(
+                FailureRecord(
+                    id: nil, runId: runID, sourceId: sourceID, stage: stage, observatory: observatory,
+                    path: (error as? FileError)?.path, message: message))
+        } catch {
+            logger.error("cannot record failure of \(entry.name): \(error)")
+        }
+        return false
+    }
+}
+
+/// An error that concerns one file; its path is recorded with the failure.
+public protocol FileError: Error {
+    var path: String? { get }
+}
+
+extension FITSError: FileError {}

@@ -1,0 +1,177 @@
+import Foundation
+import GRDB
+
+// One record type per table of the run database (see Store+Migrations.swift and README.md).
+// Column names are the snake_case forms of the property names.
+
+protocol SnakeCaseRecord: Codable, FetchableRecord, MutablePersistableRecord {}
+extension SnakeCaseRecord {
+    public static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
+    public static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
+}
+
+/// Records whose primary key is an auto-incremented `id`, filled in on insert.
+protocol IdentifiedRecord: SnakeCaseRecord {
+    var id: Int64? { get set }
+}
+extension IdentifiedRecord {
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// A row of `runs`: what was run, with which inputs, and how it ended.
+public struct RunRecord: SnakeCaseRecord, Sendable, Hashable {
+    public static let databaseTableName = "runs"
+    public enum Status: String, Codable, Sendable { case running, finished, failed }
+    public var id: String
+    public var analysis: String
+    public var title: String
+    public var parameters: String
+    public var parameterHash: String
+    public var seed: Int64
+    public var codeVersion: String
+    public var catalogName: String
+    public var catalogChecksum: String
+    public var catalogCount: Int
+    public var cacheDirectory: String
+    public var shard: String?
+    public var jobs: Int
+    public var synthetic: Bool
+    public var startedAt: String
+    public var finishedAt: String?
+    public var status: Status
+    public var error: String?
+}
+
+/// A row of `notebook_cells`: prose of the analysis notebook, shown in the report.
+public struct NotebookCell: SnakeCaseRecord, Sendable, Hashable {
+    public static let databaseTableName = "notebook_cells"
+    public var runId: String
+    public var position: Int
+    public var kind: String
+    public var text: String
+}
+
+/// A row of `observatories`.
+public struct ObservatoryRecord: SnakeCaseRecord, Sendable, Hashable {
+    public static let databaseTableName = "observatories"
+    public var runId: String
+    public var name: String
+    public var description: String
+    public var synthetic: Bool
+}
+
+/// A row of `sources`: one catalog entry and whether it was processed.
+public struct SourceRecord: IdentifiedRecord, Sendable, Hashable {
+    public static let databaseTableName = "sources"
+    public enum Status: String, Codable, Sendable { case pending, done, failed }
+    public var id: Int64?
+    public var runId: String
+    public var catalogIndex: Int
+    public var catalogId: String
+    public var name: String
+    public var ra: Double
+    public var dec: Double
+    public var magnitude: Double?
+    public var magnitudeBand: String?
+    public var pmra: Double?
+    public var pmdec: Double?
+    public var parallax: Double?
+    public var epoch: Double
+    public var status: Status
+
+    public var entry: CatalogEntry {
+        CatalogEntry(
+            id: catalogId, name: name, ra: ra, dec: dec, magnitude: magnitude, magnitudeBand: magnitudeBand, pmra: pmra,
+            pmdec: pmdec, parallax: parallax, epoch: epoch)
+    }
+}
+
+/// A row of `datasets`: one raw file (or part of one) linked to a source.
+public struct DatasetRecord: IdentifiedRecord, Sendable, Hashable {
+    public static let databaseTableName = "datasets"
+    public var id: Int64?
+    public var sourceId: Int64
+    public var position: Int
+    public var observatory: String
+    public var band: String
+    public var format: RawFormat
+    public var rawPath: String
+    public var selection: String?
+    public var sizeBytes: Int64
+    public var sha256: String
+    public var calibration: String
+
+    /// The dataset this row describes, ready to load from the raw cache.
+    public func dataset() throws -> PhotometricDataset {
+        let calibration = try JSONDecoder().decode(Calibration.self, from: Data(self.calibration.utf8))
+        return PhotometricDataset(
+            observatory: observatory, format: format,
+            file: CachedFile(relativePath: rawPath, size: sizeBytes, sha256: sha256), selection: selection, band: band,
+            calibration: calibration)
+    }
+}
+
+/// A row of `failures`: something that went wrong for a source, with where and why.
+public struct FailureRecord: IdentifiedRecord, Sendable, Hashable {
+    public static let databaseTableName = "failures"
+    public var id: Int64?
+    public var runId: String
+    public var sourceId: Int64?
+    public var stage: String
+    public var observatory: String?
+    public var path: String?
+    public var message: String
+}
+
+/// A row of `statistics`: one summary number of a source (band '' = whole source).
+public struct StatisticRecord: SnakeCaseRecord, Sendable, Hashable {
+    public static let databaseTableName = "statistics"
+    public var sourceId: Int64
+    public var band: String
+    public var name: String
+    public var value: Double?
+    public var unit: String?
+}
+
+/// A row of `injections`: one synthetic event and whether it was recovered.
+public struct InjectionRecord: IdentifiedRecord, Sendable, Hashable {
+    public static let databaseTableName = "injections"
+    public var id: Int64?
+    public var sourceId: Int64
+    public var number: Int
+    public var band: String
+    public var peakTime: Double
+    public var amplitude: Double
+    public var fwhm: Double
+    public var ed: Double
+    public var recovered: Bool
+}
+
+/// A row of `detections`: a real (`simulated` = 0) or simulated event.
+public struct DetectionRecord: IdentifiedRecord, Sendable, Hashable {
+    public static let databaseTableName = "detections"
+    public var id: Int64?
+    public var sourceId: Int64
+    public var band: String
+    public var timeSystem: String
+    public var start: Double
+    public var stop: Double
+    public var peakTime: Double
+    public var amplitude: Double
+    public var ed: Double
+    public var edErr: Double
+    public var significance: Double
+    public var nPoints: Int
+    public var firstIndex: Int
+    public var lastIndex: Int
+    public var firstDatasetId: Int64?
+    public var firstRow: Int
+    public var peakDatasetId: Int64?
+    public var peakRow: Int
+    public var lastDatasetId: Int64?
+    public var lastRow: Int
+    public var simulated: Bool
+    public var injectionId: Int64?
+}

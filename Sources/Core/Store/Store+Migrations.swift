@@ -1,0 +1,149 @@
+import GRDB
+
+extension Store {
+    /// The schema, as named migrations of plain SQL. A shipped migration is never edited: changes
+    /// come as new migrations appended here. README.md documents the tables for users who query them.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: runs, sources, datasets, detections, histograms") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE runs (
+                        id TEXT PRIMARY KEY,
+                        analysis TEXT NOT NULL,
+                        title TEXT NOT NULL,
+                        parameters TEXT NOT NULL,            -- JSON, sorted keys
+                        parameter_hash TEXT NOT NULL,        -- SHA-256 of parameters
+                        seed INTEGER NOT NULL,
+                        code_version TEXT NOT NULL,
+                        catalog_name TEXT NOT NULL,
+                        catalog_checksum TEXT NOT NULL,
+                        catalog_count INTEGER NOT NULL,
+                        cache_directory TEXT NOT NULL,
+                        shard TEXT,                          -- "i/N" or NULL for the whole catalog
+                        jobs INTEGER NOT NULL,
+                        synthetic INTEGER NOT NULL CHECK (synthetic IN (0, 1)),
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
+                        error TEXT
+                    );
+                    CREATE TABLE notebook_cells (
+                        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        text TEXT NOT NULL,
+                        PRIMARY KEY (run_id, position)
+                    );
+                    CREATE TABLE observatories (
+                        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL,
+                        description TEXT NOT NULL,
+                        synthetic INTEGER NOT NULL CHECK (synthetic IN (0, 1)),
+                        PRIMARY KEY (run_id, name)
+                    );
+                    CREATE TABLE sources (
+                        id INTEGER PRIMARY KEY,
+                        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        catalog_index INTEGER NOT NULL,
+                        catalog_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        ra REAL NOT NULL,
+                        dec REAL NOT NULL,
+                        magnitude REAL,
+                        magnitude_band TEXT,
+                        pmra REAL,
+                        pmdec REAL,
+                        parallax REAL,
+                        epoch REAL NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+                        UNIQUE (run_id, catalog_id)
+                    );
+                    CREATE TABLE datasets (
+                        id INTEGER PRIMARY KEY,
+                        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,           -- index in the source's dataset list
+                        observatory TEXT NOT NULL,
+                        band TEXT NOT NULL,
+                        format TEXT NOT NULL,
+                        raw_path TEXT NOT NULL,              -- relative to runs.cache_directory
+                        selection TEXT,                      -- e.g. the ZTF oid within the file
+                        size_bytes INTEGER NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        calibration TEXT NOT NULL,           -- JSON
+                        UNIQUE (source_id, position)
+                    );
+                    CREATE TABLE failures (
+                        id INTEGER PRIMARY KEY,
+                        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        source_id INTEGER REFERENCES sources(id) ON DELETE CASCADE,
+                        stage TEXT NOT NULL,                 -- fetch, load, analyze, simulate
+                        observatory TEXT,
+                        path TEXT,
+                        message TEXT NOT NULL
+                    );
+                    CREATE TABLE statistics (
+                        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+                        band TEXT NOT NULL,                  -- '' for the whole source
+                        name TEXT NOT NULL,
+                        value REAL,
+                        unit TEXT,
+                        PRIMARY KEY (source_id, band, name)
+                    );
+                    CREATE TABLE injections (
+                        id INTEGER PRIMARY KEY,
+                        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+                        number INTEGER NOT NULL,             -- id within the source
+                        band TEXT NOT NULL,
+                        peak_time REAL NOT NULL,
+                        amplitude REAL NOT NULL,
+                        fwhm REAL NOT NULL,                  -- days
+                        ed REAL NOT NULL,                    -- seconds
+                        recovered INTEGER NOT NULL CHECK (recovered IN (0, 1))
+                    );
+                    CREATE TABLE detections (
+                        id INTEGER PRIMARY KEY,
+                        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+                        band TEXT NOT NULL,
+                        time_system TEXT NOT NULL,
+                        start REAL NOT NULL,
+                        stop REAL NOT NULL,
+                        peak_time REAL NOT NULL,
+                        amplitude REAL NOT NULL,
+                        ed REAL NOT NULL,
+                        ed_err REAL NOT NULL,
+                        significance REAL NOT NULL,
+                        n_points INTEGER NOT NULL,
+                        first_index INTEGER NOT NULL,
+                        last_index INTEGER NOT NULL,
+                        first_dataset_id INTEGER REFERENCES datasets(id),
+                        first_row INTEGER NOT NULL,
+                        peak_dataset_id INTEGER REFERENCES datasets(id),
+                        peak_row INTEGER NOT NULL,
+                        last_dataset_id INTEGER REFERENCES datasets(id),
+                        last_row INTEGER NOT NULL,
+                        simulated INTEGER NOT NULL CHECK (simulated IN (0, 1)),
+                        injection_id INTEGER REFERENCES injections(id)
+                    );
+                    CREATE INDEX detections_by_source ON detections(source_id, simulated);
+                    CREATE VIEW real_detections AS SELECT * FROM detections WHERE simulated = 0;
+                    CREATE TABLE histograms (
+                        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL,
+                        quantity TEXT NOT NULL,
+                        axes TEXT NOT NULL,                  -- JSON
+                        PRIMARY KEY (run_id, name)
+                    );
+                    CREATE TABLE histogram_counts (
+                        run_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        bin INTEGER NOT NULL,                -- row-major index over the axes; -1 = outside
+                        count INTEGER NOT NULL,
+                        PRIMARY KEY (run_id, name, bin),
+                        FOREIGN KEY (run_id, name) REFERENCES histograms(run_id, name) ON DELETE CASCADE
+                    );
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,301 @@
+import Foundation
+import GRDB
+
+/// The SQLite database of one run: owns the schema and its migrations, and every read and write.
+///
+/// Writes are transactional: everything about one source (datasets, statistics, detections,
+/// injections, its share of the coverage histograms, its status) lands in one transaction or not at
+/// all. A run that crashes leaves a database that opens, whose `runs.status` still says `running`,
+/// and whose finished sources are complete.
+///
+/// ```swift
+/// let store = try Store(url: runDirectory.appendingPathComponent("run.sqlite"))
+/// let real = try store.detections()                        // simulated ones excluded
+/// let all = try store.detections(includeSimulated: true)
+/// ```
+public final class Store: Sendable {
+    public let url: URL
+    let queue: DatabaseQueue
+
+    /// Opens (creating if needed) the database at `url` and brings its schema up to date.
+    /// - Throws: ``StoreError`` naming the file.
+    public init(url: URL, readOnly: Bool = false) throws {
+        self.url = url
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(10)
+        do {
+            if readOnly && !FileManager.default.fileExists(atPath: url.path) {
+                throw StoreError.missing(path: url.path)
+            }
+            queue = try DatabaseQueue(path: url.path, configuration: configuration)
+            if !readOnly { try Self.migrator.migrate(queue) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.cannotOpen(path: url.path, reason: String(describing: error))
+        }
+    }
+
+    /// Names of the migrations applied to this database, in order.
+    public func appliedMigrations() throws -> [String] {
+        try wrap { try queue.read { try Self.migrator.appliedMigrations($0) } }
+    }
+
+    // MARK: Writing a run
+
+    public func begin(_ run: RunRecord, cells: [NotebookCell], observatories: [ObservatoryRecord], histograms: [Histogram])
+        throws
+    {
+        try wrap {
+            try queue.write { db in
+                var run = run
+                try run.insert(db)
+                for var cell in cells { try cell.insert(db) }
+                for var o in observatories { try o.insert(db) }
+                for h in histograms {
+                    try db.execute(
+                        sql: "INSERT INTO histograms (run_id, name, quantity, axes) VALUES (?, ?, ?, ?)",
+                        arguments: [run.id, h.name, h.quantity, try CanonicalJSON.string(h.axes)])
+                }
+            }
+        }
+    }
+
+    /// Inserts the catalog as `pending` sources and returns their ids, in catalog order.
+    public func register(_ entries: [(index: Int, entry: CatalogEntry)], runID: String) throws -> [Int64] {
+        try wrap {
+            try queue.write { db in
+                try entries.map { item in
+                    let e = item.entry
+                    var record = SourceRecord(
+                        id: nil, runId: runID, catalogIndex: item.index, catalogId: e.id, name: e.name, ra: e.ra,
+                        dec: e.dec, magnitude: e.magnitude, magnitudeBand: e.magnitudeBand, pmra: e.pmra, pmdec: e.pmdec,
+                        parallax: e.parallax, epoch: e.epoch, status: .pending)
+                    try record.insert(db)
+                    return record.id!
+                }
+            }
+        }
+    }
+
+    /// Stores everything about one processed source in one transaction.
+    public func record(_ outcome: SourceOutcome, runID: String) throws {
+        try wrap {
+            try queue.write { db in
+                var datasetIDs: [Int64] = []
+                for (position, d) in outcome.datasets.enumerated() {
+                    var record = DatasetRecord(
+                        id: nil, sourceId: outcome.sourceID, position: position, observatory: d.observatory,
+                        band: d.band, format: d.format, rawPath: d.file.relativePath, selection: d.selection,
+                        sizeBytes: d.file.size, sha256: d.file.sha256,
+                        calibration: try CanonicalJSON.string(d.calibration))
+                    try record.insert(db)
+                    datasetIDs.append(record.id!)
+                }
+                func datasetID(_ origin: PointOrigin) -> Int64? {
+                    datasetIDs.indices.contains(Int(origin.dataset)) ? datasetIDs[Int(origin.dataset)] : nil
+                }
+                for s in outcome.statistics {
+                    var statistic = StatisticRecord(
+                        sourceId: outcome.sourceID, band: s.band ?? "", name: s.name,
+                        value: s.value.isFinite ? s.value : nil, unit: s.unit)
+                    try statistic.insert(db, onConflict: .replace)
+                }
+                var injectionIDs: [Int: Int64] = [:]
+                for injection in outcome.injections {
+                    var record = InjectionRecord(
+                        id: nil, sourceId: outcome.sourceID, number: injection.injection.id, band: injection.injection.band,
+                        peakTime: injection.injection.peakTime, amplitude: injection.injection.amplitude,
+                        fwhm: injection.injection.fwhm, ed: injection.injection.equivalentDuration,
+                        recovered: injection.recovered)
+                    try record.insert(db)
+                    injectionIDs[injection.injection.id] = record.id!
+                }
+                for d in outcome.detections {
+                    var record = DetectionRecord(
+                        id: nil, sourceId: outcome.sourceID, band: d.band, timeSystem: d.timeSystem.name, start: d.start,
+                        stop: d.stop, peakTime: d.peakTime, amplitude: d.amplitude, ed: d.equivalentDuration,
+                        edErr: d.equivalentDurationError, significance: d.significance, nPoints: d.pointCount,
+                        firstIndex: d.firstIndex, lastIndex: d.lastIndex, firstDatasetId: datasetID(d.firstOrigin),
+                        firstRow: Int(d.firstOrigin.row), peakDatasetId: datasetID(d.peakOrigin),
+                        peakRow: Int(d.peakOrigin.row), lastDatasetId: datasetID(d.lastOrigin),
+                        lastRow: Int(d.lastOrigin.row), simulated: d.simulated,
+                        injectionId: d.injectionID.flatMap { injectionIDs[$0] })
+                    try record.insert(db)
+                }
+                for h in outcome.coverage {
+                    for (bin, count) in h.counts.enumerated() where count != 0 {
+                        try Self.addCount(db, runID: runID, name: h.name, bin: bin, count: count)
+                    }
+                    if h.outside != 0 { try Self.addCount(db, runID: runID, name: h.name, bin: -1, count: h.outside) }
+                }
+                try db.execute(
+                    sql: "UPDATE sources SET status = ? WHERE id = ?",
+                    arguments: [SourceRecord.Status.done.rawValue, outcome.sourceID])
+            }
+        }
+    }
+
+    private static func addCount(_ db: Database, runID: String, name: String, bin: Int, count: Int64) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO histogram_counts (run_id, name, bin, count) VALUES (?, ?, ?, ?)
+                ON CONFLICT (run_id, name, bin) DO UPDATE SET count = count + excluded.count
+                """, arguments: [runID, name, bin, count])
+    }
+
+    /// Records a failure; with a source, marks that source failed (keeping whatever it already stored).
+    public func recordFailure(_ failure: FailureRecord) throws {
+        try wrap {
+            try queue.write { db in
+                var failure = failure
+                try failure.insert(db)
+                if let id = failure.sourceId {
+                    try db.execute(
+                        sql: "UPDATE sources SET status = ? WHERE id = ?",
+                        arguments: [SourceRecord.Status.failed.rawValue, id])
+                }
+            }
+        }
+    }
+
+    public func finish(runID: String, status: RunRecord.Status, error: String? = nil, at date: Date = Date()) throws {
+        try wrap {
+            try queue.write { db in
+                try db.execute(
+                    sql: "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
+                    arguments: [status.rawValue, Store.timestamp(date), error, runID])
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    /// The run this database holds (one per database), or nil for an empty database.
+    public func run() throws -> RunRecord? {
+        try wrap { try queue.read { try RunRecord.fetchOne($0) } }
+    }
+
+    public func cells() throws -> [NotebookCell] {
+        try wrap { try queue.read { try NotebookCell.order(Column("position")).fetchAll($0) } }
+    }
+
+    public func observatories() throws -> [ObservatoryRecord] {
+        try wrap { try queue.read { try ObservatoryRecord.order(Column("name")).fetchAll($0) } }
+    }
+
+    public func sources() throws -> [SourceRecord] {
+        try wrap { try queue.read { try SourceRecord.order(Column("catalog_index")).fetchAll($0) } }
+    }
+
+    public func datasets(sourceID: Int64? = nil) throws -> [DatasetRecord] {
+        try wrap {
+            try queue.read { db in
+                var request = DatasetRecord.order(Column("source_id"), Column("position"))
+                if let sourceID { request = request.filter(Column("source_id") == sourceID) }
+                return try request.fetchAll(db)
+            }
+        }
+    }
+
+    /// Detections, real only unless `includeSimulated`.
+    public func detections(sourceID: Int64? = nil, includeSimulated: Bool = false) throws -> [DetectionRecord] {
+        try wrap {
+            try queue.read { db in
+                var request = DetectionRecord.order(Column("source_id"), Column("band"), Column("peak_time"))
+                if !includeSimulated { request = request.filter(Column("simulated") == false) }
+                if let sourceID { request = request.filter(Column("source_id") == sourceID) }
+                return try request.fetchAll(db)
+            }
+        }
+    }
+
+    /// Only the simulated detections (for sensitivity figures).
+    public func simulatedDetections() throws -> [DetectionRecord] {
+        try wrap {
+            try queue.read { try DetectionRecord.filter(Column("simulated") == true).order(Column("id")).fetchAll($0) }
+        }
+    }
+
+    public func injections() throws -> [InjectionRecord] {
+        try wrap { try queue.read { try InjectionRecord.order(Column("id")).fetchAll($0) } }
+    }
+
+    public func statistics(sourceID: Int64? = nil) throws -> [StatisticRecord] {
+        try wrap {
+            try queue.read { db in
+                var request = StatisticRecord.order(Column("source_id"), Column("band"), Column("name"))
+                if let sourceID { request = request.filter(Column("source_id") == sourceID) }
+                return try request.fetchAll(db)
+            }
+        }
+    }
+
+    public func failures() throws -> [FailureRecord] {
+        try wrap { try queue.read { try FailureRecord.order(Column("id")).fetchAll($0) } }
+    }
+
+    /// The run's coverage histograms, with the identifiers of the sources that were counted.
+    public func histograms() throws -> [Histogram] {
+        try wrap {
+            try queue.read { db in
+                let done = try String.fetchAll(db, sql: "SELECT catalog_id FROM sources WHERE status = 'done'")
+                let rows = try Row.fetchAll(db, sql: "SELECT run_id, name, quantity, axes FROM histograms ORDER BY rowid")
+                return try rows.map { row in
+                    let axes = try JSONDecoder().decode([HistogramAxis].self, from: Data((row["axes"] as String).utf8))
+                    var counts: [Int: Int64] = [:]
+                    for r in try Row.fetchAll(
+                        db, sql: "SELECT bin, count FROM histogram_counts WHERE run_id = ? AND name = ?",
+                        arguments: [row["run_id"] as String, row["name"] as String])
+                    {
+                        counts[r["bin"]] = r["count"]
+                    }
+                    return Histogram(restoring: row["name"], quantity: row["quantity"], axes: axes, counts: counts, sources: Set(done))
+                }
+            }
+        }
+    }
+
+    /// Runs arbitrary read-only SQL (for users' own queries and tests).
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try wrap { try queue.read(body) }
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
+    }
+
+    private func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DatabaseError {
+            throw StoreError.database(path: url.path, message: error.description)
+        }
+    }
+}
+
+extension Histogram {
+    /// Rebuilds a histogram from stored sparse counts (bin −1 = outside the axes).
+    init(restoring name: String, quantity: String, axes: [HistogramAxis], counts: [Int: Int64], sources: Set<String>) {
+        self.init(name: name, quantity: quantity, axes: axes)
+        self.restore(counts: counts, sources: sources)
+    }
+}
+
+public enum StoreError: Error, LocalizedError, Equatable {
+    case missing(path: String)
+    case cannotOpen(path: String, reason: String)
+    case database(path: String, message: String)
+    case notARun(path: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case let .missing(p): return "no run database at \(p)"
+        case let .cannotOpen(p, r): return "cannot open run database \(p): \(r)"
+        case let .database(p, m): return "run database \(p): \(m)"
+        case let .notARun(p): return "\(p) holds no run"
+        }
+    }
+}
