@@ -66,6 +66,5 @@ notebook.markdown(
     """)
 
 // ## Run
-let summary = try await notebook.run(
+try await notebook.run(
     catalog: catalog, observatories: observatories, analysis: search, simulator: injection)
-notebook.logger.info("\(summary.line)")

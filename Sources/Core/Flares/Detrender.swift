@@ -54,15 +54,27 @@ public struct Detrender: Sendable, Codable, Hashable {
         var left = 0
         var right = 0
         var buffer: [Double] = []
+        var times: [Double] = []
+        var lastNodeTime = -Double.infinity
         for k in 0..<nodeCount {
             let tc = t0 + Double(k) * step
             while left < n && time[lo + left] < tc - window / 2 { left += 1 }
             if right < left { right = left }
             while right < n && time[lo + right] <= tc + window / 2 { right += 1 }
             buffer.removeAll(keepingCapacity: true)
-            for j in left..<right where use[j] && flux[lo + j].isFinite { buffer.append(flux[lo + j]) }
-            if let m = Statistics.median(buffer) {
-                nodeTimes.append(tc)
+            times.removeAll(keepingCapacity: true)
+            for j in left..<right where use[j] && flux[lo + j].isFinite {
+                buffer.append(flux[lo + j])
+                times.append(time[lo + j])
+            }
+            // Each median is placed at the median time of the points it used, not at the window's
+            // centre: near a segment's ends, and beside masked flares, the window is one-sided, and
+            // for a monotonic trend the median flux belongs to the median time exactly (a centred
+            // placement would lag by up to a quarter window).
+            if let m = Statistics.median(buffer), let t = Statistics.median(times) {
+                guard t > lastNodeTime else { continue }
+                lastNodeTime = t
+                nodeTimes.append(t)
                 nodeValues.append(m)
             }
         }
@@ -75,10 +87,16 @@ public struct Detrender: Sendable, Codable, Hashable {
         for j in 0..<n {
             let t = time[lo + j]
             while k + 1 < nodeTimes.count && nodeTimes[k + 1] < t { k += 1 }
-            if t <= nodeTimes[0] {
+            if nodeTimes.count == 1 {
                 result[j] = nodeValues[0]
+            } else if t <= nodeTimes[0] {
+                // Linear extrapolation from the first two nodes.
+                let slope = (nodeValues[1] - nodeValues[0]) / (nodeTimes[1] - nodeTimes[0])
+                result[j] = nodeValues[0] + slope * (t - nodeTimes[0])
             } else if k + 1 >= nodeTimes.count {
-                result[j] = nodeValues[nodeTimes.count - 1]
+                let m = nodeTimes.count - 1
+                let slope = (nodeValues[m] - nodeValues[m - 1]) / (nodeTimes[m] - nodeTimes[m - 1])
+                result[j] = nodeValues[m] + slope * (t - nodeTimes[m])
             } else {
                 let f = (t - nodeTimes[k]) / (nodeTimes[k + 1] - nodeTimes[k])
                 result[j] = nodeValues[k] + f * (nodeValues[k + 1] - nodeValues[k])

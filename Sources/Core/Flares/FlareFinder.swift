@@ -42,7 +42,9 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     }
 
     /// Searches a sorted light curve.
-    public func search(_ lc: Lightcurve) -> Result {
+    /// - Parameter exposureSeconds: exposure of one point; the width given to a flare seen in a
+    ///   single point at a segment's end (its ED is then a lower limit). Default: one median cadence.
+    public func search(_ lc: Lightcurve, exposureSeconds: Double? = nil) -> Result {
         let n = lc.count
         var model = [Double](repeating: .nan, count: n)
         var scatter = [Double](repeating: .nan, count: n)
@@ -71,7 +73,10 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                 isCandidate[k] = r > 0 && r / localSigma >= n1 && (r - error[k]) / localSigma > n2
             }
             for run in candidateRuns(isCandidate) where run.count >= n3 {
-                flares.append(describe(run: run, segment: segment, lc: lc, residual: residual, error: error, sigma: localSigma))
+                flares.append(
+                    describe(
+                        run: run, segment: segment, lc: lc, residual: residual, error: error, sigma: localSigma,
+                        exposureSeconds: exposureSeconds))
             }
         }
         return Result(flares: flares, model: model, scatter: scatter, segments: segments)
@@ -97,7 +102,8 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     }
 
     private func describe(
-        run: ClosedRange<Int>, segment: Range<Int>, lc: Lightcurve, residual: [Double], error: [Double], sigma: Double
+        run: ClosedRange<Int>, segment: Range<Int>, lc: Lightcurve, residual: [Double], error: [Double], sigma: Double,
+        exposureSeconds: Double?
     ) -> Detection {
         let first = segment.lowerBound + run.lowerBound
         let last = segment.lowerBound + run.upperBound
@@ -117,8 +123,9 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                 variance += pow(0.5 * dt, 2) * (pow(error[i - segment.lowerBound], 2) + pow(error[i + 1 - segment.lowerBound], 2))
             }
         } else {
-            // A single point alone at a segment's end: width of one cadence.
-            let dt = (lc.medianCadence ?? 0) * 86_400
+            // A single point alone in its segment (sparse data): its exposure is all we saw of the
+            // flare, so the ED is a lower limit.
+            let dt = exposureSeconds ?? min(lc.medianCadence ?? 0, maxGap) * 86_400
             ed = residual[first - segment.lowerBound] * dt
             variance = pow(error[first - segment.lowerBound] * dt, 2)
         }

@@ -66,7 +66,7 @@ public struct FlareSearch: Analysis {
             let lc = band.lightcurve
             let cadence = lc.medianCadence ?? .infinity
             let finder = cadence < parameters.continuousCadenceLimit ? parameters.continuous : parameters.sparse
-            let result = finder.search(lc)
+            let result = finder.search(lc, exposureSeconds: band.exposureSeconds)
             models[lc.band] = result.model
             detections += result.flares
             let observed = result.segments.reduce(0.0) { sum, s in
@@ -99,11 +99,14 @@ public struct FlareSearch: Analysis {
                 let exposure = Int64(band.exposureSeconds.rounded())
                 for i in 0..<lc.count {
                     let snr = HistogramCoordinate.value(lc.fluxError[i] > 0 ? lc.flux[i] / lc.fluxError[i] : .nan)
-                    coverage[0].add([category, snr, magnitude], source: input.entry.id)
-                    coverage[1].add([category, snr, magnitude], weight: exposure, source: input.entry.id)
+                    coverage[0].add([category, snr, magnitude])
+                    coverage[1].add([category, snr, magnitude], weight: exposure)
                 }
-                coverage[2].add([category, .value(scatter)], source: input.entry.id)
+                coverage[2].add([category, .value(scatter)])
             }
+        }
+        if input.mode == .real {
+            for k in coverage.indices { coverage[k].count(source: input.entry.id) }
         }
         let rate = totalObservedDays > 0 ? Double(totalFlares) / totalObservedDays : 0
         statistics += [

@@ -58,10 +58,13 @@ public struct HistogramAxis: Sendable, Hashable, Codable {
 }
 
 /// A coordinate on a histogram axis: a number or a category label.
-public enum HistogramCoordinate: Sendable, Hashable, ExpressibleByFloatLiteral, ExpressibleByStringLiteral {
+public enum HistogramCoordinate: Sendable, Hashable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByStringLiteral
+{
     case value(Double)
     case label(String)
     public init(floatLiteral value: Double) { self = .value(value) }
+    public init(integerLiteral value: Int) { self = .value(Double(value)) }
     public init(stringLiteral value: String) { self = .label(value) }
 }
 
@@ -78,7 +81,8 @@ public enum HistogramCoordinate: Sendable, Hashable, ExpressibleByFloatLiteral, 
 ///     HistogramAxis("band", categories: ["TESS", "ZTF g"]),
 ///     HistogramAxis("snr", edges: [0, 5, 10, 1e9]),
 /// ])
-/// h.add(["TESS", 7.5], source: "star-1")
+/// h.count(source: "star-1")
+/// h.add(["TESS", 7.5])
 /// let total = try h + other
 /// ```
 public struct Histogram: Sendable, Hashable, Codable {
@@ -102,10 +106,14 @@ public struct Histogram: Sendable, Hashable, Codable {
         self.sources = []
     }
 
-    /// Adds `weight` at `coordinates` (one per axis) on behalf of `source`.
-    public mutating func add(_ coordinates: [HistogramCoordinate], weight: Int64 = 1, source: String) {
-        precondition(coordinates.count == axes.count, "histogram '\(name)' has \(axes.count) axes")
+    /// Records that `source` contributes to this histogram (call once per source, before or after its ``add(_:weight:)``s).
+    public mutating func count(source: String) {
         sources.insert(source)
+    }
+
+    /// Adds `weight` at `coordinates` (one per axis). Also call ``count(source:)`` for the source they belong to.
+    public mutating func add(_ coordinates: [HistogramCoordinate], weight: Int64 = 1) {
+        precondition(coordinates.count == axes.count, "histogram '\(name)' has \(axes.count) axes")
         var flat = 0
         for (axis, coordinate) in zip(axes, coordinates) {
             guard let b = axis.bin(of: coordinate) else {

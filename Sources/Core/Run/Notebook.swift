@@ -65,6 +65,7 @@ public final class Notebook: @unchecked Sendable {
     /// the raw cache, link datasets, calibrate and combine into one light curve per band, analyse, and,
     /// with a simulator, analyse again with injected events. A source that fails at any stage is
     /// recorded as failed with the reason and the file involved; the others go on.
+    @discardableResult
     public func run<A: Analysis, S: Simulator>(
         catalog: Catalog, observatories: [any VirtualObservatory], analysis: A, simulator: S?
     ) async throws -> RunSummary {

@@ -16,11 +16,18 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
     func process(entry: CatalogEntry, sourceID: Int64) async -> Bool {
         var source = Source(entry: entry)
         for observatory in observatories {
+            let files: [CachedFile]
             do {
-                let files = try await observatory.fetch(entry, into: cache, logger: logger)
-                for file in files { source.add(try observatory.datasets(in: file, cache: cache)) }
+                files = try await observatory.fetch(entry, into: cache, logger: logger)
             } catch {
                 return fail(sourceID, entry, stage: "fetch", observatory: observatory.name, error: error)
+            }
+            for file in files {
+                do {
+                    source.add(try observatory.datasets(in: file, cache: cache))
+                } catch {
+                    return fail(sourceID, entry, stage: "link", observatory: observatory.name, error: error)
+                }
             }
         }
         let bands: [BandLightcurve]

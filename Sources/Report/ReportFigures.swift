@@ -1,0 +1,148 @@
+import Core
+import Foundation
+import Plot
+
+/// Turns the science types of Core into Plot figures. The only place that knows both.
+enum ReportFigures {
+    static let bandColors: [String: Color] = [
+        "TESS": .red, "ZTF g": .green, "ZTF r": .orange, "ZTF i": .purple, "Kepler": .blue, "K2": .blue,
+    ]
+    static func color(_ band: String) -> Color { bandColors[band] ?? .gray }
+
+    static func yLabel(_ lc: Lightcurve) -> String {
+        switch lc.fluxUnit {
+        case .relative: return "relative flux"
+        case .microjansky: return "flux density (µJy)"
+        case .electronsPerSecond: return "flux (e⁻/s)"
+        }
+    }
+
+    /// A detection: a cut-out around the event with its span shaded, and the whole band as a thumbnail.
+    static func detection(_ d: DetectionRecord, in lc: Lightcurve, sourceName: String) -> Figure {
+        let figure = Figure(width: 400, height: 250, rows: 2, columns: 1)
+        let duration = d.stop - d.start
+        let sparse = (lc.medianCadence ?? 0) > 30.0 / 1440
+        let half = sparse ? max(20, 5 * duration) : max(0.15, 6 * duration)
+        let window = (d.peakTime - half)...(d.peakTime + half * (sparse ? 1 : 2))
+        let indices = lc.time.indices.filter { window.contains(lc.time[$0]) }
+        let cut = figure.panel(row: 0, column: 0)
+        cut.title = "\(sourceName) · \(d.band) · peak \(lc.timeSystem.name) \(String(format: "%.4f", d.peakTime))"
+        cut.yLabel = yLabel(lc)
+        cut.xLabel = "\(lc.timeSystem.name) (d)"
+        let pad = sparse ? 0.5 : (lc.medianCadence ?? 0.001) / 2
+        cut.span(from: d.start - pad, to: d.stop + pad)
+        let x = indices.map { lc.time[$0] }
+        let y = indices.map { lc.flux[$0] }
+        cut.errorBars(x: x, y: y, yError: indices.map { lc.fluxError[$0] }, color: Color.gray.withAlpha(0.6))
+        if !sparse { cut.line(x: x, y: y, color: color(d.band).withAlpha(0.5), width: 0.6) }
+        cut.points(x: x, y: y, color: color(d.band), size: sparse ? 3.5 : 2)
+        cut.xLimits = window
+        let thumb = figure.panel(row: 1, column: 0)
+        // Context: the whole light curve for sparse data, the sector (±15 d) for continuous data.
+        let context = sparse ? Array(lc.time.indices) : lc.time.indices.filter { abs(lc.time[$0] - d.peakTime) < 15 }
+        thumb.xLabel = "\(lc.timeSystem.name) (d), " + (sparse ? "whole \(d.band) light curve" : "\(d.band) light curve ±15 d")
+        thumb.points(x: context.map { lc.time[$0] }, y: context.map { lc.flux[$0] }, color: color(d.band).withAlpha(0.5), size: 1)
+        thumb.verticalLine(at: d.peakTime, color: .black, dash: [3, 2])
+        return figure
+    }
+
+    /// All bands of a source, one panel each, every detection shaded.
+    static func source(_ bands: [BandLightcurve], detections: [DetectionRecord], sourceName: String) -> Figure {
+        let figure = Figure(width: 640, height: 150 * Double(max(bands.count, 1)) + 30, rows: max(bands.count, 1), columns: 1)
+        figure.title = sourceName
+        for (row, band) in bands.enumerated() {
+            let lc = band.lightcurve
+            let panel = figure.panel(row: row, column: 0)
+            panel.title = "\(band.band) (\(band.observatory)): \(lc.count) points"
+            panel.xLabel = "\(lc.timeSystem.name) (d)"
+            panel.yLabel = yLabel(lc)
+            for d in detections where d.band == band.band {
+                let pad = max(0.02, (d.stop - d.start) * 0.5)
+                panel.span(from: d.start - pad, to: d.stop + pad, color: Color.orange.withAlpha(0.45))
+            }
+            panel.points(x: lc.time, y: lc.flux, color: color(band.band), size: lc.count > 5000 ? 1 : 2)
+        }
+        return figure
+    }
+
+    /// Coverage: points by S/N and exposure by catalog magnitude, one step line per band.
+    static func coverage(_ histograms: [Histogram]) -> Figure? {
+        guard let points = histograms.first(where: { $0.name == "points" }),
+            let exposure = histograms.first(where: { $0.name == "exposure" }),
+            case let .categories(bands) = points.axes[0].bins, points.axes.count == 3,
+            case let .edges(snrEdges) = points.axes[1].bins, case let .edges(magEdges) = points.axes[2].bins
+        else { return nil }
+        let figure = Figure(width: 640, height: 260, rows: 1, columns: 2)
+        let left = figure.panel(row: 0, column: 0)
+        left.title = "Points scanned by S/N"
+        left.xLabel = "point S/N"
+        left.yLabel = "points"
+        left.xScale = .log
+        left.yScale = .log
+        left.legend = .upperRight
+        let right = figure.panel(row: 0, column: 1)
+        right.title = "Exposure scanned by magnitude"
+        right.xLabel = "catalog magnitude (\(points.axes[2].unit ?? "mag"))"
+        right.yLabel = "exposure (h)"
+        right.legend = .upperLeft
+        // Log axes cannot show the edge 0: the first S/N bin is drawn from 1.
+        let snrDrawn = [max(snrEdges[0], 1)] + snrEdges.dropFirst().map { min($0, 1e5) }
+        for (b, band) in bands.enumerated() {
+            let snrCounts = (0..<(snrEdges.count - 1)).map { s in
+                (0..<(magEdges.count - 1)).reduce(Int64(0)) { $0 + points.count(at: [b, s, $1]) }
+            }
+            guard snrCounts.contains(where: { $0 > 0 }) else { continue }
+            left.stepHistogram(
+                edges: snrDrawn, counts: snrCounts.map { $0 > 0 ? Double($0) : .nan }, color: color(band), label: band)
+            let hours = (0..<(magEdges.count - 1)).map { m in
+                Double((0..<(snrEdges.count - 1)).reduce(Int64(0)) { $0 + exposure.count(at: [b, $1, m]) }) / 3600
+            }
+            right.stepHistogram(edges: magEdges, counts: hours, color: color(band), label: band)
+        }
+        return figure
+    }
+
+    /// Sensitivity: recovered fraction against injected equivalent duration, and recovered/injected ED.
+    static func sensitivity(injections: [InjectionRecord], simulated: [DetectionRecord]) -> Figure? {
+        guard !injections.isEmpty else { return nil }
+        let edges = stride(from: -1.0, through: 4.0, by: 0.25).map { pow(10, $0) }
+        let figure = Figure(width: 640, height: 260, rows: 1, columns: 2)
+        let left = figure.panel(row: 0, column: 0)
+        left.title = "Recovery of injected flares"
+        left.xLabel = "injected ED (s)"
+        left.yLabel = "fraction recovered"
+        left.xScale = .log
+        left.yLimits = 0...1.05
+        left.legend = .upperLeft
+        left.grid = true
+        let right = figure.panel(row: 0, column: 1)
+        right.title = "Recovered / injected ED"
+        right.xLabel = "injected ED (s)"
+        right.yLabel = "ED ratio"
+        right.xScale = .log
+        right.yScale = .log
+        right.horizontalLine(at: 1)
+        let byID = Dictionary(uniqueKeysWithValues: injections.compactMap { i in i.id.map { ($0, i) } })
+        for band in Set(injections.map(\.band)).sorted() {
+            let mine = injections.filter { $0.band == band }
+            var x: [Double] = []
+            var y: [Double] = []
+            for k in 0..<(edges.count - 1) {
+                let inBin = mine.filter { $0.ed >= edges[k] && $0.ed < edges[k + 1] }
+                guard inBin.count >= 3 else { continue }
+                x.append(sqrt(edges[k] * edges[k + 1]))
+                y.append(Double(inBin.filter(\.recovered).count) / Double(inBin.count))
+            }
+            left.line(x: x, y: y, color: color(band), width: 1.5, label: band)
+            left.points(x: x, y: y, color: color(band), size: 3)
+            let pairs = simulated.compactMap { d -> (Double, Double)? in
+                guard d.band == band, let id = d.injectionId, let injection = byID[id], injection.ed > 0, d.ed > 0 else {
+                    return nil
+                }
+                return (injection.ed, d.ed / injection.ed)
+            }
+            right.points(x: pairs.map(\.0), y: pairs.map(\.1), color: color(band).withAlpha(0.5), size: 2)
+        }
+        return figure
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+
+// The values the Mustache templates see. Every string is plain text (the templates escape it);
+// numbers are formatted here so that templates stay logic-less.
+
+struct IndexPage {
+    var title: String
+    var runID: String
+    var analysis: String
+    var status: String
+    var finished: Bool
+    var synthetic: Bool
+    var seed: String
+    var parameterHash: String
+    var codeVersion: String
+    var startedAt: String
+    var finishedAt: String
+    var duration: String
+    var catalogName: String
+    var catalogCount: Int
+    var catalogChecksum: String
+    var cacheDirectory: String
+    var shard: String?
+    var jobs: Int
+    var parametersJSON: String
+    var observatories: [ObservatoryView]
+    var cells: [CellView]
+    var counts: CountsView
+    var coverageFigure: String?
+    var sensitivityFigure: String?
+    var detections: [DetectionCard]
+    var hasDetections: Bool
+    var sources: [SourceRow]
+    var failures: [FailureView]
+    var hasFailures: Bool
+    var warnings: [String]
+    var hasWarnings: Bool
+    var generator: String
+}
+
+struct ObservatoryView {
+    var name: String
+    var description: String
+    var synthetic: Bool
+}
+
+struct CellView {
+    /// Already-escaped HTML made from the notebook's Markdown subset.
+    var html: String
+}
+
+struct CountsView {
+    var sources: Int
+    var done: Int
+    var failed: Int
+    var pending: Int
+    var detections: Int
+    var injections: Int
+    var recovered: Int
+    var recoveredPercent: String
+    var datasets: Int
+    var rawBytes: String
+}
+
+struct DetectionCard {
+    var id: Int64
+    var sourceName: String
+    var sourcePage: String
+    var band: String
+    var timeSystem: String
+    var peak: String
+    var duration: String
+    var amplitude: String
+    var ed: String
+    var edErr: String
+    var significance: String
+    var points: Int
+    var figure: String?
+}
+
+struct SourceRow {
+    var name: String
+    var catalogID: String
+    var page: String?
+    var ra: String
+    var dec: String
+    var magnitude: String
+    var status: String
+    var failed: Bool
+    var datasets: Int
+    var points: String
+    var observedDays: String
+    var flares: String
+    var rate: String
+    var maxED: String
+    var priority: String
+}
+
+struct FailureView {
+    var source: String
+    var stage: String
+    var observatory: String
+    var path: String
+    var message: String
+}
+
+struct SourcePage {
+    var title: String
+    var runID: String
+    var name: String
+    var catalogID: String
+    var ra: String
+    var dec: String
+    var magnitude: String
+    var properMotion: String
+    var parallax: String
+    var status: String
+    var figure: String?
+    var figureError: String?
+    var statistics: [StatisticView]
+    var detections: [DetectionCard]
+    var hasDetections: Bool
+    var datasets: [DatasetView]
+    var failures: [FailureView]
+    var hasFailures: Bool
+    var synthetic: Bool
+}
+
+struct StatisticView {
+    var band: String
+    var name: String
+    var value: String
+    var unit: String
+}
+
+struct DatasetView {
+    var observatory: String
+    var band: String
+    var format: String
+    var path: String
+    var selection: String
+    var size: String
+    var sha256: String
+    var calibration: String
+}
+
+enum Format {
+    static func number(_ value: Double?, _ digits: Int = 3) -> String {
+        guard let value, value.isFinite else { return "–" }
+        return String(format: "%.\(digits)f", value)
+    }
+
+    static func significant(_ value: Double?, _ digits: Int = 3) -> String {
+        guard let value, value.isFinite else { return "–" }
+        return String(format: "%.\(digits)g", value)
+    }
+
+    static func bytes(_ n: Int64) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var v = Double(n)
+        var u = 0
+        while v >= 1000 && u < units.count - 1 {
+            v /= 1000
+            u += 1
+        }
+        return u == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[u])
+    }
+}

@@ -1,0 +1,273 @@
+import Core
+import Foundation
+import Logging
+import Mustache
+import Plot
+
+/// Renders the static HTML report of one run from its database: pages, figures, style.
+///
+/// Reads only the run database and the raw cache (to draw light curves); recomputes nothing of the
+/// analysis. Output goes into the run folder: `index.html`, `sources/*.html`, `figures/*.png`,
+/// `style.css`, `report.js`. The pages need no network (no CDN, no external fonts or scripts).
+/// Rendering the same run twice gives the same files.
+public struct RunRenderer: Sendable {
+    public let runDirectory: URL
+    public let templates: URL
+    public let logger: Logger
+
+    public init(runDirectory: URL, templates: URL, logger: Logger = Logger(label: "virtualobserver.report")) {
+        self.runDirectory = runDirectory
+        self.templates = templates
+        self.logger = logger
+    }
+
+    public var databaseURL: URL { runDirectory.appendingPathComponent("run.sqlite") }
+
+    /// Renders the report and returns the URL of its `index.html`.
+    public func render() throws -> URL {
+        guard FileManager.default.fileExists(atPath: databaseURL.path) else {
+            throw ReportError.notARunFolder(runDirectory.path)
+        }
+        let store = try Store(url: databaseURL, readOnly: true)
+        guard let run = try store.run() else { throw StoreError.notARun(path: databaseURL.path) }
+        let library = try loadTemplates()
+        let figures = runDirectory.appendingPathComponent("figures")
+        let pages = runDirectory.appendingPathComponent("sources")
+        for folder in [figures, pages] {
+            try? FileManager.default.removeItem(at: folder)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+
+        let sources = try store.sources()
+        let statistics = Dictionary(grouping: try store.statistics(), by: \.sourceId)
+        let detections = Dictionary(grouping: try store.detections(), by: \.sourceId)
+        let datasets = Dictionary(grouping: try store.datasets(), by: \.sourceId)
+        let failures = try store.failures()
+        let injections = try store.injections()
+        let histograms = try store.histograms()
+        let cache = try RawCache(root: URL(fileURLWithPath: run.cacheDirectory))
+        var warnings: [String] = []
+
+        var coverageFigure: String?
+        if let figure = ReportFigures.coverage(histograms) {
+            try figure.write(to: figures.appendingPathComponent("coverage.png"))
+            coverageFigure = "figures/coverage.png"
+        }
+        var sensitivityFigure: String?
+        if let figure = ReportFigures.sensitivity(injections: injections, simulated: try store.simulatedDetections()) {
+            try figure.write(to: figures.appendingPathComponent("sensitivity.png"))
+            sensitivityFigure = "figures/sensitivity.png"
+        }
+
+        // Per source: load its light curves once, draw its detections and its page (in parallel).
+        let names = Dictionary(uniqueKeysWithValues: sources.compactMap { s in s.id.map { ($0, s.name) } })
+        let results = Locked([Int64: SourceRendering]())
+        let failuresBySource = Dictionary(grouping: failures.filter { $0.sourceId != nil }, by: { $0.sourceId! })
+        DispatchQueue.concurrentPerform(iterations: sources.count) { k in
+            let source = sources[k]
+            guard let id = source.id else { return }
+            let rendering = renderSource(
+                source, id: id, run: run, datasets: datasets[id] ?? [], detections: detections[id] ?? [],
+                statistics: statistics[id] ?? [], failures: failuresBySource[id] ?? [], cache: cache, library: library,
+                figures: figures, pages: pages)
+            results.withLock { $0[id] = rendering }
+        }
+        let rendered = results.withLock { $0 }
+        for source in sources {
+            if let id = source.id, let problem = rendered[id]?.problem { warnings.append("\(source.name): \(problem)") }
+        }
+
+        let cards = sources.flatMap { s in rendered[s.id ?? -1]?.cards ?? [] }
+            .sorted { ($0.significanceValue, $1.card.id) > ($1.significanceValue, $0.card.id) }.map(\.card)
+        let page = IndexPage(
+            title: run.title, runID: run.id, analysis: run.analysis, status: run.status.rawValue,
+            finished: run.status == .finished, synthetic: run.synthetic, seed: String(UInt64(bitPattern: run.seed)),
+            parameterHash: run.parameterHash, codeVersion: run.codeVersion, startedAt: run.startedAt,
+            finishedAt: run.finishedAt ?? "did not finish", duration: Self.duration(run),
+            catalogName: run.catalogName, catalogCount: run.catalogCount, catalogChecksum: run.catalogChecksum,
+            cacheDirectory: run.cacheDirectory, shard: run.shard, jobs: run.jobs,
+            parametersJSON: Self.pretty(run.parameters),
+            observatories: try store.observatories().map {
+                ObservatoryView(name: $0.name, description: $0.description, synthetic: $0.synthetic)
+            },
+            cells: try store.cells().map { CellView(html: Markdown.html($0.text)) },
+            counts: counts(sources: sources, detections: detections, injections: injections, datasets: datasets),
+            coverageFigure: coverageFigure, sensitivityFigure: sensitivityFigure, detections: cards,
+            hasDetections: !cards.isEmpty,
+            sources: sources.map { sourceRow($0, statistics: statistics[$0.id ?? -1] ?? [], datasets: datasets[$0.id ?? -1]?.count ?? 0, page: rendered[$0.id ?? -1]?.page) },
+            failures: failures.map { failureView($0, names: names) }, hasFailures: !failures.isEmpty, warnings: warnings, hasWarnings: !warnings.isEmpty,
+            generator: "virtualobserver \(VirtualObserver.version)")
+        let index = runDirectory.appendingPathComponent("index.html")
+        try write(library.render(page, withTemplate: "index"), template: "index", to: index)
+        for asset in ["style.css", "report.js"] {
+            let data = try Data(contentsOf: templates.appendingPathComponent(asset))
+            try data.write(to: runDirectory.appendingPathComponent(asset), options: .atomic)
+        }
+        return index
+    }
+
+    struct SourceRendering: Sendable {
+        var page: String?
+        var cards: [(card: DetectionCard, significanceValue: Double)]
+        var problem: String?
+    }
+
+    private func renderSource(
+        _ source: SourceRecord, id: Int64, run: RunRecord, datasets: [DatasetRecord], detections: [DetectionRecord],
+        statistics: [StatisticRecord], failures: [FailureRecord], cache: RawCache, library: MustacheLibrary,
+        figures: URL, pages: URL
+    ) -> SourceRendering {
+        let pagePath = FileNames.sourcePage(name: source.name, id: id)
+        var problem: String?
+        var bands: [BandLightcurve] = []
+        do {
+            let linked = Source(entry: source.entry, datasets: try datasets.map { try $0.dataset() })
+            bands = try linked.lightcurves(cache: cache)
+        } catch {
+            problem = "light curves not drawn: \((error as? LocalizedError)?.errorDescription ?? String(describing: error))"
+        }
+        var cards: [(card: DetectionCard, significanceValue: Double)] = []
+        for d in detections {
+            var figurePath: String?
+            if let band = bands.first(where: { $0.band == d.band }), let detectionID = d.id {
+                let name = "figures/detection-\(detectionID).png"
+                do {
+                    try ReportFigures.detection(d, in: band.lightcurve, sourceName: source.name)
+                        .write(to: runDirectory.appendingPathComponent(name), scale: 1.5)
+                    figurePath = name
+                } catch {
+                    problem = "figure of detection \(detectionID): \(error.localizedDescription)"
+                }
+            }
+            cards.append((card(d, sourceName: source.name, sourcePage: pagePath, figure: figurePath), d.significance))
+        }
+        var sourceFigure: String?
+        if !bands.isEmpty {
+            let name = "figures/source-\(id).png"
+            do {
+                try ReportFigures.source(bands, detections: detections, sourceName: source.name)
+                    .write(to: runDirectory.appendingPathComponent(name), scale: 1.5)
+                sourceFigure = "../" + name
+            } catch {
+                problem = "figure of \(source.name): \(error.localizedDescription)"
+            }
+        }
+        let page = SourcePage(
+            title: "\(source.name) – \(run.title)", runID: run.id, name: source.name, catalogID: source.catalogId,
+            ra: Format.number(source.ra, 6), dec: Format.number(source.dec, 6),
+            magnitude: source.magnitude.map { "\(Format.number($0, 3)) \(source.magnitudeBand ?? "")" } ?? "–",
+            properMotion: "\(Format.number(source.pmra, 1)), \(Format.number(source.pmdec, 1))",
+            parallax: Format.number(source.parallax, 2), status: source.status.rawValue, figure: sourceFigure,
+            figureError: problem,
+            statistics: statistics.map {
+                StatisticView(band: $0.band.isEmpty ? "all" : $0.band, name: $0.name, value: Format.significant($0.value, 4), unit: $0.unit ?? "")
+            },
+            detections: cards.map { c in
+                var card = c.card
+                card.figure = card.figure.map { "../" + $0 }
+                return card
+            }, hasDetections: !cards.isEmpty,
+            datasets: datasets.map {
+                DatasetView(
+                    observatory: $0.observatory, band: $0.band, format: $0.format.rawValue, path: $0.rawPath,
+                    selection: $0.selection ?? "", size: Format.bytes($0.sizeBytes), sha256: $0.sha256,
+                    calibration: (try? JSONDecoder().decode(Calibration.self, from: Data($0.calibration.utf8)).summary) ?? $0.calibration)
+            }, failures: failures.map { failureView($0, names: [id: source.name]) }, hasFailures: !failures.isEmpty,
+            synthetic: run.synthetic)
+        do {
+            try write(library.render(page, withTemplate: "source"), template: "source", to: runDirectory.appendingPathComponent(pagePath))
+        } catch {
+            return SourceRendering(page: nil, cards: cards, problem: "page not written: \(error.localizedDescription)")
+        }
+        return SourceRendering(page: pagePath, cards: cards, problem: problem)
+    }
+
+    private func card(_ d: DetectionRecord, sourceName: String, sourcePage: String, figure: String?) -> DetectionCard {
+        DetectionCard(
+            id: d.id ?? 0, sourceName: sourceName, sourcePage: sourcePage, band: d.band, timeSystem: d.timeSystem,
+            peak: Format.number(d.peakTime, 4), duration: Format.number((d.stop - d.start) * 1440, 1),
+            amplitude: Format.significant(d.amplitude, 3), ed: Format.significant(d.ed, 3),
+            edErr: Format.significant(d.edErr, 2), significance: Format.number(d.significance, 1), points: d.nPoints,
+            figure: figure)
+    }
+
+    private func sourceRow(_ s: SourceRecord, statistics: [StatisticRecord], datasets: Int, page: String?) -> SourceRow {
+        func stat(_ name: String) -> Double? { statistics.first { $0.band == "" && $0.name == name }?.value }
+        return SourceRow(
+            name: s.name, catalogID: s.catalogId, page: page, ra: Format.number(s.ra, 5), dec: Format.number(s.dec, 5),
+            magnitude: Format.number(s.magnitude, 2), status: s.status.rawValue, failed: s.status == .failed,
+            datasets: datasets, points: stat("good_points").map { String(Int($0)) } ?? "–",
+            observedDays: Format.number(stat("observed_time"), 2), flares: stat("flares").map { String(Int($0)) } ?? "–",
+            rate: Format.significant(stat("flare_rate"), 3), maxED: Format.significant(stat("max_ed"), 3),
+            priority: Format.significant(stat("priority"), 3))
+    }
+
+    private func failureView(_ f: FailureRecord, names: [Int64: String]) -> FailureView {
+        FailureView(
+            source: f.sourceId.flatMap { names[$0] } ?? "–", stage: f.stage, observatory: f.observatory ?? "",
+            path: f.path ?? "", message: f.message)
+    }
+
+    private func counts(
+        sources: [SourceRecord], detections: [Int64: [DetectionRecord]], injections: [InjectionRecord],
+        datasets: [Int64: [DatasetRecord]]
+    ) -> CountsView {
+        let recovered = injections.filter(\.recovered).count
+        // Several datasets can share one raw file (ZTF oids): count each file once.
+        var files: [String: Int64] = [:]
+        for d in datasets.values.joined() { files[d.rawPath] = d.sizeBytes }
+        return CountsView(
+            sources: sources.count, done: sources.filter { $0.status == .done }.count,
+            failed: sources.filter { $0.status == .failed }.count,
+            pending: sources.filter { $0.status == .pending }.count,
+            detections: detections.values.reduce(0) { $0 + $1.count }, injections: injections.count, recovered: recovered,
+            recoveredPercent: injections.isEmpty ? "–" : Format.number(100 * Double(recovered) / Double(injections.count), 1),
+            datasets: datasets.values.reduce(0) { $0 + $1.count }, rawBytes: Format.bytes(files.values.reduce(0, +)))
+    }
+
+    private func loadTemplates() throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        for name in ["index", "source", "head", "detection-card"] {
+            let url = templates.appendingPathComponent("\(name).mustache")
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                throw ReportError.missingTemplate(name: name, folder: templates.path)
+            }
+            do {
+                try library.register(text, named: name)
+            } catch {
+                throw ReportError.templateError(name: name, message: String(describing: error))
+            }
+        }
+        return library
+    }
+
+    private func write(_ html: String?, template: String, to url: URL) throws {
+        guard let html else { throw ReportError.missingTemplate(name: template, folder: templates.path) }
+        try Data(html.utf8).write(to: url, options: .atomic)
+    }
+
+    static func pretty(_ json: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)),
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else { return json }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func duration(_ run: RunRecord) -> String {
+        let f = ISO8601DateFormatter()
+        guard let a = f.date(from: run.startedAt), let end = run.finishedAt, let b = f.date(from: end) else { return "–" }
+        return "\(Int(b.timeIntervalSince(a).rounded())) s"
+    }
+}
+
+/// A value behind a lock, for collecting results from concurrent work.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+@testable import Core
+
+@Suite("FlareTemplate")
+struct FlareTemplateTests {
+    /// Davenport et al. (2014) with AltaiPony's coefficients: area 1.826885 A·t½ (integral of Eqs. 1 and 4,
+    /// rise from −1 to 0 plus the two exponentials), decay-side value at the peak 0.689008 + 0.302963.
+    @Test func davenportTemplateHasItsPublishedAreaAndPeak() {
+        let t = FlareTemplate.davenport2014
+        #expect(abs(t.areaFactor - 1.826885) < 2e-6)
+        #expect(abs(FlareTemplate.shape(1e-12) - 0.991971) < 1e-6)
+        #expect(abs(FlareTemplate.shape(0) - 1) < 1e-12)
+        #expect(FlareTemplate.shape(-1.5) == 0)
+        // Numerical integral agrees with the analytic area to 1e-4.
+        var sum = 0.0
+        let dx = 1e-4
+        var x = -1.0
+        while x < 60 {
+            sum += FlareTemplate.shape(x + dx / 2) * dx
+            x += dx
+        }
+        #expect(abs(sum - t.areaFactor) < 1e-4)
+        #expect(abs(t.equivalentDuration(amplitude: 0.5, fwhmDays: 10.0 / 1440) - 1.826885 * 0.5 * 600) < 1e-2)
+    }
+}
+
+@Suite("FlareFinder")
+struct FlareFinderTests {
+    /// A flat 2-minute light curve with Gaussian noise σ, optionally with flares.
+    func lightcurve(points: Int = 3000, sigma: Double = 0.001, flares: [(peak: Double, fwhm: Double, amplitude: Double)] = [],
+                    seed: UInt64 = 3) throws -> Lightcurve {
+        var g = SeededGenerator(seed: seed)
+        let time = (0..<points).map { 1000 + Double($0) * 2 / 1440 }
+        let flux = time.map { t in
+            1 + sigma * g.gaussian() + flares.reduce(0) { $0 + FlareTemplate.davenport2014.value(at: t, peak: $1.peak, fwhm: $1.fwhm, amplitude: $1.amplitude) }
+        }
+        return try Lightcurve(
+            time: time, flux: flux, fluxError: Array(repeating: sigma, count: points), band: "TESS", timeSystem: .btjd,
+            fluxUnit: .relative)
+    }
+
+    let finder = FlareFinder(n1: 3, n2: 2, n3: 3, maxGap: 0.5, detrender: Detrender(window: 0.5))
+
+    @Test func findsAnIsolatedFlareWithItsPeakAndED() throws {
+        let peak = 1000 + 1500.0 * 2 / 1440
+        let lc = try lightcurve(flares: [(peak, 10.0 / 1440, 0.05)])
+        let result = finder.search(lc)
+        #expect(result.flares.count == 1)
+        let f = try #require(result.flares.first)
+        #expect(abs(f.peakTime - peak) <= 2.0 / 1440)
+        #expect(abs(f.amplitude - 0.05) < 0.01)
+        // Injected ED = 1.826885 × 0.05 × 600 s = 54.8 s; the search sees the part above 3σ.
+        let injected = FlareTemplate.davenport2014.equivalentDuration(amplitude: 0.05, fwhmDays: 10.0 / 1440)
+        #expect(f.equivalentDuration > 0.6 * injected && f.equivalentDuration < 1.1 * injected)
+        #expect(f.equivalentDurationError > 0)
+    }
+
+    @Test func findsAFlareTouchingTheLastPointOfASegment() throws {
+        // The peak is the last point: the reference Python implementation drops such a flare.
+        let lastTime = 1000 + 2999.0 * 2 / 1440
+        let lc = try lightcurve(flares: [(lastTime + 1.0 / 1440, 30.0 / 1440, 0.03)])
+        let result = finder.search(lc)
+        let f = try #require(result.flares.last)
+        #expect(f.lastIndex == lc.count - 1)
+    }
+
+    @Test func findsAFlareTouchingTheFirstPointOfASegment() throws {
+        // A flare that began before the data did: its decay opens the light curve.
+        let lc = try lightcurve(flares: [(1000 - 6.0 / 1440, 20.0 / 1440, 0.05)])
+        let result = finder.search(lc)
+        let f = try #require(result.flares.first)
+        #expect(f.firstIndex == 0)
+    }
+
+    @Test func pureNoiseGivesNoFlares() throws {
+        for seed in 1...5 as ClosedRange<UInt64> {
+            #expect(finder.search(try lightcurve(points: 5000, seed: seed)).flares.isEmpty)
+        }
+    }
+
+    @Test func runsShorterThanN3AreNotFlares() throws {
+        var flux = Array(repeating: 1.0, count: 200)
+        flux[100] = 1.1
+        flux[101] = 1.1
+        let lc = try Lightcurve(
+            time: (0..<200).map { Double($0) * 2 / 1440 }, flux: flux, fluxError: Array(repeating: 0.001, count: 200),
+            band: "TESS", timeSystem: .btjd, fluxUnit: .relative)
+        // Constant flux has zero scatter: the errors stand in for σ.
+        #expect(finder.search(lc).flares.isEmpty)
+        var lenient = finder
+        lenient.n3 = 2
+        #expect(lenient.search(lc).flares.count == 1)
+    }
+
+    @Test func detrendingFollowsRotationButNotFlares() throws {
+        var g = SeededGenerator(seed: 9)
+        let time = (0..<7200).map { Double($0) * 2 / 1440 }
+        let rotation = time.map { 1 + 0.02 * sin(2 * .pi * $0 / 2.5) }
+        let flux = zip(time, rotation).map { t, r in
+            r + 0.001 * g.gaussian() + FlareTemplate.davenport2014.value(at: t, peak: 5, fwhm: 0.01, amplitude: 0.2)
+        }
+        let model = Detrender(window: 0.5).model(time: time, flux: flux, range: 0..<time.count)
+        // Around the flare (peak and its tail) the model stays at the rotational level, within 1σ,
+        // while the flare rises to 200σ.
+        for i in time.indices where time[i] > 4.99 && time[i] < 5.1 {
+            #expect(abs(model[i] - rotation[i]) < 0.001, "t = \(time[i])")
+        }
+        // It follows the rotation everywhere else, ends included (no lag of a one-sided window).
+        let residual = time.indices.map { abs(model[$0] - rotation[$0]) }
+        #expect(residual.max()! < 0.0015)
+    }
+}
+
+@Suite("FlareSimulator")
+struct FlareSimulatorTests {
+    @Test func injectionIsSeededAndRecordsWhatItAdded() throws {
+        let time = (0..<14_400).map { Double($0) * 2 / 1440 }
+        let lc = try Lightcurve(
+            time: time, flux: Array(repeating: 1, count: time.count), fluxError: Array(repeating: 0.001, count: time.count),
+            band: "TESS", timeSystem: .btjd, fluxUnit: .relative)
+        let sim = FlareSimulator(parameters: .init(ratePerDay: 1, amplitude: 0.01...0.1, fwhmMinutes: 5...30))
+        var g1 = SeededGenerator(seed: 5)
+        var g2 = SeededGenerator(seed: 5)
+        let (a, injectedA) = try sim.inject(into: lc, using: &g1, firstID: 0)
+        let (b, injectedB) = try sim.inject(into: lc, using: &g2, firstID: 0)
+        #expect(a.flux == b.flux)
+        #expect(injectedA == injectedB)
+        #expect((10...35).contains(injectedA.count))  // Poisson, mean 20
+        for i in injectedA {
+            #expect((0.01...0.1).contains(i.amplitude))
+            #expect(abs(i.equivalentDuration - 1.826885 * i.amplitude * i.fwhm * 86_400) < 1e-3 * i.equivalentDuration)
+        }
+        // Added flux integrates to the injected EDs (where flares do not overlap the ends).
+        let added = zip(a.flux, lc.flux).map { $0 - $1 }.reduce(0, +) * 120
+        let expected = injectedA.reduce(0) { $0 + $1.equivalentDuration }
+        #expect(abs(added - expected) < 0.05 * expected)
+        #expect(a.provenance.last?.contains("injected") == true)
+    }
+}

@@ -1,0 +1,32 @@
+import Testing
+
+@testable import Core
+
+@Suite("Catalog")
+struct CatalogTests {
+    @Test func rejectsInvalidPositionsNamingTheRow() {
+        #expect(throws: CatalogError.invalidValue(catalog: "c", row: 1, column: "dec", value: "91.0")) {
+            try Catalog(name: "c", entries: [CatalogEntry(id: "1", ra: 10, dec: 0), CatalogEntry(id: "2", ra: 10, dec: 91)])
+        }
+        #expect(throws: CatalogError.duplicateIdentifier(catalog: "c", id: "1", rows: [0, 1])) {
+            try Catalog(name: "c", entries: [CatalogEntry(id: "1", ra: 10, dec: 0), CatalogEntry(id: "1", ra: 11, dec: 0)])
+        }
+    }
+
+    @Test func syntheticCatalogHasExact64BitIdentifiers() throws {
+        let catalog = try SyntheticSurvey.mDwarfCatalog(count: 50, seed: 4)
+        #expect(catalog.count == 50)
+        for entry in catalog.entries {
+            let id = try #require(UInt64(entry.id))
+            #expect(id > 1 << 53)  // beyond Double's exact integers: must never pass through Double
+        }
+        #expect(try catalog.checksum() == SyntheticSurvey.mDwarfCatalog(count: 50, seed: 4).checksum())
+    }
+
+    @Test func shardsPartitionTheCatalog() throws {
+        let catalog = try SyntheticSurvey.mDwarfCatalog(count: 10, seed: 4)
+        let shards = (0..<3).map { catalog.shard($0, of: 3) }
+        #expect(shards.map(\.count) == [4, 3, 3])
+        #expect(Set(shards.flatMap { $0.entries.map(\.id) }) == Set(catalog.entries.map(\.id)))
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import Core
+
+@Suite("Pipeline")
+struct PipelineTests {
+    func notebook(output: URL, seed: UInt64 = 5, jobs: Int = 2, logger: Logger = quietLogger) throws -> Notebook {
+        let options = try RunOptions.parse(["--output", output.path, "--seed", String(seed), "--jobs", String(jobs)])
+        return Notebook(name: "flares", title: "test", options: options, defaultSeed: 1, logger: logger)
+    }
+
+    let simulator = FlareSimulator(parameters: .init(ratePerDay: 0.5, amplitude: 0.01...0.5, fwhmMinutes: 5...30))
+
+    @Test func aCorruptRawFileFailsItsSourceWithThePathAndTheRunGoesOn() async throws {
+        try await withTemporaryFolder { folder in
+            let catalog = try SyntheticSurvey.mDwarfCatalog(count: 6, seed: 5)
+            let survey = SyntheticSurvey(.ztf, seed: 5)
+            // First run fills the cache.
+            let first = try await notebook(output: folder).run(
+                catalog: catalog, observatories: [survey], analysis: FlareSearch(), simulator: simulator)
+            #expect(first.failed == 0)
+            // Corrupt one cached raw file, as a broken download or disk would.
+            let victim = try #require(catalog.entries.first { $0.dec > -31 })
+            let cache = try RawCache(root: folder.appendingPathComponent("cache"))
+            let path = "synthetic-ztf/seed5/\(victim.id)/ztf_lc.csv"
+            let url = cache.url(for: path)
+            let text = try String(contentsOf: url, encoding: .utf8)
+            try Data(text.prefix(text.count / 2).utf8).write(to: url)
+
+            let logs = CapturedLogs()
+            let second = try await notebook(output: folder, logger: logs.logger).run(
+                catalog: catalog, observatories: [survey], analysis: FlareSearch(), simulator: simulator)
+            #expect(second.failed == 1)
+            #expect(second.done == catalog.count - 1)
+            let store = try Store(url: second.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
+            let failure = try #require(try store.failures().first)
+            #expect(failure.path == url.path)
+            #expect(failure.stage == "link")
+            #expect(failure.message.contains(url.path))
+            #expect(try store.sources().first { $0.catalogId == victim.id }?.status == .failed)
+            #expect(try store.run()?.status == .finished)
+            #expect(logs.messages.contains { $0.level == .warning && $0.text.contains(url.path) })
+        }
+    }
+
+    @Test func theSameInputsGiveTheSameRunAndResults() async throws {
+        try await withTemporaryFolder { folder in
+            let catalog = try SyntheticSurvey.mDwarfCatalog(count: 8, seed: 6)
+            let observatories: [any VirtualObservatory] = [SyntheticSurvey(.ztf, seed: 6), SyntheticSurvey(.tess, seed: 6)]
+            func results(_ summary: RunSummary) throws -> [String] {
+                let store = try Store(url: summary.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
+                let d = try store.detections(includeSimulated: true).map { "\($0.band) \($0.peakTime) \($0.ed) \($0.simulated)" }
+                let s = try store.statistics().map { "\($0.sourceId) \($0.band) \($0.name) \(String(describing: $0.value))" }
+                let h = try store.histograms().map { "\($0.name) \($0.counts)" }
+                return (d + s + h).sorted()
+            }
+            let a = try await notebook(output: folder.appendingPathComponent("a"), jobs: 1).run(
+                catalog: catalog, observatories: observatories, analysis: FlareSearch(), simulator: simulator)
+            let b = try await notebook(output: folder.appendingPathComponent("b"), jobs: 3).run(
+                catalog: catalog, observatories: observatories, analysis: FlareSearch(), simulator: simulator)
+            #expect(a.runDirectory.lastPathComponent == b.runDirectory.lastPathComponent)
+            #expect(a.runDirectory.lastPathComponent.hasPrefix("flares-"))
+            #expect(a.runDirectory.lastPathComponent.hasSuffix("-seed5"))
+            #expect(try results(a) == results(b))
+            #expect(a.injections > 0)
+            let store = try Store(url: a.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
+            let run = try #require(try store.run())
+            #expect(run.seed == 5)
+            #expect(run.status == .finished)
+            #expect(run.parameters.contains("\"n1\":3"))
+            // A different seed is a different run.
+            let c = try await notebook(output: folder.appendingPathComponent("a"), seed: 7).run(
+                catalog: catalog, observatories: observatories, analysis: FlareSearch(), simulator: simulator)
+            #expect(c.runDirectory.lastPathComponent != a.runDirectory.lastPathComponent)
+        }
+    }
+
+    @Test func shardsAddUpToTheWholeRun() async throws {
+        try await withTemporaryFolder { folder in
+            let catalog = try SyntheticSurvey.mDwarfCatalog(count: 9, seed: 8)
+            let observatories: [any VirtualObservatory] = [SyntheticSurvey(.ztf, seed: 8), SyntheticSurvey(.tess, seed: 8)]
+            let whole = try await notebook(output: folder).run(
+                catalog: catalog, observatories: observatories, analysis: FlareSearch(), simulator: simulator)
+            var total: [Histogram]?
+            var detections = 0
+            for i in 0..<3 {
+                var options = try RunOptions.parse(["--output", folder.path, "--seed", "5", "--shard", "\(i)/3"])
+                options.jobs = 2
+                let shard = try await Notebook(name: "flares", title: "test", options: options, defaultSeed: 1, logger: quietLogger)
+                    .run(catalog: catalog, observatories: observatories, analysis: FlareSearch(), simulator: simulator)
+                let store = try Store(url: shard.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
+                let h = try store.histograms()
+                total = try total.map { try zip($0, h).map { try $0 + $1 } } ?? h
+                detections += shard.detections
+            }
+            let store = try Store(url: whole.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
+            #expect(total == (try store.histograms()))
+            #expect(detections == whole.detections)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Core
+
+@Suite("Store")
+struct StoreTests {
+    func run(_ id: String = "r1") -> RunRecord {
+        RunRecord(
+            id: id, analysis: "flares", title: "t", parameters: "{}", parameterHash: "abc", seed: 1, codeVersion: "test",
+            catalogName: "c", catalogChecksum: "x", catalogCount: 1, cacheDirectory: "/tmp", shard: nil, jobs: 1,
+            synthetic: true, startedAt: "2026-01-01T00:00:00Z", finishedAt: nil, status: .running, error: nil)
+    }
+
+    @Test func migratesAnEmptyFileToTheCurrentSchema() async throws {
+        try await withTemporaryFolder { folder in
+            let url = folder.appendingPathComponent("empty.sqlite")
+            FileManager.default.createFile(atPath: url.path, contents: Data())
+            let store = try Store(url: url)
+            #expect(try store.appliedMigrations() == ["v1: runs, sources, datasets, detections, histograms"])
+            let tables = try store.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
+            }
+            for table in ["runs", "sources", "datasets", "detections", "real_detections", "histograms", "statistics", "failures", "injections"] {
+                #expect(tables.contains(table))
+            }
+            #expect(try store.run() == nil)
+            // Opening again does not migrate twice.
+            _ = try Store(url: url)
+        }
+    }
+
+    @Test func roundTripsARunWithSourcesDetectionsAndHistograms() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try Store(url: folder.appendingPathComponent("run.sqlite"))
+            var coverage = Histogram(name: "points", quantity: "points", axes: [HistogramAxis("snr", edges: [0, 10, 100])])
+            try store.begin(run(), cells: [NotebookCell(runId: "r1", position: 0, kind: "markdown", text: "hello")], observatories: [], histograms: [coverage])
+            let entry = CatalogEntry(id: "4295806720000000123", name: "A <b>star</b>", ra: 1, dec: 2, magnitude: nil)
+            let ids = try store.register([(0, entry)], runID: "r1")
+            let file = CachedFile(relativePath: "x/y.csv", size: 10, sha256: "ff")
+            let dataset = PhotometricDataset(
+                observatory: "o", format: .ztfIRSACSV, file: file, selection: "1", band: "ZTF g",
+                calibration: .ztfMagnitudeToMicrojansky(bad: .defaultBad))
+            func detection(simulated: Bool, injection: Int?) -> Detection {
+                Detection(
+                    band: "ZTF g", timeSystem: .mjd, start: 1, stop: 2, peakTime: 1.5, amplitude: 0.1, equivalentDuration: 5,
+                    equivalentDurationError: 1, significance: 6, pointCount: 3, firstIndex: 0, lastIndex: 2,
+                    firstOrigin: PointOrigin(dataset: 0, row: 4), peakOrigin: PointOrigin(dataset: 0, row: 5),
+                    lastOrigin: PointOrigin(dataset: 0, row: 6), simulated: simulated, injectionID: injection)
+            }
+            coverage.count(source: entry.id)
+            coverage.add([5], weight: 7)
+            coverage.add([500])
+            try store.record(
+                SourceOutcome(
+                    sourceID: ids[0], datasets: [dataset], statistics: [Statistic("flares", value: 1), Statistic("max_ed", band: "ZTF g", value: 5, unit: "s")],
+                    detections: [detection(simulated: false, injection: nil), detection(simulated: true, injection: 0)],
+                    injections: [.init(injection: Injection(id: 0, band: "ZTF g", peakTime: 1.5, amplitude: 0.1, fwhm: 0.01, equivalentDuration: 4), recovered: true)],
+                    coverage: [coverage]),
+                runID: "r1")
+            try store.finish(runID: "r1", status: .finished)
+
+            let reopened = try Store(url: store.url, readOnly: true)
+            #expect(try reopened.run()?.status == .finished)
+            #expect(try reopened.sources().map(\.catalogId) == ["4295806720000000123"])
+            #expect(try reopened.sources().first?.magnitude == nil)
+            let real = try reopened.detections()
+            #expect(real.count == 1)
+            #expect(real[0].simulated == false)
+            #expect(real[0].peakRow == 5)
+            #expect(real[0].peakDatasetId == (try reopened.datasets().first?.id))
+            let all = try reopened.detections(includeSimulated: true)
+            #expect(all.count == 2)
+            let simulated = try #require(all.first { $0.simulated })
+            #expect(simulated.injectionId == (try reopened.injections().first?.id))
+            // The view users query sees only real detections.
+            #expect(try reopened.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM real_detections") } == 1)
+            let restored = try #require(try reopened.histograms().first)
+            #expect(restored == coverage)
+            let loaded = try reopened.datasets()[0].dataset()
+            #expect(loaded.calibration == .ztfMagnitudeToMicrojansky(bad: .defaultBad))
+            #expect(loaded.file == file)
+            #expect(try reopened.statistics().count == 2)
+        }
+    }
+
+    @Test func aFailureMarksTheSourceFailedAndKeepsWhatWasStored() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try Store(url: folder.appendingPathComponent("run.sqlite"))
+            try store.begin(run(), cells: [], observatories: [], histograms: [])
+            let ids = try store.register([(0, CatalogEntry(id: "a", ra: 1, dec: 1)), (1, CatalogEntry(id: "b", ra: 2, dec: 2))], runID: "r1")
+            try store.recordFailure(FailureRecord(id: nil, runId: "r1", sourceId: ids[1], stage: "load", observatory: nil, path: "/x.fits", message: "broken"))
+            let sources = try store.sources()
+            #expect(sources.map(\.status) == [.pending, .failed])
+            #expect(try store.failures().first?.path == "/x.fits")
+            // The run never finished: that is visible.
+            #expect(try store.run()?.status == .running)
+        }
+    }
+
+    @Test func aMissingDatabaseIsAClearError() {
+        #expect(throws: StoreError.missing(path: "/nonexistent/run.sqlite")) {
+            try Store(url: URL(fileURLWithPath: "/nonexistent/run.sqlite"), readOnly: true)
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Core
+import Foundation
+import Logging
+import Testing
+
+@testable import Report
+
+/// The templates of this checkout.
+let templatesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("templates")
+
+func withTemporaryFolder<R>(_ body: (URL) async throws -> R) async throws -> R {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("vo-report-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: url) }
+    return try await body(url)
+}
+
+/// Runs a tiny end-to-end analysis: a few synthetic stars, one of them with a hostile name.
+func tinyRun(in folder: URL, seed: UInt64 = 3) async throws -> RunSummary {
+    var entries = try SyntheticSurvey.mDwarfCatalog(count: 5, seed: seed).entries
+    entries[0].name = "<script>alert(1)</script>"
+    entries[1].name = "../../etc/passwd"
+    entries[2].name = "Tab\tand\u{0}nul"
+    let catalog = try Catalog(name: "tiny", entries: entries)
+    let options = try RunOptions.parse(["--output", folder.path, "--seed", String(seed), "--jobs", "2"])
+    let notebook = Notebook(name: "flares", title: "Tiny <test> run", options: options, defaultSeed: 1, logger: quietLogger)
+    notebook.markdown("## Heading\nSome *prose* with <b>markup</b> & **bold**.")
+    return try await notebook.run(
+        catalog: catalog, observatories: [SyntheticSurvey(.ztf, seed: seed), SyntheticSurvey(.tess, seed: seed)],
+        analysis: FlareSearch(),
+        simulator: FlareSimulator(parameters: .init(ratePerDay: 0.5, amplitude: 0.01...0.5, fwhmMinutes: 5...30)))
+}
+
+@Suite("RunRenderer")
+struct RunRendererTests {
+    @Test func rendersIndexPagesAndFiguresOfARun() async throws {
+        try await withTemporaryFolder { folder in
+            let summary = try await tinyRun(in: folder)
+            let index = try RunRenderer(runDirectory: summary.runDirectory, templates: templatesFolder).render()
+            #expect(index.lastPathComponent == "index.html")
+            let html = try String(contentsOf: index, encoding: .utf8)
+            #expect(html.contains("Synthetic data."))
+            #expect(html.contains(summary.runDirectory.lastPathComponent))
+            #expect(html.contains("<h3>Heading</h3>"))
+            #expect(html.contains("<em>prose</em>"))
+            #expect(html.contains("&lt;b&gt;markup&lt;/b&gt;"))
+            // Every image and link the page names exists in the run folder.
+            for target in references(in: html) where !target.hasPrefix("#") {
+                let url = summary.runDirectory.appendingPathComponent(target)
+                #expect(FileManager.default.fileExists(atPath: url.path), "missing \(target)")
+            }
+            #expect(FileManager.default.fileExists(atPath: summary.runDirectory.appendingPathComponent("figures/coverage.png").path))
+            #expect(FileManager.default.fileExists(atPath: summary.runDirectory.appendingPathComponent("style.css").path))
+            // One card per real detection, each with its figure.
+            let store = try Store(url: summary.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
+            let detections = try store.detections()
+            #expect(html.components(separatedBy: "<article class=\"card\"").count - 1 == detections.count)
+            for d in detections {
+                #expect(FileManager.default.fileExists(atPath: summary.runDirectory.appendingPathComponent("figures/detection-\(d.id!).png").path))
+            }
+            // Source table: one row per source.
+            let rows = html.components(separatedBy: "<tbody>")[1].components(separatedBy: "</tbody>")[0]
+            #expect(rows.components(separatedBy: "<tr").count - 1 == 5)
+            // No network: no http(s) references at all.
+            #expect(!html.contains("http://") && !html.contains("https://"))
+        }
+    }
+
+    @Test func catalogTextIsEscapedAndFileNamesStayInsideTheRunFolder() async throws {
+        try await withTemporaryFolder { folder in
+            let summary = try await tinyRun(in: folder)
+            let index = try RunRenderer(runDirectory: summary.runDirectory, templates: templatesFolder).render()
+            let html = try String(contentsOf: index, encoding: .utf8)
+            #expect(!html.contains("<script>alert(1)</script>"))
+            #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            #expect(html.contains("Tiny &lt;test&gt; run"))
+            // Every file written is inside the run folder, under a sanitised name.
+            let files = try FileManager.default.subpathsOfDirectory(atPath: summary.runDirectory.path)
+            for f in files {
+                #expect(!f.contains(".."), "\(f)")
+                #expect(!f.unicodeScalars.contains { $0.value < 32 }, "\(f)")
+            }
+            let pages = try FileManager.default.contentsOfDirectory(atPath: summary.runDirectory.appendingPathComponent("sources").path)
+            #expect(pages.count == 5)
+            #expect(Set(pages).count == 5)
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("etc").path))
+        }
+    }
+
+    @Test func renderingTwiceGivesIdenticalFiles() async throws {
+        try await withTemporaryFolder { folder in
+            let summary = try await tinyRun(in: folder)
+            let renderer = RunRenderer(runDirectory: summary.runDirectory, templates: templatesFolder)
+            _ = try renderer.render()
+            let first = try snapshot(summary.runDirectory)
+            _ = try renderer.render()
+            #expect(try snapshot(summary.runDirectory) == first)
+        }
+    }
+
+    @Test func anUnfinishedRunSaysSo() async throws {
+        try await withTemporaryFolder { folder in
+            let summary = try await tinyRun(in: folder)
+            let store = try Store(url: summary.runDirectory.appendingPathComponent("run.sqlite"))
+            try store.read { _ in }
+            try store.finish(runID: summary.runDirectory.lastPathComponent, status: .running)
+            let html = try String(contentsOf: try RunRenderer(runDirectory: summary.runDirectory, templates: templatesFolder).render(), encoding: .utf8)
+            #expect(html.contains("This run did not finish"))
+        }
+    }
+
+    @Test func aFolderWithoutARunIsAClearError() async throws {
+        try await withTemporaryFolder { folder in
+            #expect(throws: ReportError.notARunFolder(folder.path)) {
+                try RunRenderer(runDirectory: folder, templates: templatesFolder).render()
+            }
+        }
+    }
+
+    func references(in html: String) -> [String] {
+        var result: [String] = []
+        for attribute in ["src=\"", "href=\""] {
+            for part in html.components(separatedBy: attribute).dropFirst() {
+                if let end = part.firstIndex(of: "\"") { result.append(String(part[..<end])) }
+            }
+        }
+        return result
+    }
+
+    func snapshot(_ folder: URL) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        for f in try FileManager.default.subpathsOfDirectory(atPath: folder.path) where !f.hasPrefix("run.sqlite") {
+            var isDirectory: ObjCBool = false
+            let url = folder.appendingPathComponent(f)
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                result[f] = try Data(contentsOf: url)
+            }
+        }
+        return result
+    }
+}
+
+@Suite("PackageLayout")
+struct PackageLayoutTests {
+    @Test func anUnknownAnalysisListsTheOnesThatExist() throws {
+        let layout = PackageLayout(root: templatesFolder.deletingLastPathComponent())
+        #expect(layout.analyses().contains("flares"))
+        #expect(try layout.analysis(named: "analyses/flares/") == "flares")
+        do {
+            _ = try layout.analysis(named: "analyses/nope")
+            Issue.record("must throw")
+        } catch let error as ReportError {
+            #expect(error.localizedDescription.contains("analyses/flares"))
+            #expect(error.localizedDescription.contains("analyses/nope"))
+        }
+    }
+}
+
+@Suite("Markdown")
+struct MarkdownTests {
+    @Test func escapesBeforeFormatting() {
+        #expect(Markdown.html("a <i>b</i> **c** `d`") == "<p>a &lt;i&gt;b&lt;/i&gt; <strong>c</strong> <code>d</code></p>")
+        #expect(Markdown.html("# T\nbody\n\nnext") == "<h2>T</h2>\n<p>body</p>\n<p>next</p>")
+        #expect(Markdown.html("a * b") == "<p>a * b</p>")
+    }
+}
+
+let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
