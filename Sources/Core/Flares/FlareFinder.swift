@@ -42,41 +42,53 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     }
 
     /// Searches a sorted light curve.
+    ///
+    /// Two scales of continuity are used. The quiescent model and the scatter σ are estimated over
+    /// *detrending stretches*, split only at gaps longer than the detrending window (TESS: a half
+    /// orbit; ZTF: an observing season), so that sparse data are detrended across nights. Flare
+    /// runs (N3 consecutive points, ED integration) never cross a gap longer than `maxGap`.
     /// - Parameter exposureSeconds: exposure of one point; the width given to a flare seen in a
-    ///   single point at a segment's end (its ED is then a lower limit). Default: one median cadence.
+    ///   single point (its ED is then a lower limit). Default: the median cadence, at most `maxGap`.
     public func search(_ lc: Lightcurve, exposureSeconds: Double? = nil) -> Result {
         let n = lc.count
         var model = [Double](repeating: .nan, count: n)
         var scatter = [Double](repeating: .nan, count: n)
+        var residual = [Double](repeating: .nan, count: n)
+        var error = [Double](repeating: .nan, count: n)
+        for stretch in lc.segments(maxGap: max(maxGap, detrender.window)) {
+            let m = detrender.model(time: lc.time, flux: lc.flux, range: stretch)
+            for k in 0..<stretch.count where m[k] > 0 {
+                let i = stretch.lowerBound + k
+                model[i] = m[k]
+                residual[i] = lc.flux[i] / m[k] - 1
+                error[i] = lc.fluxError[i] / m[k]
+            }
+            let sigma = Statistics.robustSigma(residual[stretch].filter(\.isFinite)) ?? .nan
+            // With very few points the scatter is unknown; fall back to the median error.
+            let local = sigma > 0 && stretch.count >= 10 ? sigma : (Statistics.median(error[stretch].filter(\.isFinite)) ?? .nan)
+            for i in stretch { scatter[i] = local }
+        }
+        // σ of a point is the larger of the stretch's scatter and the point's own error, so that a
+        // measurement taken in bad conditions (ground-based data: seeing, clouds) cannot pass the
+        // thresholds on the strength of a noise its error bar already announces. For space data
+        // the two agree and this is Chang et al.'s σ.
+        var sigma = [Double](repeating: .nan, count: n)
+        var isCandidate = [Bool](repeating: false, count: n)
+        for i in 0..<n where residual[i].isFinite && scatter[i] > 0 {
+            let r = residual[i]
+            sigma[i] = error[i].isFinite ? max(scatter[i], error[i]) : scatter[i]
+            isCandidate[i] = r > 0 && r / sigma[i] >= n1 && (r - error[i]) / sigma[i] > n2
+        }
         var flares: [Detection] = []
         let segments = lc.segments(maxGap: maxGap)
         for segment in segments {
-            let m = detrender.model(time: lc.time, flux: lc.flux, range: segment)
-            var residual = [Double](repeating: .nan, count: segment.count)
-            var error = [Double](repeating: .nan, count: segment.count)
-            for k in 0..<segment.count {
-                let i = segment.lowerBound + k
-                model[i] = m[k]
-                if m[k] > 0 {
-                    residual[k] = lc.flux[i] / m[k] - 1
-                    error[k] = lc.fluxError[i] / m[k]
-                }
-            }
-            let sigma = Statistics.robustSigma(residual.filter(\.isFinite)) ?? .nan
-            // With very few points the scatter is unknown; fall back to the median error.
-            let localSigma = sigma > 0 ? sigma : (Statistics.median(error.filter(\.isFinite)) ?? .nan)
-            for k in 0..<segment.count { scatter[segment.lowerBound + k] = localSigma }
-            guard localSigma > 0 else { continue }
-            var isCandidate = [Bool](repeating: false, count: segment.count)
-            for k in 0..<segment.count where residual[k].isFinite {
-                let r = residual[k]
-                isCandidate[k] = r > 0 && r / localSigma >= n1 && (r - error[k]) / localSigma > n2
-            }
-            for run in candidateRuns(isCandidate) where run.count >= n3 {
+            for run in candidateRuns(Array(isCandidate[segment])) where run.count >= n3 {
+                let first = segment.lowerBound + run.lowerBound
+                let last = segment.lowerBound + run.upperBound
                 flares.append(
                     describe(
-                        run: run, segment: segment, lc: lc, residual: residual, error: error, sigma: localSigma,
-                        exposureSeconds: exposureSeconds))
+                        first: first, last: last, segment: segment, lc: lc, residual: residual, error: error,
+                        sigma: sigma, exposureSeconds: exposureSeconds))
             }
         }
         return Result(flares: flares, model: model, scatter: scatter, segments: segments)
@@ -102,13 +114,11 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     }
 
     private func describe(
-        run: ClosedRange<Int>, segment: Range<Int>, lc: Lightcurve, residual: [Double], error: [Double], sigma: Double,
-        exposureSeconds: Double?
+        first: Int, last: Int, segment: Range<Int>, lc: Lightcurve, residual: [Double], error: [Double],
+        sigma: [Double], exposureSeconds: Double?
     ) -> Detection {
-        let first = segment.lowerBound + run.lowerBound
-        let last = segment.lowerBound + run.upperBound
         var peak = first
-        for i in first...last where residual[i - segment.lowerBound] > residual[peak - segment.lowerBound] { peak = i }
+        for i in first...last where residual[i] > residual[peak] { peak = i }
         // Equivalent duration: trapezoidal integral of the relative excess over the flare points and
         // the next point after it (the decay returning to quiescence), within the segment.
         let end = min(last + 1, segment.upperBound - 1)
@@ -117,23 +127,20 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         if end > first {
             for i in first..<end {
                 let dt = (lc.time[i + 1] - lc.time[i]) * 86_400
-                let a = residual[i - segment.lowerBound]
-                let b = residual[i + 1 - segment.lowerBound]
-                ed += 0.5 * (a + b) * dt
-                variance += pow(0.5 * dt, 2) * (pow(error[i - segment.lowerBound], 2) + pow(error[i + 1 - segment.lowerBound], 2))
+                ed += 0.5 * (residual[i] + residual[i + 1]) * dt
+                variance += pow(0.5 * dt, 2) * (pow(error[i], 2) + pow(error[i + 1], 2))
             }
         } else {
             // A single point alone in its segment (sparse data): its exposure is all we saw of the
             // flare, so the ED is a lower limit.
             let dt = exposureSeconds ?? min(lc.medianCadence ?? 0, maxGap) * 86_400
-            ed = residual[first - segment.lowerBound] * dt
-            variance = pow(error[first - segment.lowerBound] * dt, 2)
+            ed = residual[first] * dt
+            variance = pow(error[first] * dt, 2)
         }
         return Detection(
             band: lc.band, timeSystem: lc.timeSystem, start: lc.time[first], stop: lc.time[last], peakTime: lc.time[peak],
-            amplitude: residual[peak - segment.lowerBound], equivalentDuration: ed,
-            equivalentDurationError: variance.squareRoot(), significance: residual[peak - segment.lowerBound] / sigma,
-            pointCount: last - first + 1, firstIndex: first, lastIndex: last, firstOrigin: lc.origins[first],
-            peakOrigin: lc.origins[peak], lastOrigin: lc.origins[last])
+            amplitude: residual[peak], equivalentDuration: ed, equivalentDurationError: variance.squareRoot(),
+            significance: residual[peak] / sigma[peak], pointCount: last - first + 1, firstIndex: first, lastIndex: last,
+            firstOrigin: lc.origins[first], peakOrigin: lc.origins[peak], lastOrigin: lc.origins[last])
     }
 }

@@ -101,3 +101,36 @@ struct PipelineTests {
         }
     }
 }
+
+@Suite("Search against the synthetic truth")
+struct SyntheticTruthTests {
+    /// The synthetic stars' flares are known, so the search's purity can be measured: nearly every
+    /// real detection must sit on a true flare (and time systems must line up: BTJD vs MJD).
+    @Test func realDetectionsAreTrueFlares() async throws {
+        try await withTemporaryFolder { folder in
+            let seed: UInt64 = 12
+            let catalog = try SyntheticSurvey.mDwarfCatalog(count: 30, seed: seed)
+            let options = try RunOptions.parse(["--output", folder.path, "--seed", String(seed), "--jobs", "2"])
+            let summary = try await Notebook(name: "flares", title: "truth", options: options, defaultSeed: 1, logger: quietLogger)
+                .run(
+                    catalog: catalog, observatories: [SyntheticSurvey(.ztf, seed: seed), SyntheticSurvey(.tess, seed: seed)],
+                    analysis: FlareSearch(), simulator: Optional<FlareSimulator>.none)
+            let store = try Store(url: summary.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
+            let sources = Dictionary(uniqueKeysWithValues: try store.sources().map { ($0.id!, $0.entry) })
+            let detections = try store.detections()
+            #expect(detections.count >= 10)
+            var onFlare = 0
+            var misses: [String] = []
+            for d in detections {
+                let star = SyntheticStar(entry: sources[d.sourceId]!, seed: seed)
+                let mjd = d.timeSystem == "BTJD" ? d.peakTime + 56_999.5 : d.peakTime
+                // Largest true flare excess within a cadence of the detected peak.
+                let excess = stride(from: mjd - 0.01, through: mjd + 0.01, by: 0.0005).map { t in
+                    star.relativeFlux(atMJD: t, flareScale: 1) - (star.relativeFlux(atMJD: t, flareScale: 0))
+                }.max() ?? 0
+                if excess > 0.002 { onFlare += 1 } else { misses.append("\(d.band) \(d.peakTime) amplitude \(d.amplitude) \(d.significance)σ") }
+            }
+            #expect(Double(onFlare) >= 0.9 * Double(detections.count), "\(onFlare) of \(detections.count) on true flares; not: \(misses)")
+        }
+    }
+}
