@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Builds an analysis executable with SwiftPM and runs it, passing the standard run options.
@@ -26,7 +27,7 @@ public struct AnalysisLauncher: Sendable {
         defer { try? FileManager.default.removeItem(at: handoff) }
         var arguments = [
             "--output", output.path, "--handoff", handoff.path,
-            "--code-version", layout.codeVersion(packageVersion: "0.1.0"),
+            "--code-version", layout.codeVersion(packageVersion: VirtualObserver.version),
         ]
         if let seed { arguments += ["--seed", String(seed)] }
         if let jobs { arguments += ["--jobs", String(jobs)] }

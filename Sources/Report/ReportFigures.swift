@@ -46,8 +46,15 @@ enum ReportFigures {
         return figure
     }
 
+    /// A time interval to shade on a band's light curve.
+    struct Span {
+        var band: String
+        var start: Double
+        var stop: Double
+    }
+
     /// All bands of a source, one panel each, every detection shaded.
-    static func source(_ bands: [BandLightcurve], detections: [DetectionRecord], sourceName: String) -> Figure {
+    static func source(_ bands: [BandLightcurve], detections: [Span], sourceName: String) -> Figure {
         let figure = Figure(width: 640, height: 150 * Double(max(bands.count, 1)) + 30, rows: max(bands.count, 1), columns: 1)
         figure.title = sourceName
         for (row, band) in bands.enumerated() {
@@ -102,11 +109,19 @@ enum ReportFigures {
         return figure
     }
 
+    static func logEdges(_ lo: Double, _ hi: Double, count: Int) -> [Double] {
+        (0...count).map { lo * pow(hi / lo, Double($0) / Double(count)) }
+    }
+
+    static func bin(_ value: Double, _ edges: [Double]) -> Int {
+        min(max((edges.lastIndex { $0 <= value } ?? 0), 0), edges.count - 2)
+    }
+
     /// Sensitivity: recovered fraction against injected equivalent duration, and recovered/injected ED.
     static func sensitivity(injections: [InjectionRecord], simulated: [DetectionRecord]) -> Figure? {
         guard !injections.isEmpty else { return nil }
         let edges = stride(from: -1.0, through: 4.0, by: 0.25).map { pow(10, $0) }
-        let figure = Figure(width: 640, height: 260, rows: 1, columns: 2)
+        let figure = Figure(width: 640, height: 520, rows: 2, columns: 2)
         let left = figure.panel(row: 0, column: 0)
         left.title = "Recovery of injected flares"
         left.xLabel = "injected ED (s)"
@@ -142,6 +157,32 @@ enum ReportFigures {
                 return (injection.ed, d.ed / injection.ed)
             }
             right.points(x: pairs.map(\.0), y: pairs.map(\.1), color: color(band).withAlpha(0.5), size: 2)
+        }
+        // Recovery probability over (FWHM, amplitude) for the two bands with most injections.
+        let bands = Dictionary(grouping: injections, by: \.band).sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
+        for (column, entry) in bands.prefix(2).enumerated() {
+            let map = figure.panel(row: 1, column: column)
+            map.title = "Recovered fraction, \(entry.key)"
+            map.xLabel = "FWHM (min)"
+            map.yLabel = "amplitude"
+            map.xScale = .log
+            map.yScale = .log
+            let fwhm = entry.value.map { $0.fwhm * 1440 }
+            let amplitude = entry.value.map(\.amplitude)
+            guard let f0 = fwhm.min(), let f1 = fwhm.max(), let a0 = amplitude.min(), let a1 = amplitude.max(), f1 > f0, a1 > a0
+            else { continue }
+            let xEdges = logEdges(f0, f1, count: 8)
+            let yEdges = logEdges(a0, a1, count: 8)
+            var hits = Array(repeating: Array(repeating: 0.0, count: 8), count: 8)
+            var totals = hits
+            for i in entry.value {
+                let x = bin(i.fwhm * 1440, xEdges)
+                let y = bin(i.amplitude, yEdges)
+                totals[y][x] += 1
+                if i.recovered { hits[y][x] += 1 }
+            }
+            let fraction = (0..<8).map { y in (0..<8).map { x in totals[y][x] > 0 ? hits[y][x] / totals[y][x] : .nan } }
+            map.heatmap(xEdges: xEdges, yEdges: yEdges, values: fraction, range: 0...1, colorBarLabel: "recovered")
         }
         return figure
     }

@@ -145,7 +145,9 @@ public struct RunRenderer: Sendable {
         if !bands.isEmpty {
             let name = "figures/source-\(id).png"
             do {
-                try ReportFigures.source(bands, detections: detections, sourceName: source.name)
+                try ReportFigures.source(
+                    bands, detections: detections.map { .init(band: $0.band, start: $0.start, stop: $0.stop) },
+                    sourceName: source.name)
                     .write(to: runDirectory.appendingPathComponent(name), scale: 1.5)
                 sourceFigure = "../" + name
             } catch {

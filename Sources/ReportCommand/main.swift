@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand {
             `report analyses/flares` builds and runs that analysis, then renders \
             output/flares/<run-id>/index.html and prints its path as the last line.
             """,
-        subcommands: [Run.self, Render.self, List.self],
+        subcommands: [Run.self, Render.self, List.self, Merge.self, LightcurveCommand.self, Bench.self],
         defaultSubcommand: Run.self)
 }
 
@@ -42,7 +42,11 @@ extension ReportCommand {
         }
 
         func run() throws {
-            let layout = try PackageLayout.locate()
+            // The checkout that holds the analysis folder (or, if there is no such folder, the current one,
+            // whose analyses the error then lists).
+            let given = URL(fileURLWithPath: analysis)
+            let layout = try FileManager.default.fileExists(atPath: given.path)
+                ? PackageLayout.locate(from: given) : PackageLayout.locate()
             let name = try layout.analysis(named: analysis)
             let outputRoot = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
             let runDirectory = try AnalysisLauncher(layout: layout).run(
@@ -81,6 +85,68 @@ extension ReportCommand {
             if runs.isEmpty { print("no runs under \(output)") }
             for r in runs {
                 print(r.line)
+            }
+        }
+    }
+
+    struct Merge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Combine the run databases of the shards of one run (--shard i/N) into one run.",
+            discussion: "OUT is a new run folder; its report is rendered as for any run.")
+
+        @Argument(help: "The new run folder.")
+        var out: String
+
+        @Argument(help: "The shard run folders (or their run.sqlite files).")
+        var runs: [String]
+
+        func run() throws {
+            let shards = runs.map { path -> URL in
+                let url = URL(fileURLWithPath: path)
+                return url.pathExtension == "sqlite" ? url : url.appendingPathComponent("run.sqlite")
+            }
+            let folder = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let merged = try Store.merge(shards: shards, into: folder.appendingPathComponent("run.sqlite"))
+            FileHandle.standardError.write(Data("merged \(shards.count) shards into run \(merged.id)\n".utf8))
+            let index = try RunRenderer(runDirectory: folder, templates: PackageLayout.locate().templates).render()
+            print(index.path)
+        }
+    }
+
+    struct LightcurveCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lightcurve",
+            abstract: "Calibrate, detrend and search one raw light-curve file (SPOC FITS or IRSA ZTF CSV).")
+
+        @Argument(help: "The raw file.")
+        var file: String
+
+        @Flag(help: "Search for flares and list them.")
+        var flares = false
+
+        @Flag(help: "Print one JSON object.")
+        var json = false
+
+        @Option(help: "Write a figure (.png or .svg) of the light curve, flares shaded.")
+        var plot: String?
+
+        func run() throws {
+            let result = try QuickLook(file: URL(fileURLWithPath: file)).run(
+                flares: flares, plot: plot.map { URL(fileURLWithPath: $0) })
+            print(json ? try QuickLook.json(result) : QuickLook.text(result))
+        }
+    }
+
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print throughput figures: flare search, injection–recovery, readers, figures.",
+            discussion: "Run it optimised: swift run -c release report bench")
+
+        func run() throws {
+            print("virtualobserver benchmarks, \(Benchmarks.configuration), one core")
+            try Benchmarks.run { figure in
+                print(String(format: "%-42@ %14.0f %-20@ %@", figure.name as NSString, figure.value, figure.unit as NSString, figure.note as NSString))
             }
         }
     }

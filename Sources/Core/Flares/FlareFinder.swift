@@ -8,15 +8,15 @@ import Foundation
 ///  - (3a) r > 0,
 ///  - (3b) r / σ ≥ N1,
 ///  - (3c) (r − e) / σ > N2,
-/// and (3d) at least N3 consecutive candidates make a flare. Runs of candidates separated by at most
-/// `mergeGap` non-candidate points are merged. Unlike the reference Python implementation
+/// and (3d) at least N3 consecutive candidates make a flare. Flares separated by at most `mergeGap`
+/// non-candidate points are merged (a decay tail dipping under the threshold stays one flare). Unlike the reference Python implementation
 /// (AltaiPony's `find_flares_in_cont_obs_period`), a run that touches the first or last point of a
 /// segment is kept.
 public struct FlareFinder: Sendable, Codable, Hashable {
     public var n1: Double
     public var n2: Double
     public var n3: Int
-    /// Candidate runs at most this many points apart are one flare.
+    /// Flares (runs of ≥ N3 candidates) at most this many points apart are one flare.
     public var mergeGap: Int
     /// A new segment starts at gaps longer than this, days.
     public var maxGap: Double
@@ -82,7 +82,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         var flares: [Detection] = []
         let segments = lc.segments(maxGap: maxGap)
         for segment in segments {
-            for run in candidateRuns(Array(isCandidate[segment])) where run.count >= n3 {
+            for run in candidateRuns(Array(isCandidate[segment])) {
                 let first = segment.lowerBound + run.lowerBound
                 let last = segment.lowerBound + run.upperBound
                 flares.append(
@@ -94,7 +94,9 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         return Result(flares: flares, model: model, scatter: scatter, segments: segments)
     }
 
-    /// Runs of consecutive candidates (segment-relative index ranges), merged across small gaps.
+    /// Runs of at least N3 consecutive candidates (segment-relative index ranges); runs at most
+    /// `mergeGap` points apart are then merged into one flare. Merging comes after the N3 test, so
+    /// scattered single noise points never add up to a flare.
     func candidateRuns(_ isCandidate: [Bool]) -> [ClosedRange<Int>] {
         var runs: [ClosedRange<Int>] = []
         var start: Int?
@@ -102,15 +104,19 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             let c = k < isCandidate.count && isCandidate[k]
             if c, start == nil { start = k }
             if !c, let s = start {
-                if let last = runs.last, s - last.upperBound - 1 <= mergeGap {
-                    runs[runs.count - 1] = last.lowerBound...(k - 1)
-                } else {
-                    runs.append(s...(k - 1))
-                }
+                if k - s >= n3 { runs.append(s...(k - 1)) }
                 start = nil
             }
         }
-        return runs
+        var merged: [ClosedRange<Int>] = []
+        for run in runs {
+            if let last = merged.last, run.lowerBound - last.upperBound - 1 <= mergeGap {
+                merged[merged.count - 1] = last.lowerBound...run.upperBound
+            } else {
+                merged.append(run)
+            }
+        }
+        return merged
     }
 
     private func describe(

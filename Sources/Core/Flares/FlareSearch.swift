@@ -19,10 +19,12 @@ public struct FlareSearch: Analysis {
         }
 
         /// Chang et al. (2015) defaults (N1 = 3, N2 = 2, N3 = 3) for continuous data with a 0.5-day
-        /// running median refined by a 2.4-hour one (fast rotators); N1 = 5, N3 = 1 with a 20-day
+        /// running median refined by a 2.4-hour one (fast rotators), runs at most 3 cadences apart merged
+        /// (a decay tail dipping under the threshold stays one flare); N1 = 5, N3 = 1 with a 20-day
         /// median for sparse ground-based data.
         public static let standard = Parameters(
-            continuous: FlareFinder(n1: 3, n2: 2, n3: 3, maxGap: 0.5, detrender: Detrender(window: 0.5, fineWindow: 0.1)),
+            continuous: FlareFinder(
+                n1: 3, n2: 2, n3: 3, mergeGap: 3, maxGap: 0.5, detrender: Detrender(window: 0.5, fineWindow: 0.1)),
             sparse: FlareFinder(n1: 5, n2: 3, n3: 1, maxGap: 0.25, detrender: Detrender(window: 20)))
     }
 

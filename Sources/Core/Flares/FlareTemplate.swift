@@ -5,12 +5,64 @@ public enum FlareTemplate: String, Sendable, Codable {
     /// Davenport et al. (2014, ApJ 797, 122), Eqs. 1 and 4: a quartic rise over one FWHM before the peak
     /// and a double-exponential decay, in units of the FWHM t½. Coefficients as in AltaiPony's `aflare1`.
     case davenport2014
+    /// Mendoza et al. (2022, AJ 164, 17), Eq. 4: a Gaussian heating profile convolved with a double
+    /// exponential decay, in units of t½, with the published MCMC parameters (as in the
+    /// `Llamaradas-Estelares` package). Evaluated in a numerically stable form, see ``mendoza(_:)``.
+    case mendoza2022
 
     /// Relative flux above quiescence at time `t` for a flare peaking at `peak` with `fwhm` and `amplitude`
     /// (times in any unit, as long as they agree).
     public func value(at t: Double, peak: Double, fwhm: Double, amplitude: Double) -> Double {
         let x = (t - peak) / fwhm
-        return amplitude * Self.shape(x)
+        switch self {
+        case .davenport2014: return amplitude * Self.shape(x)
+        case .mendoza2022: return amplitude * Self.mendoza(x)
+        }
+    }
+
+    /// Mendoza et al. (2022) Eq. 4 at x = (t − t_peak)/t½:
+    ///
+    ///     F(x) = ½√π A C Σₖ fₖ exp(−Dₖ x + uₖ²) erfc(zₖ),   uₖ = B/C + Dₖ C/2,  zₖ = uₖ − x/C,
+    ///
+    /// with f₁ + f₂ = 1. Written like this, exp overflows long before the rise (x ≪ 0) while erfc
+    /// underflows, and the product becomes ∞ · 0 = NaN: the reference Python code returns NaN there.
+    /// For zₖ ≥ 0 we use exp(−Dₖx + uₖ² − zₖ²) · erfcx(zₖ), whose exponent −Dₖx + 2uₖx/C − x²/C² never
+    /// overflows; for zₖ < 0, erfc(zₖ) ≤ 2 and the direct form is safe.
+    static func mendoza(_ x: Double) -> Double {
+        let (a, b, c, d, f) = mendozaParameters
+        var sum = 0.0
+        for k in 0..<2 {
+            let u = b / c + d[k] * c / 2
+            let z = u - x / c
+            let term: Double
+            if z >= 0 {
+                term = exp(-d[k] * x + 2 * u * x / c - x * x / (c * c)) * erfcx(z)
+            } else {
+                term = exp(-d[k] * x + u * u) * erfc(z)
+            }
+            sum += f[k] * term
+        }
+        return 0.5 * Double.pi.squareRoot() * a * c * sum
+    }
+
+    /// A, B, C, (D₁, D₂), (f₁, f₂) of Mendoza et al. (2022), Table 2 (MCMC medians).
+    static let mendozaParameters: (Double, Double, Double, [Double], [Double]) = (
+        0.9687734504375167, -0.251299705922117, 0.22675974948468916,
+        [0.15551880775110513, 1.2150539528490194], [0.12695865022878844, 1 - 0.12695865022878844]
+    )
+
+    /// The scaled complementary error function erfcx(z) = exp(z²) erfc(z), for z ≥ 0.
+    ///
+    /// Directly below z = 5 (no overflow: exp(25) · erfc(5) is tame); above, the continued fraction
+    /// erfc(z) = exp(−z²)/√π · 1/(z + ½/(z + 1/(z + 3⁄2/(z + …)))) (Abramowitz & Stegun 7.1.14),
+    /// evaluated backwards with 60 terms (relative error < 1e-15 for z ≥ 5).
+    static func erfcx(_ z: Double) -> Double {
+        if z < 5 { return exp(z * z) * erfc(z) }
+        var fraction = 0.0
+        for n in stride(from: 60, through: 1, by: -1) {
+            fraction = (Double(n) / 2) / (z + fraction)
+        }
+        return 1 / (Double.pi.squareRoot() * (z + fraction))
     }
 
     /// The Davenport (2014) shape at x = (t − t_peak)/t½: 0 before x = −1, 1 at the peak.
@@ -27,9 +79,19 @@ public enum FlareTemplate: String, Sendable, Codable {
 
     /// Area under the shape in units of A·t½ (analytic: 1.826884 for Davenport 2014).
     public var areaFactor: Double {
-        let rise = 1 - 1.94053 / 2 + -0.175084 / 3 - -2.24588 / 4 + -1.12498 / 5
-        let decay = 0.689008 / 1.60053 + 0.302963 / 0.278318
-        return rise + decay
+        switch self {
+        case .davenport2014:
+            let rise = 1 - 1.94053 / 2 + -0.175084 / 3 - -2.24588 / 4 + -1.12498 / 5
+            let decay = 0.689008 / 1.60053 + 0.302963 / 0.278318
+            return rise + decay
+        case .mendoza2022:
+            // The area of a convolution is the product of the areas. Eq. 4 is the convolution of the
+            // Gaussian A·exp(B²/C²)·exp(−((x−B)/C)²) … written with the constant folded into the
+            // exponent (uₖ² = B²/C² + BDₖ + Dₖ²C²/4), so its area is A·C·√π·exp(B²/C²); the decay
+            // Σ fₖ exp(−Dₖx) has Σ fₖ/Dₖ.
+            let (a, b, c, d, f) = Self.mendozaParameters
+            return Double.pi.squareRoot() * a * c * exp(b * b / (c * c)) * (f[0] / d[0] + f[1] / d[1])
+        }
     }
 
     /// Equivalent duration in seconds of a flare with `amplitude` and `fwhm` in days.

@@ -77,6 +77,15 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
             outcome.detections.append(detection)
         }
         outcome.injections = injections.map { .init(injection: $0, recovered: recovered.contains($0.id)) }
+        // Per-source sensitivity, per band: how many injected, how many found.
+        for band in Set(injections.map(\.band)).sorted() {
+            let mine = injections.filter { $0.band == band }
+            let found = mine.filter { recovered.contains($0.id) }.count
+            outcome.statistics += [
+                Statistic("injected", band: band, value: Double(mine.count)),
+                Statistic("recovered_fraction", band: band, value: Double(found) / Double(mine.count)),
+            ]
+        }
     }
 
     private func fail(_ sourceID: Int64, _ entry: CatalogEntry, stage: String, observatory: String?, error: Error) -> Bool {

@@ -138,7 +138,7 @@ public final class Store: Sendable {
         }
     }
 
-    private static func addCount(_ db: Database, runID: String, name: String, bin: Int, count: Int64) throws {
+    static func addCount(_ db: Database, runID: String, name: String, bin: Int, count: Int64) throws {
         try db.execute(
             sql: """
                 INSERT INTO histogram_counts (run_id, name, bin, count) VALUES (?, ?, ?, ?)

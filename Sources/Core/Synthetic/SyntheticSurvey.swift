@@ -72,26 +72,7 @@ public struct SyntheticSurvey: VirtualObservatory {
     }
 
     public func datasets(in file: CachedFile, cache: RawCache) throws -> [PhotometricDataset] {
-        switch kind {
-        case .ztf:
-            let table = try ZTFLightcurveTable.read(from: cache.url(for: file.relativePath))
-            return table.objects.map { object in
-                PhotometricDataset(
-                    observatory: name, format: .ztfIRSACSV, file: file, selection: String(object.oid),
-                    band: Self.ztfBand(object.filter), calibration: .ztfMagnitudeToMicrojansky(bad: .defaultBad))
-            }
-        case .tess:
-            return [
-                PhotometricDataset(
-                    observatory: name, format: .spocFITS, file: file, selection: nil, band: "TESS",
-                    calibration: .spocNormalizedPDCSAP(bad: .defaultBad))
-            ]
-        }
-    }
-
-    /// "zg" → "ZTF g".
-    public static func ztfBand(_ filtercode: String) -> String {
-        "ZTF " + (filtercode.hasPrefix("z") ? String(filtercode.dropFirst()) : filtercode)
+        try RawFile.datasets(in: file, cache: cache, observatory: name)
     }
 
     // MARK: ZTF

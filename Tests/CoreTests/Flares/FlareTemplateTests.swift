@@ -80,6 +80,18 @@ struct FlareFinderTests {
         }
     }
 
+    @Test func mergingJoinsFlaresNotScatteredCandidates() {
+        var f = finder
+        f.mergeGap = 3
+        let t = true, o = false
+        // Two single candidates and a pair, each short of N3 = 3, close together: no flare.
+        #expect(f.candidateRuns([t, o, t, t, o, o, t, o]).isEmpty)
+        // A flare and its 3-point tail 2 points later: one flare.
+        #expect(f.candidateRuns([o, t, t, t, t, o, o, t, t, t, o]) == [1...9])
+        // Too far apart: two flares.
+        #expect(f.candidateRuns([t, t, t, o, o, o, o, t, t, t]) == [0...2, 7...9])
+    }
+
     @Test func runsShorterThanN3AreNotFlares() throws {
         var flux = Array(repeating: 1.0, count: 200)
         flux[100] = 1.1
@@ -164,5 +176,62 @@ struct FlareSimulatorTests {
         let expected = injectedA.reduce(0) { $0 + $1.equivalentDuration }
         #expect(abs(added - expected) < 0.05 * expected)
         #expect(a.provenance.last?.contains("injected") == true)
+    }
+}
+
+@Suite("Mendoza2022Template")
+struct Mendoza2022TemplateTests {
+    let template = FlareTemplate.mendoza2022
+
+    /// The reference Python expression, exp(…)·erfc(…), where it does not overflow.
+    func direct(_ x: Double) -> Double {
+        let (a, b, c, d, f) = FlareTemplate.mendozaParameters
+        return 0.5 * Double.pi.squareRoot() * a * c * (0..<2).reduce(0) { sum, k in
+            let u = b / c + d[k] * c / 2
+            return sum + f[k] * exp(-d[k] * x + u * u) * erfc(u - x / c)
+        }
+    }
+
+    @Test func agreesWithTheDirectFormulaWhereThatIsFinite() {
+        for x in stride(from: -1.5, through: 20, by: 0.05) {
+            let reference = direct(x)
+            #expect(reference.isFinite)
+            #expect(abs(FlareTemplate.mendoza(x) - reference) <= 1e-12 + 1e-10 * abs(reference), "x = \(x)")
+        }
+    }
+
+    @Test func staysFiniteWhereTheDirectFormulaGivesNaN() {
+        // Far before the peak exp overflows and erfc underflows: NaN in the reference code.
+        #expect(direct(-60).isNaN || direct(-60) == 0)
+        for x in [-1e4, -1000, -60, -10, 1e3, 1e5] {
+            let v = FlareTemplate.mendoza(x)
+            #expect(v.isFinite && v >= 0 && v < 1e-3, "x = \(x): \(v)")
+        }
+    }
+
+    @Test func peaksNearZeroAtAboutOneAndHasItsAnalyticArea() {
+        let xs = stride(from: -1.0, through: 1.0, by: 0.001).map { $0 }
+        let peak = xs.max { FlareTemplate.mendoza($0) < FlareTemplate.mendoza($1) }!
+        #expect(abs(peak) < 0.1)
+        #expect(abs(FlareTemplate.mendoza(peak) - 1) < 0.05)
+        var sum = 0.0
+        var x = -10.0
+        while x < 300 {
+            sum += FlareTemplate.mendoza(x + 5e-4) * 1e-3
+            x += 1e-3
+        }
+        #expect(abs(sum - template.areaFactor) < 1e-6 * template.areaFactor)
+    }
+
+    @Test func erfcxMatchesItsDefinitionAndAsymptote() {
+        for z in stride(from: 0.0, through: 5, by: 0.25) {
+            #expect(abs(FlareTemplate.erfcx(z) - exp(z * z) * erfc(z)) < 1e-13 * exp(z * z) * erfc(z) + 1e-300)
+        }
+        // Continuity at the switch and the asymptote 1/(z√π)(1 − 1/(2z²)) far out.
+        #expect(abs(FlareTemplate.erfcx(5 - 1e-12) - FlareTemplate.erfcx(5)) < 1e-12)
+        let z = 1e4
+        #expect(abs(FlareTemplate.erfcx(z) * z * Double.pi.squareRoot() - (1 - 1 / (2 * z * z))) < 1e-12)
+        // Through 26.5, where erfc itself underflows to 0.
+        #expect(FlareTemplate.erfcx(30) > 0)
     }
 }

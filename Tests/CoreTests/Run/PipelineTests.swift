@@ -77,28 +77,52 @@ struct PipelineTests {
         }
     }
 
-    @Test func shardsAddUpToTheWholeRun() async throws {
+    @Test func mergedShardsEqualTheWholeRun() async throws {
         try await withTemporaryFolder { folder in
             let catalog = try SyntheticSurvey.mDwarfCatalog(count: 9, seed: 8)
             let observatories: [any VirtualObservatory] = [SyntheticSurvey(.ztf, seed: 8), SyntheticSurvey(.tess, seed: 8)]
             let whole = try await notebook(output: folder).run(
                 catalog: catalog, observatories: observatories, analysis: FlareSearch(), simulator: simulator)
-            var total: [Histogram]?
-            var detections = 0
-            for i in 0..<3 {
-                var options = try RunOptions.parse(["--output", folder.path, "--seed", "5", "--shard", "\(i)/3"])
-                options.jobs = 2
+            var shardDatabases: [URL] = []
+            for i in [2, 0, 1] {  // any order
+                let options = try RunOptions.parse(["--output", folder.path, "--seed", "5", "--jobs", "2", "--shard", "\(i)/3"])
                 let shard = try await Notebook(name: "flares", title: "test", options: options, defaultSeed: 1, logger: quietLogger)
                     .run(catalog: catalog, observatories: observatories, analysis: FlareSearch(), simulator: simulator)
-                let store = try Store(url: shard.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
-                let h = try store.histograms()
-                total = try total.map { try zip($0, h).map { try $0 + $1 } } ?? h
-                detections += shard.detections
+                #expect(shard.runDirectory.lastPathComponent.hasSuffix("-shard\(i)of3"))
+                shardDatabases.append(shard.runDirectory.appendingPathComponent("run.sqlite"))
             }
-            let store = try Store(url: whole.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
-            #expect(total == (try store.histograms()))
-            #expect(detections == whole.detections)
+            let mergedURL = folder.appendingPathComponent("merged.sqlite")
+            let merged = try Store.merge(shards: shardDatabases, into: mergedURL)
+            #expect(merged.id == whole.runDirectory.lastPathComponent)
+            #expect(merged.status == .finished)
+            let a = try Store(url: whole.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
+            let b = try Store(url: mergedURL, readOnly: true)
+            #expect(try content(a) == content(b))
+            #expect(try a.histograms() == b.histograms())
+            #expect(try a.sources().map(\.catalogId) == b.sources().map(\.catalogId))
+
+            // A shard given twice, or one missing, is refused.
+            #expect(throws: MergeError.self) {
+                try Store.merge(shards: [shardDatabases[0], shardDatabases[0], shardDatabases[1]], into: folder.appendingPathComponent("x.sqlite"))
+            }
+            #expect(throws: MergeError.missingShards(["1/3"])) {
+                try Store.merge(shards: [shardDatabases[0], shardDatabases[1]], into: folder.appendingPathComponent("y.sqlite"))
+            }
         }
+    }
+
+    /// Everything a run found, keyed by catalog id rather than row ids.
+    func content(_ store: Store) throws -> [String] {
+        let catalogID = Dictionary(uniqueKeysWithValues: try store.sources().map { ($0.id!, $0.catalogId) })
+        let injections = Dictionary(uniqueKeysWithValues: try store.injections().map { ($0.id!, $0) })
+        let detections = try store.detections(includeSimulated: true).map { d in
+            "D \(catalogID[d.sourceId]!) \(d.band) \(d.peakTime) \(d.ed) \(d.edErr) \(d.significance) \(d.simulated) \(d.peakRow) "
+                + "\(d.injectionId.map { injections[$0]!.number } ?? -1)"
+        }
+        let statistics = try store.statistics().map { "S \(catalogID[$0.sourceId]!) \($0.band) \($0.name) \(String(describing: $0.value))" }
+        let injected = try store.injections().map { "I \(catalogID[$0.sourceId]!) \($0.number) \($0.peakTime) \($0.recovered)" }
+        let datasets = try store.datasets().map { "F \(catalogID[$0.sourceId]!) \($0.position) \($0.rawPath) \($0.sha256)" }
+        return (detections + statistics + injected + datasets).sorted()
     }
 }
 

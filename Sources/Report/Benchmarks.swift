@@ -1,0 +1,125 @@
+import Core
+import Foundation
+import Plot
+
+/// `report bench`: throughput figures of the hot paths, printed (never asserted in tests).
+///
+/// Run it optimised: `swift run -c release report bench`. Every case runs on one core.
+public enum Benchmarks {
+    public struct Figure: Sendable {
+        public var name: String
+        public var value: Double
+        public var unit: String
+        public var note: String
+    }
+
+    public static var configuration: String {
+        #if DEBUG
+            return "debug build (numbers are 10–50× below release: use `swift run -c release report bench`)"
+        #else
+            return "release build"
+        #endif
+    }
+
+    /// Runs every benchmark, reporting each figure as it is measured.
+    public static func run(report: (Figure) -> Void) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vo-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        // A TESS-like sector: 20,000 two-minute cadences, 1 ms noise, rotation and a few flares.
+        var g = SeededGenerator(seed: 1)
+        let n = 20_000
+        let time = (0..<n).map { 2000 + Double($0) * 2 / 1440 }
+        let flux = time.map { t in
+            1 + 0.01 * sin(t / 1.3) + 0.001 * g.gaussian()
+                + FlareTemplate.davenport2014.value(at: t, peak: 2007.3, fwhm: 0.01, amplitude: 0.05)
+        }
+        let lc = try Lightcurve(
+            time: time, flux: flux, fluxError: Array(repeating: 0.001, count: n), band: "TESS", timeSystem: .btjd,
+            fluxUnit: .relative)
+        let finder = FlareSearch.Parameters.standard.continuous
+
+        let searches = 20
+        let searchSeconds = measure { for _ in 0..<searches { _ = finder.search(lc) } }
+        report(
+            Figure(
+                name: "flare search (detrend + Chang criteria)", value: Double(n * searches) / searchSeconds,
+                unit: "points/s", note: String(format: "%.1f ms per 20,000-cadence sector", 1000 * searchSeconds / Double(searches))))
+
+        // Injection–recovery: 50 trials of ~20 flares each into the same sector, search, match.
+        let simulator = FlareSimulator(parameters: .init(ratePerDay: 0.72, amplitude: 0.003...0.3, fwhmMinutes: 4...60))
+        var injected = 0
+        var recovered = 0
+        let injectionSeconds = try measure {
+            for trial in 0..<50 {
+                var generator = SeededGenerator(seed: 2, stream: "bench|\(trial)")
+                let (withFlares, injections) = try simulator.inject(into: lc, using: &generator, firstID: 0)
+                let found = finder.search(withFlares).flares
+                injected += injections.count
+                recovered += injections.filter { i in found.contains { simulator.recovers($0, i) } }.count
+            }
+        }
+        report(
+            Figure(
+                name: "injection–recovery", value: Double(injected) / injectionSeconds, unit: "injected flares/s",
+                note: "\(injected) injected, \(recovered) recovered, \(String(format: "%.2f", injectionSeconds)) s"))
+
+        // Readers.
+        var table = ZTFLightcurveTable()
+        for i in 0..<100_000 {
+            table.oid.append(736_115_200_001_082 + Int64(i % 4))
+            table.expid.append(Int64(50_000_000 + i))
+            table.hjd.append(2_458_274.94 + Double(i) * 0.01)
+            table.mjd.append(58_274.44 + Double(i) * 0.01)
+            table.mag.append(18 + 0.05 * g.gaussian())
+            table.magerr.append(0.05)
+            table.catflags.append(i % 50 == 0 ? 32768 : 0)
+            table.filtercode.append(i % 2 == 0 ? "zg" : "zr")
+            for column in [\ZTFLightcurveTable.ra, \.dec, \.chi, \.sharp, \.limitmag, \.magzp, \.magzprms, \.clrcoeff, \.clrcounc, \.airmass] {
+                table[keyPath: column].append(1.5)
+            }
+            table.exptime.append(30)
+            table.filefracday.append(20_180_605_447_431)
+            for column in [\ZTFLightcurveTable.field, \.ccdid, \.qid, \.programid] { table[keyPath: column].append(1) }
+        }
+        let csv = folder.appendingPathComponent("ztf.csv")
+        try table.write(to: csv)
+        let ztfSeconds = try measure { _ = try ZTFLightcurveTable.read(from: csv) }
+        report(Figure(name: "ZTF IRSA CSV read", value: 100_000 / ztfSeconds, unit: "rows/s", note: "100,000 rows, 24 columns"))
+
+        let fits = folder.appendingPathComponent("tess_lc.fits")
+        try SPOCLightcurve(
+            mission: .tess, targetID: 1, sector: 1, time: time, pdcsapFlux: flux.map { $0 * 1e4 },
+            pdcsapFluxError: Array(repeating: 10, count: n), sapFlux: flux.map { $0 * 1e4 },
+            quality: Array(repeating: 0, count: n)
+        ).write(to: fits)
+        let reads = 20
+        let fitsSeconds = try measure { for _ in 0..<reads { _ = try SPOCLightcurve.read(from: fits) } }
+        report(Figure(name: "SPOC FITS read", value: Double(n * reads) / fitsSeconds, unit: "rows/s", note: "20,000-row LIGHTCURVE table"))
+
+        // Figures.
+        for points in [2_000, 100_000] {
+            let x = (0..<points).map { Double($0) }
+            let y = x.map { sin($0 / 300) + 0.1 * g.gaussian() }
+            let count = points == 2_000 ? 20 : 5
+            let seconds = try measure {
+                for k in 0..<count {
+                    let figure = Plot.Figure(width: 640, height: 200)
+                    let panel = figure.panel(row: 0, column: 0)
+                    panel.xLabel = "BTJD (d)"
+                    panel.yLabel = "relative flux"
+                    panel.points(x: x, y: y, size: 1.5)
+                    try figure.write(to: folder.appendingPathComponent("fig-\(k).png"))
+                }
+            }
+            report(Figure(name: "light-curve PNG, \(points) points", value: Double(count) / seconds, unit: "figures/s", note: "640×200 pt at 2×"))
+        }
+    }
+
+    static func measure(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
