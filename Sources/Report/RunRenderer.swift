@@ -45,18 +45,21 @@ public struct RunRenderer: Sendable {
         let failures = try store.failures()
         let injections = try store.injections()
         let histograms = try store.histograms()
-        let cache = try RawCache(root: URL(fileURLWithPath: run.cacheDirectory))
+        let cache = try RawCache(root: URL(fileURLWithPath: run.cacheDirectory), create: false)
         var warnings: [String] = []
 
         var coverageFigure: String?
+        // Summary figures come as PNG for the page and SVG for papers.
         if let figure = ReportFigures.coverage(histograms) {
             try figure.write(to: figures.appendingPathComponent("coverage.png"))
-            coverageFigure = "figures/coverage.png"
+            try figure.write(to: figures.appendingPathComponent("coverage.svg"))
+            coverageFigure = "figures/coverage"
         }
         var sensitivityFigure: String?
         if let figure = ReportFigures.sensitivity(injections: injections, simulated: try store.simulatedDetections()) {
             try figure.write(to: figures.appendingPathComponent("sensitivity.png"))
-            sensitivityFigure = "figures/sensitivity.png"
+            try figure.write(to: figures.appendingPathComponent("sensitivity.svg"))
+            sensitivityFigure = "figures/sensitivity"
         }
 
         // Per source: load its light curves once, draw its detections and its page (in parallel).
@@ -165,8 +168,10 @@ public struct RunRenderer: Sendable {
                 StatisticView(band: $0.band.isEmpty ? "all" : $0.band, name: $0.name, value: Format.significant($0.value, 4), unit: $0.unit ?? "")
             },
             detections: cards.map { c in
+                // The page sits in sources/: its links go up one folder.
                 var card = c.card
                 card.figure = card.figure.map { "../" + $0 }
+                card.sourcePage = "../" + card.sourcePage
                 return card
             }, hasDetections: !cards.isEmpty,
             datasets: datasets.map {

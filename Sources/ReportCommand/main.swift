@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand {
             `report analyses/flares` builds and runs that analysis, then renders \
             output/flares/<run-id>/index.html and prints its path as the last line.
             """,
-        subcommands: [Run.self, Render.self, List.self, Merge.self, LightcurveCommand.self, Bench.self],
+        subcommands: [Run.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Merge.self, LightcurveCommand.self, Bench.self],
         defaultSubcommand: Run.self)
 }
 
@@ -146,8 +146,65 @@ extension ReportCommand {
         func run() throws {
             print("virtualobserver benchmarks, \(Benchmarks.configuration), one core")
             try Benchmarks.run { figure in
-                print(String(format: "%-42@ %14.0f %-20@ %@", figure.name as NSString, figure.value, figure.unit as NSString, figure.note as NSString))
+                let name = figure.name.padding(toLength: 42, withPad: " ", startingAt: 0)
+                let value = String(format: "%14.0f", figure.value)
+                let unit = figure.unit.padding(toLength: 20, withPad: " ", startingAt: 0)
+                print("\(name) \(value) \(unit) \(figure.note)")
             }
+        }
+    }
+
+    struct Open: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the path of a run's report and open it in a browser where one exists.")
+
+        @Argument(help: "The run folder.")
+        var runFolder: String
+
+        func run() throws {
+            let index = URL(fileURLWithPath: runFolder).appendingPathComponent("index.html").standardizedFileURL
+            guard FileManager.default.fileExists(atPath: index.path) else {
+                throw ReportError.notARunFolder(runFolder)
+            }
+            print(index.path)
+            let environment = ProcessInfo.processInfo.environment
+            guard environment["DISPLAY"] != nil || environment["WAYLAND_DISPLAY"] != nil else { return }
+            let opener = Process()
+            opener.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            opener.arguments = ["xdg-open", index.path]
+            opener.standardError = FileHandle.nullDevice
+            try? opener.run()
+        }
+    }
+
+    struct Archive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pack a rendered run into <run-id>.tar.gz with a SHA-256 manifest.")
+
+        @Argument(help: "The run folder.")
+        var runFolder: String
+
+        @Option(help: "Folder for the archive (default: beside the run folder).")
+        var into: String?
+
+        func run() throws {
+            let archive = try RunArchive.create(
+                runDirectory: URL(fileURLWithPath: runFolder), into: into.map { URL(fileURLWithPath: $0) })
+            print(archive.path)
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a run archive against its manifest and say what differs.")
+
+        @Argument(help: "The .tar.gz archive.")
+        var archive: String
+
+        func run() throws {
+            let result = try RunArchive.verify(URL(fileURLWithPath: archive))
+            print(result.description)
+            if !result.ok { throw ExitCode(1) }
         }
     }
 }

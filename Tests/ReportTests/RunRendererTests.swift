@@ -167,3 +167,36 @@ struct MarkdownTests {
 }
 
 let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+@Suite("RunArchive")
+struct RunArchiveTests {
+    @Test func anArchiveVerifiesIsReproducibleAndReportsTampering() async throws {
+        try await withTemporaryFolder { folder in
+            let summary = try await tinyRun(in: folder)
+            _ = try RunRenderer(runDirectory: summary.runDirectory, templates: templatesFolder).render()
+            let first = try RunArchive.create(runDirectory: summary.runDirectory, into: folder.appendingPathComponent("a"))
+            let second = try RunArchive.create(runDirectory: summary.runDirectory, into: folder.appendingPathComponent("b"))
+            #expect(first.lastPathComponent == summary.runDirectory.lastPathComponent + ".tar.gz")
+            #expect(try Data(contentsOf: first) == Data(contentsOf: second))
+            let verified = try RunArchive.verify(first)
+            #expect(verified.ok, "\(verified.description)")
+            #expect(verified.files > 5)
+
+            // Change one figure inside a copy of the archive: verify names it.
+            let unpacked = folder.appendingPathComponent("unpacked")
+            try FileManager.default.createDirectory(at: unpacked, withIntermediateDirectories: true)
+            #expect(try RunArchive.shell("tar -C '\(unpacked.path)' -xzf '\(first.path)'") == 0)
+            let root = unpacked.appendingPathComponent(summary.runDirectory.lastPathComponent)
+            try Data("not a png".utf8).write(to: root.appendingPathComponent("figures/coverage.png"))
+            try FileManager.default.removeItem(at: root.appendingPathComponent("style.css"))
+            try Data("x".utf8).write(to: root.appendingPathComponent("extra.txt"))
+            let tampered = folder.appendingPathComponent("tampered.tar.gz")
+            #expect(try RunArchive.shell("tar -C '\(unpacked.path)' -czf '\(tampered.path)' '\(root.lastPathComponent)'") == 0)
+            let result = try RunArchive.verify(tampered)
+            #expect(!result.ok)
+            #expect(result.changed == ["figures/coverage.png"])
+            #expect(result.missing == ["style.css"])
+            #expect(result.unlisted == ["extra.txt"])
+        }
+    }
+}

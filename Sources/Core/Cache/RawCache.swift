@@ -22,8 +22,10 @@ public struct CachedFile: Sendable, Hashable, Codable {
 public struct RawCache: Sendable {
     public let root: URL
 
-    public init(root: URL) throws {
+    /// - Parameter create: make the folder if it does not exist (readers that only look pass false).
+    public init(root: URL, create: Bool = true) throws {
         self.root = root.standardizedFileURL
+        guard create else { return }
         do {
             try FileManager.default.createDirectory(at: self.root, withIntermediateDirectories: true)
         } catch {

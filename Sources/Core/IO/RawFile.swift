@@ -44,7 +44,7 @@ public enum RawFile {
     /// Every dataset of a file on disk, calibrated and combined per band (for quick looks).
     public static func lightcurves(of url: URL) throws -> [BandLightcurve] {
         let folder = url.deletingLastPathComponent()
-        let cache = try RawCache(root: folder)
+        let cache = try RawCache(root: folder, create: false)
         let name = url.lastPathComponent
         guard let file = try cache.existing(name) else { throw RawFileError.unreadable(path: url.path, reason: "no such file") }
         let source = Source(

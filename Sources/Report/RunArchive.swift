@@ -1,0 +1,141 @@
+import Core
+import Foundation
+
+/// A run packed for archiving beside a paper: `<run-id>.tar.gz` holding the run folder (report,
+/// figures, database), `parameters.json` and `MANIFEST.sha256`, a list of the SHA-256 of every
+/// file in `sha256sum` format (so `sha256sum -c MANIFEST.sha256` checks it too).
+///
+/// Archives are reproducible: files are stored sorted by name, with zero timestamps and owners, and
+/// gzip records no name or time, so archiving the same run twice gives the same bytes.
+public enum RunArchive {
+    public static let manifestName = "MANIFEST.sha256"
+
+    /// Writes the archive into `folder` (default: beside the run folder) and returns its location.
+    public static func create(runDirectory: URL, into folder: URL? = nil) throws -> URL {
+        let database = runDirectory.appendingPathComponent("run.sqlite")
+        let store = try Store(url: database, readOnly: true)
+        guard let run = try store.run() else { throw StoreError.notARun(path: database.path) }
+        guard FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent("index.html").path) else {
+            throw ArchiveError.notRendered(runDirectory.path)
+        }
+        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("vo-archive-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: staging) }
+        let root = staging.appendingPathComponent(run.id)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: runDirectory, to: root)
+        for leftover in ["run.sqlite-wal", "run.sqlite-shm", "run.sqlite-journal", manifestName] {
+            try? FileManager.default.removeItem(at: root.appendingPathComponent(leftover))
+        }
+        try Data((RunRenderer.pretty(run.parameters) + "\n").utf8).write(to: root.appendingPathComponent("parameters.json"))
+        let files = try regularFiles(under: root)
+        let manifest = try files.map { "\(try Checksum.sha256Hex(ofFileAt: root.appendingPathComponent($0)))  \($0)" }
+            .joined(separator: "\n") + "\n"
+        try Data(manifest.utf8).write(to: root.appendingPathComponent(manifestName))
+
+        let destinationFolder = folder ?? runDirectory.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: destinationFolder, withIntermediateDirectories: true)
+        let destination = destinationFolder.appendingPathComponent("\(run.id).tar.gz")
+        let partial = destination.deletingLastPathComponent().appendingPathComponent(".\(run.id).tar.gz.partial-\(UUID().uuidString)")
+        let command = "tar -C \(quote(staging.path)) --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner "
+            + "--format=gnu -cf - \(quote(run.id)) | gzip -n -9 > \(quote(partial.path))"
+        guard try shell(command) == 0 else {
+            try? FileManager.default.removeItem(at: partial)
+            throw ArchiveError.toolFailed(command: "tar | gzip", path: destination.path)
+        }
+        if rename(partial.path, destination.path) != 0 {
+            try? FileManager.default.removeItem(at: partial)
+            throw ArchiveError.toolFailed(command: "rename", path: destination.path)
+        }
+        return destination
+    }
+
+    /// What `verify` found.
+    public struct Verification: Sendable {
+        public var files: Int
+        public var missing: [String]
+        public var changed: [String]
+        public var unlisted: [String]
+        public var ok: Bool { missing.isEmpty && changed.isEmpty && unlisted.isEmpty }
+
+        public var description: String {
+            if ok { return "ok: \(files) files match \(RunArchive.manifestName)" }
+            return (missing.map { "missing:  \($0)" } + changed.map { "changed:  \($0)" } + unlisted.map { "unlisted: \($0)" })
+                .joined(separator: "\n")
+        }
+    }
+
+    /// Unpacks an archive into a temporary folder and checks every file against its manifest.
+    public static func verify(_ archive: URL) throws -> Verification {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vo-verify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        guard try shell("tar -C \(quote(scratch.path)) -xzf \(quote(archive.path))") == 0 else {
+            throw ArchiveError.unreadable(archive.path)
+        }
+        let tops = try FileManager.default.contentsOfDirectory(atPath: scratch.path)
+        guard tops.count == 1 else { throw ArchiveError.unreadable(archive.path) }
+        let root = scratch.appendingPathComponent(tops[0])
+        guard let text = try? String(contentsOf: root.appendingPathComponent(manifestName), encoding: .utf8) else {
+            throw ArchiveError.noManifest(archive.path)
+        }
+        var expected: [String: String] = [:]
+        for line in text.split(separator: "\n") where !line.isEmpty {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { throw ArchiveError.badManifestLine(archive.path, String(line)) }
+            expected[String(parts[1].drop { $0 == " " })] = String(parts[0])
+        }
+        let present = Set(try regularFiles(under: root)).subtracting([manifestName])
+        var result = Verification(files: expected.count, missing: [], changed: [], unlisted: [])
+        for (path, sum) in expected.sorted(by: { $0.key < $1.key }) {
+            if !present.contains(path) {
+                result.missing.append(path)
+            } else if try Checksum.sha256Hex(ofFileAt: root.appendingPathComponent(path)) != sum {
+                result.changed.append(path)
+            }
+        }
+        result.unlisted = present.subtracting(expected.keys).sorted()
+        return result
+    }
+
+    static func regularFiles(under root: URL) throws -> [String] {
+        var result: [String] = []
+        for path in try FileManager.default.subpathsOfDirectory(atPath: root.path) {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isDirectory),
+                !isDirectory.boolValue
+            {
+                result.append(path)
+            }
+        }
+        return result.sorted()
+    }
+
+    static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    static func shell(_ command: String) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "set -o pipefail; " + command]
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+public enum ArchiveError: Error, LocalizedError, Equatable {
+    case notRendered(String)
+    case toolFailed(command: String, path: String)
+    case unreadable(String)
+    case noManifest(String)
+    case badManifestLine(String, String)
+
+    public var errorDescription: String? {
+        switch self {
+        case let .notRendered(p): return "\(p) has no index.html: render the run first (report render)"
+        case let .toolFailed(c, p): return "writing \(p) failed (\(c))"
+        case let .unreadable(p): return "\(p) is not a run archive (tar.gz with one run folder)"
+        case let .noManifest(p): return "\(p) holds no \(RunArchive.manifestName)"
+        case let .badManifestLine(p, l): return "\(p): malformed manifest line '\(l)'"
+        }
+    }
+}
