@@ -59,7 +59,10 @@ struct CountsView {
     var recovered: Int
     var recoveredPercent: String
     var datasets: Int
+    var rawFiles: Int
     var rawBytes: String
+    /// SHA-256 of the sorted list of every raw file's SHA-256 and path.
+    var rawChecksum: String
 }
 
 struct DetectionCard {

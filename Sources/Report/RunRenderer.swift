@@ -222,14 +222,21 @@ public struct RunRenderer: Sendable {
         let recovered = injections.filter(\.recovered).count
         // Several datasets can share one raw file (ZTF oids): count each file once.
         var files: [String: Int64] = [:]
-        for d in datasets.values.joined() { files[d.rawPath] = d.sizeBytes }
+        var sums: [String: String] = [:]
+        for d in datasets.values.joined() {
+            files[d.rawPath] = d.sizeBytes
+            sums[d.rawPath] = d.sha256
+        }
+        // One checksum for all raw data: SHA-256 of the sorted "sha256  path" lines.
+        let manifest = sums.keys.sorted().map { "\(sums[$0]!)  \($0)\n" }.joined()
         return CountsView(
             sources: sources.count, done: sources.filter { $0.status == .done }.count,
             failed: sources.filter { $0.status == .failed }.count,
             pending: sources.filter { $0.status == .pending }.count,
             detections: detections.values.reduce(0) { $0 + $1.count }, injections: injections.count, recovered: recovered,
             recoveredPercent: injections.isEmpty ? "–" : Format.number(100 * Double(recovered) / Double(injections.count), 1),
-            datasets: datasets.values.reduce(0) { $0 + $1.count }, rawBytes: Format.bytes(files.values.reduce(0, +)))
+            datasets: datasets.values.reduce(0) { $0 + $1.count }, rawFiles: files.count,
+            rawBytes: Format.bytes(files.values.reduce(0, +)), rawChecksum: Checksum.sha256Hex(of: Data(manifest.utf8)))
     }
 
     private func loadTemplates() throws -> MustacheLibrary {

@@ -37,6 +37,9 @@ extension ReportCommand {
         @Option(help: "Process only slice i of N of the catalog, e.g. 0/4.")
         var shard: String?
 
+        @Option(help: "Replace the analysis's catalog with this file (CSV, ECSV, IPAC, VOTable or FITS).")
+        var catalog: String?
+
         func validate() throws {
             if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         }
@@ -49,8 +52,10 @@ extension ReportCommand {
                 ? PackageLayout.locate(from: given) : PackageLayout.locate()
             let name = try layout.analysis(named: analysis)
             let outputRoot = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+            let catalogPath = catalog.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             let runDirectory = try AnalysisLauncher(layout: layout).run(
-                analysis: name, output: outputRoot, seed: seed, jobs: jobs, shard: shard)
+                analysis: name, output: outputRoot, seed: seed, jobs: jobs, shard: shard,
+                extra: catalogPath.map { ["--catalog", $0] } ?? [])
             let index = try RunRenderer(runDirectory: runDirectory, templates: layout.templates).render()
             print(index.path)
         }

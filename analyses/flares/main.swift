@@ -24,9 +24,9 @@ notebook.markdown(
     """)
 
 // ## Catalog
-// 200 M dwarfs, Gaia-like (64-bit source_id, G magnitude, proper motion). A real analysis would read a
-// catalog file or query the Gaia archive here.
-let catalog = try SyntheticSurvey.mDwarfCatalog(count: 200, seed: notebook.seed)
+// 200 M dwarfs, Gaia-like (64-bit source_id, G magnitude, proper motion). `--catalog FILE` replaces
+// them with the stars of a CSV, ECSV, IPAC, VOTable or FITS table.
+let catalog = try notebook.catalog(default: SyntheticSurvey.mDwarfCatalog(count: 200, seed: notebook.seed))
 
 // ## Observatories
 // Nightly ZTF photometry in g and r (north of Dec −31°), and 2-minute TESS sectors for about two

@@ -33,6 +33,14 @@ public struct RawCache: Sendable {
         }
     }
 
+    /// A file-name-safe form of a catalog identifier, for cache paths.
+    public static func safeName(_ id: String) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_+.")
+        var cleaned = String(id.map { allowed.contains($0) ? $0 : "_" })
+        while cleaned.contains("..") { cleaned = cleaned.replacingOccurrences(of: "..", with: "_") }
+        return cleaned.isEmpty || cleaned == "." ? "_" : cleaned
+    }
+
     /// Absolute location of a cached file.
     public func url(for relativePath: String) -> URL {
         root.appendingPathComponent(relativePath)

@@ -54,6 +54,18 @@ public final class Notebook: @unchecked Sendable {
         self.logger = logger ?? Logger(label: "virtualobserver.\(name)")
     }
 
+    /// The catalog to search: the file given with `--catalog`, or else the analysis's own.
+    ///
+    /// ```swift
+    /// let catalog = try notebook.catalog(default: SyntheticSurvey.mDwarfCatalog(count: 200, seed: notebook.seed))
+    /// ```
+    public func catalog(default makeDefault: @autoclosure () throws -> Catalog) throws -> Catalog {
+        guard let path = options.catalog else { return try makeDefault() }
+        let catalog = try Catalog(contentsOf: URL(fileURLWithPath: path))
+        markdown("The catalog of this run was read from `\(path)` (\(catalog.count) entries), given with `--catalog`.")
+        return catalog
+    }
+
     /// Adds a prose cell (Markdown-like text) shown in the report in notebook order.
     public func markdown(_ text: String) {
         cells.append(text)

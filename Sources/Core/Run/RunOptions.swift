@@ -15,6 +15,9 @@ public struct RunOptions: ParsableArguments, Sendable {
     @Option(help: "Process only slice i of N of the catalog, e.g. 1/4 (0-based i).")
     public var shard: String?
 
+    @Option(help: "Replace the analysis's catalog with this file (CSV, ECSV, IPAC, VOTable or FITS).")
+    public var catalog: String?
+
     @Option(help: ArgumentHelp("Write the run folder's location as JSON to this file.", visibility: .hidden))
     public var handoff: String?
 

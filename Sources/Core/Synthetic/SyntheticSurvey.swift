@@ -39,7 +39,7 @@ public struct SyntheticSurvey: VirtualObservatory {
 
     public func fetch(_ entry: CatalogEntry, into cache: RawCache, logger: Logger) async throws -> [CachedFile] {
         let star = SyntheticStar(entry: entry, seed: seed)
-        let folder = "\(name)/seed\(seed)/\(Self.safeName(entry.id))"
+        let folder = "\(name)/seed\(seed)/\(RawCache.safeName(entry.id))"
         switch kind {
         case .ztf:
             // ZTF sees the sky north of Dec −31°.
@@ -228,10 +228,4 @@ public struct SyntheticSurvey: VirtualObservatory {
         SeededGenerator.fnv1a(text)
     }
 
-    /// A file-name-safe form of a catalog identifier.
-    static func safeName(_ id: String) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_+.")
-        let cleaned = String(id.map { allowed.contains($0) ? $0 : "_" }).replacingOccurrences(of: "..", with: "__")
-        return cleaned.isEmpty ? "_" : cleaned
-    }
 }

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+@testable import Core
+
+/// Catalog files in every supported format, written as the services write them: a Gaia-like table
+/// with 64-bit source_ids beyond 2^53, a null magnitude, a designation with a comma.
+@Suite("CatalogFiles")
+struct CatalogFileTests {
+    let ids = ["4295806720000000123", "4295806720000000124", "5853498713190525696"]
+
+    func check(_ catalog: Catalog, names: Bool = true) {
+        #expect(catalog.entries.map(\.id) == ids)
+        #expect(catalog.entries[0].ra == 45.1234567)
+        #expect(catalog.entries[2].dec == -62.67949019)
+        #expect(catalog.entries[0].magnitude.map { abs($0 - 14.2) < 1e-5 } == true)
+        #expect(catalog.entries[1].magnitude == nil)  // empty cell: null, not zero
+        if names { #expect(catalog.entries[1].name == "Star B, the second") }
+    }
+
+    @Test(arguments: ["catalog_gaia.csv", "catalog_gaia.ecsv", "catalog_gaia.tbl", "catalog_gaia_tabledata.vot", "catalog_gaia_binary2.vot"])
+    func readsGaiaTablesWithExactIdentifiersAndNulls(file: String) throws {
+        let catalog = try Catalog(contentsOf: try fixture(file))
+        check(catalog, names: !file.hasSuffix(".tbl"))
+    }
+
+    @Test func gaiaCSVKeepsProperMotionParallaxAndEpoch() throws {
+        let catalog = try Catalog(contentsOf: try fixture("catalog_gaia.csv"))
+        let proxima = catalog.entries[2]
+        #expect(proxima.pmra == -3781.741)
+        #expect(proxima.pmdec == 769.465)
+        #expect(proxima.parallax == 768.0665)
+        #expect(proxima.epoch == 2016.0)
+        #expect(proxima.magnitudeBand == "phot_g_mean_mag")
+        // Proper motion applied: 5 years of Proxima's 3.8″/yr in RA.
+        let moved = proxima.position(atEpoch: 2021.0)
+        #expect(abs((moved.ra - proxima.ra) * cos(proxima.dec * .pi / 180) * 3600 - (-3.781741 * 5)) < 1e-6)
+        #expect(abs((moved.dec - proxima.dec) * 3600 - 0.769465 * 5) < 1e-6)
+    }
+
+    @Test func aHandMadeListMapsNameRaDecMag() throws {
+        let catalog = try Catalog(contentsOf: try fixture("catalog_handmade.csv"))
+        #expect(catalog.entries.map(\.name) == ["Smith, J. star", "AD Leo"])
+        #expect(catalog.entries[1].magnitude == nil)
+        #expect(catalog.entries[0].magnitude == 12.1)
+    }
+
+    @Test func columnsCanBeNamedByTheUser() throws {
+        var columns = CatalogColumns()
+        columns.magnitude = ["parallax"]  // any column can play any role
+        let catalog = try Catalog(contentsOf: try fixture("catalog_gaia.csv"), columns: columns)
+        #expect(catalog.entries[2].magnitude == 768.0665)
+    }
+
+    @Test func aFITSTableReadsWithExactIdentifiers() async throws {
+        try await withTemporaryFolder { folder in
+            let url = folder.appendingPathComponent("catalog.fits")
+            let file = try FITSFile.create(url)
+            try file.writePrimaryHeader(keywords: [])
+            try file.createBinaryTable(
+                name: "RESULT",
+                columns: [
+                    FITSColumn(name: "source_id", format: "K"), FITSColumn(name: "ra", format: "D"),
+                    FITSColumn(name: "dec", format: "D"), FITSColumn(name: "phot_g_mean_mag", format: "E"),
+                    FITSColumn(name: "designation", format: "30A"),
+                ], keywords: [])
+            try file.writeColumn(0, int64s: ids.map { Int64($0)! })
+            try file.writeColumn(1, doubles: [45.1234567, 46.0, 217.42894222])
+            try file.writeColumn(2, doubles: [-12.5, -13.0, -62.67949019])
+            try file.writeColumn(3, floats: [14.2, .nan, 8.98])
+            try file.writeColumn(4, strings: ["Gaia DR3 4295806720000000123", "Star B, the second", "Proxima Cen"])
+            try file.close()
+            check(try Catalog(contentsOf: url))
+        }
+    }
+
+    @Test func brokenFilesNameTheFileAndLine() throws {
+        let short = try fixture("catalog_handmade-short-row.csv")
+        #expect(throws: CSVError.wrongFieldCount(source: short.path, line: 3, expected: 4, found: 2)) {
+            try Catalog(contentsOf: short)
+        }
+        let truncated = try fixture("catalog_gaia_tabledata-truncated.vot")
+        do {
+            _ = try Catalog(contentsOf: truncated)
+            Issue.record("a truncated VOTable must not read")
+        } catch let error as CatalogFileError {
+            #expect(error.path == truncated.path)
+        }
+    }
+
+    @Test func aMissingPositionColumnListsTheColumnsThere() throws {
+        let table = CatalogTable(format: .csv, columns: ["name", "x"], rows: [["a", "1"]], source: "list.csv")
+        do {
+            _ = try Catalog(table: table, name: "t")
+            Issue.record("must throw")
+        } catch let error as CatalogFileError {
+            #expect(error.localizedDescription.contains("list.csv"))
+            #expect(error.localizedDescription.contains("name, x"))
+        }
+    }
+
+    @Test func aNonNumericPositionNamesRowColumnAndValue() throws {
+        let table = CatalogTable(format: .csv, columns: ["ra", "dec"], rows: [["1", "2"], ["ten", "3"]], source: "s.csv")
+        #expect(throws: CatalogFileError.invalidValue(path: "s.csv", row: 2, column: "ra", value: "ten")) {
+            try Catalog(table: table, name: "t")
+        }
+    }
+}
