@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand {
             `report analyses/flares` builds and runs that analysis, then renders \
             output/flares/<run-id>/index.html and prints its path as the last line.
             """,
-        subcommands: [Run.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Merge.self, LightcurveCommand.self, Bench.self],
+        subcommands: [Run.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Merge.self, LightcurveCommand.self, Inspect.self, Bench.self],
         defaultSubcommand: Run.self)
 }
 
@@ -210,6 +210,22 @@ extension ReportCommand {
             let result = try RunArchive.verify(URL(fileURLWithPath: archive))
             print(result.description)
             if !result.ok { throw ExitCode(1) }
+        }
+    }
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Summarise any file the tool reads: SPOC/ZTF light curves and catalog tables.")
+
+        @Argument(help: "The file.")
+        var file: String
+
+        @Flag(help: "Print one JSON object.")
+        var json = false
+
+        func run() throws {
+            let inspection = try FileInspection.inspect(URL(fileURLWithPath: file))
+            print(json ? try inspection.json() : inspection.text)
         }
     }
 }

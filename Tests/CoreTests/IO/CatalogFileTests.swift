@@ -106,3 +106,45 @@ struct CatalogFileTests {
         }
     }
 }
+
+@Suite("FileInspection")
+struct FileInspectionTests {
+    @Test func summarisesAnIRSAResponse() throws {
+        let i = try FileInspection.inspect(try fixture("ztf_irsa_two_objects.csv"))
+        #expect(i.format == "ztf-irsa-csv")
+        #expect(i.rows == 31)
+        #expect(i.columns.first == "")  // the unnamed index column the saving tool added
+        #expect(i.columns.contains("programid"))
+        #expect(i.time?.column == "mjd")
+        #expect(i.time?.reference == 2_400_000.5)
+        #expect(i.flux?.column == "mag")
+        #expect(i.quality?.column == "catflags")
+        // RA wraps through 0 in this file: the median position must not land near 180°.
+        #expect(try #require(i.target?.ra) > 359.9)
+        let json = try JSONSerialization.jsonObject(with: Data(try i.json().utf8)) as! [String: Any]
+        #expect(json["rows"] as? Int == 31)
+        #expect((json["time"] as? [String: Any])?["finite"] as? Int == 31)
+    }
+
+    @Test func summarisesASPOCFileWithItsReference() throws {
+        let i = try FileInspection.inspect(try fixture("tess_sector_tiny_lc.fits"))
+        #expect(i.format == "tess-spoc-lc")
+        #expect(i.rows == 200)
+        #expect(i.time?.reference == 2_457_000)
+        #expect(i.time?.finite == 195)  // NaN times are normal in SPOC files
+        #expect(i.flux?.column == "PDCSAP_FLUX")
+        #expect(i.quality?.nonzero == 8)
+        #expect(i.target?.name == "TIC 123456789")
+    }
+
+    @Test func summarisesACatalogWithItsExactFirstID() throws {
+        let i = try FileInspection.inspect(try fixture("catalog_gaia_binary2.vot"))
+        #expect(i.format == "votable")
+        #expect(i.catalog?.idColumn == "source_id")
+        #expect(i.catalog?.firstID == "4295806720000000123")
+        #expect(i.catalog?.magColumn == "phot_g_mean_mag")
+        #expect(i.catalog?.medianMag.map { abs($0 - (14.2 + 8.98) / 2) < 1e-4 } == true)
+        let json = try i.json()
+        #expect(json.contains("\"first_id\" : \"4295806720000000123\""))
+    }
+}
