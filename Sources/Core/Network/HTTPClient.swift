@@ -9,11 +9,14 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [String: String]
     public var body: Data
+    /// The URL that answered, after redirects (a TAP job's URL after `303 See Other`).
+    public var url: URL?
 
-    public init(status: Int, headers: [String: String], body: Data) {
+    public init(status: Int, headers: [String: String], body: Data, url: URL? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.url = url
     }
 
     /// Header value by case-insensitive name.
@@ -22,10 +25,35 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// Sends HTTP GET requests. The live client is ``URLSessionHTTPClient``; tests point it at a
+/// Sends HTTP requests. The live client is ``URLSessionHTTPClient``; tests point it at a
 /// loopback server (every archive client takes its base URL from configuration).
 public protocol HTTPClient: Sendable {
-    func get(_ url: URL, headers: [String: String], timeout: TimeInterval) async throws -> HTTPResponse
+    /// Sends `method` (GET or POST) to `url`; a POST carries `form` as `application/x-www-form-urlencoded`.
+    func send(
+        _ method: String, _ url: URL, form: [(String, String)], headers: [String: String], timeout: TimeInterval
+    ) async throws -> HTTPResponse
+}
+
+extension HTTPClient {
+    public func get(_ url: URL, headers: [String: String] = [:], timeout: TimeInterval) async throws -> HTTPResponse {
+        try await send("GET", url, form: [], headers: headers, timeout: timeout)
+    }
+
+    public func post(_ url: URL, form: [(String, String)], headers: [String: String] = [:], timeout: TimeInterval)
+        async throws -> HTTPResponse
+    {
+        try await send("POST", url, form: form, headers: headers, timeout: timeout)
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding (RFC 1866 §8.2.1 as browsers do it).
+func formEncoded(_ form: [(String, String)]) -> Data {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._*")
+    func encode(_ s: String) -> String {
+        (s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s).replacingOccurrences(of: "%20", with: "+")
+    }
+    return Data(form.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&").utf8)
 }
 
 /// The live client: Foundation's URLSession, no caching, one timeout per request.
@@ -44,8 +72,15 @@ public struct URLSessionHTTPClient: HTTPClient {
         session = URLSession(configuration: configuration)
     }
 
-    public func get(_ url: URL, headers: [String: String], timeout: TimeInterval) async throws -> HTTPResponse {
+    public func send(
+        _ method: String, _ url: URL, form: [(String, String)], headers: [String: String], timeout: TimeInterval
+    ) async throws -> HTTPResponse {
         var request = URLRequest(url: url, timeoutInterval: timeout)
+        request.httpMethod = method
+        if method == "POST" {
+            request.httpBody = formEncoded(form)
+            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         // URLSession's own timeout is an idle timeout (and not always honoured on Linux): a server
         // that trickles or stalls is cut off here after `timeout` seconds in all.
@@ -83,7 +118,7 @@ public struct URLSessionHTTPClient: HTTPClient {
         if expected >= 0 && Int64(data.count) != expected {
             throw NetworkError.truncated(url: url.absoluteString, expected: expected, received: Int64(data.count))
         }
-        return HTTPResponse(status: http.statusCode, headers: fields, body: data)
+        return HTTPResponse(status: http.statusCode, headers: fields, body: data, url: http.url)
     }
 }
 

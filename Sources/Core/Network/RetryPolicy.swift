@@ -39,15 +39,15 @@ public struct RetryPolicy: Sendable, Codable, Hashable {
     /// not retryable fail at once; otherwise after `attempts` tries it throws
     /// ``NetworkError/gaveUp(url:attempts:last:)`` with the last reason.
     public func fetch<T>(
-        _ url: URL, headers: [String: String] = [:], client: any HTTPClient, logger: Logger,
-        accept: (HTTPResponse) throws -> T
+        _ url: URL, method: String = "GET", form: [(String, String)] = [], headers: [String: String] = [:],
+        client: any HTTPClient, logger: Logger, accept: (HTTPResponse) throws -> T
     ) async throws -> T {
         var generator = SeededGenerator(seed: 0, stream: "retry|\(url.absoluteString)")
         var last: NetworkError?
         for attempt in 1...max(attempts, 1) {
             var retryAfter: Double?
             do {
-                let response = try await client.get(url, headers: headers, timeout: timeout)
+                let response = try await client.send(method, url, form: form, headers: headers, timeout: timeout)
                 guard response.status == 200 else {
                     retryAfter = response.header("Retry-After").flatMap(Self.seconds(retryAfter:))
                     let detail = String(decoding: response.body.prefix(200), as: UTF8.self)

@@ -54,6 +54,27 @@ public final class Notebook: @unchecked Sendable {
         self.logger = logger ?? Logger(label: "virtualobserver.\(name)")
     }
 
+    /// The raw cache under `--output`, shared by all runs (archive clients and catalog queries store there).
+    public func rawCache() throws -> RawCache {
+        try RawCache(root: URL(fileURLWithPath: options.output).appendingPathComponent("cache"))
+    }
+
+    /// The stars of a Gaia query (cached by query text), for use as an analysis's catalog.
+    ///
+    /// ```swift
+    /// var query = GaiaQuery()
+    /// query.cone = .init(ra: 150, dec: 20, radius: 3)
+    /// query.colour = 2.0...5.0
+    /// let catalog = try notebook.catalog(default: try await notebook.gaia(query))
+    /// ```
+    public func gaia(_ query: GaiaQuery, archive: GaiaArchive = GaiaArchive()) async throws -> Catalog {
+        let result = try await archive.catalog(query, cache: try rawCache(), logger: logger)
+        markdown(
+            "The catalog is the answer of the Gaia archive to `\(query.adql)` (\(result.catalog.count) stars"
+                + (result.hitCap.map { "; **the answer has exactly \($0) rows, a cap: stars may be missing**" } ?? "") + ").")
+        return result.catalog
+    }
+
     /// The catalog to search: the file given with `--catalog`, or else the analysis's own.
     ///
     /// ```swift
@@ -82,7 +103,7 @@ public final class Notebook: @unchecked Sendable {
         catalog: Catalog, observatories: [any VirtualObservatory], analysis: A, simulator: S?
     ) async throws -> RunSummary {
         let outputRoot = URL(fileURLWithPath: options.output)
-        let cache = try RawCache(root: outputRoot.appendingPathComponent("cache"))
+        let cache = try rawCache()
         let shard = try options.shardIndex()
         let plan = try RunPlan(
             notebook: self, catalog: catalog, observatories: observatories, analysis: analysis, simulator: simulator,

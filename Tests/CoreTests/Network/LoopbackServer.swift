@@ -25,6 +25,8 @@ final class LoopbackServer: @unchecked Sendable {
         var path: String
         var query: [String: String]
         var headers: [String: String]
+        /// Form fields of a POST body (`application/x-www-form-urlencoded`).
+        var form: [String: String] = [:]
     }
 
     private let listener: Int32
@@ -103,7 +105,8 @@ final class LoopbackServer: @unchecked Sendable {
             if n <= 0 { return }
             received.append(contentsOf: buffer[0..<n])
         }
-        let head = String(decoding: received, as: UTF8.self).components(separatedBy: "\r\n")
+        let headEnd = received.range(of: Data("\r\n\r\n".utf8))!
+        let head = String(decoding: received[..<headEnd.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
         let parts = head[0].split(separator: " ")
         guard parts.count >= 2 else { return }
         var headers: [String: String] = [:]
@@ -114,7 +117,21 @@ final class LoopbackServer: @unchecked Sendable {
         let target = URLComponents(string: String(parts[1]))
         var query: [String: String] = [:]
         for item in target?.queryItems ?? [] { query[item.name] = item.value ?? "" }
-        let request = Request(method: String(parts[0]), path: target?.path ?? "", query: query, headers: headers)
+        var body = Data(received[headEnd.upperBound...])
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        while body.count < length {
+            let n = read(connection, &buffer, buffer.count)
+            if n <= 0 { break }
+            body.append(contentsOf: buffer[0..<n])
+        }
+        var form: [String: String] = [:]
+        for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
+            if kv.count == 2 { form[kv[0]] = kv[1] }
+        }
+        let request = Request(method: String(parts[0]), path: target?.path ?? "", query: query, headers: headers, form: form)
         lock.lock()
         log.append(request)
         lock.unlock()
