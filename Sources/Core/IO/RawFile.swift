@@ -21,12 +21,27 @@ public enum RawFile {
 
     /// The datasets in a cached raw file, with the default calibration of its format: one per
     /// object (`oid`) of a ZTF response, banded "ZTF g/r/i"; one per SPOC file, banded by mission.
-    public static func datasets(in file: CachedFile, cache: RawCache, observatory: String) throws -> [PhotometricDataset] {
+    ///
+    /// With `matching`, a ZTF object is kept only if its median position lies within `within`
+    /// arcseconds of the star's position moved by its proper motion to the object's median epoch:
+    /// a cone search also returns neighbours, which must not end up on this star's light curve.
+    public static func datasets(
+        in file: CachedFile, cache: RawCache, observatory: String, matching entry: CatalogEntry? = nil, within radius: Double = 2
+    ) throws -> [PhotometricDataset] {
         let url = cache.url(for: file.relativePath)
         switch try format(of: url) {
         case .ztfIRSACSV:
             let table = try ZTFLightcurveTable.read(from: url)
-            return table.objects.map { object in
+            let objects = table.objects.filter { object in
+                guard let entry else { return true }
+                let ras = object.rows.map { table.ra[$0] }.filter(\.isFinite)
+                guard let ra = FileInspection.circularMedian(ras), let dec = Statistics.median(object.rows.map { table.dec[$0] }),
+                    let mjd = Statistics.median(object.rows.map { table.mjd[$0] })
+                else { return true }
+                let expected = entry.position(atEpoch: 2000 + (mjd - 51_544.5) / 365.25)
+                return angularSeparation(ra, dec, expected.ra, expected.dec) * 3600 <= radius
+            }
+            return objects.map { object in
                 PhotometricDataset(
                     observatory: observatory, format: .ztfIRSACSV, file: file, selection: String(object.oid),
                     band: ztfBand(object.filter), calibration: .ztfMagnitudeToMicrojansky(bad: .defaultBad))
@@ -50,6 +65,13 @@ public enum RawFile {
         let source = Source(
             entry: CatalogEntry(id: name, ra: 0, dec: 0), datasets: try datasets(in: file, cache: cache, observatory: "file"))
         return try source.lightcurves(cache: cache)
+    }
+
+    /// Angle between two positions, degrees (haversine: exact at arcsecond separations).
+    public static func angularSeparation(_ ra1: Double, _ dec1: Double, _ ra2: Double, _ dec2: Double) -> Double {
+        let r = Double.pi / 180
+        let a = pow(sin((dec2 - dec1) * r / 2), 2) + cos(dec1 * r) * cos(dec2 * r) * pow(sin((ra2 - ra1) * r / 2), 2)
+        return 2 * asin(min(1, a.squareRoot())) / r
     }
 
     /// "zg" → "ZTF g".

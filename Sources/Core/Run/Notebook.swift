@@ -188,30 +188,41 @@ public enum VirtualObserver {
     public static let version = "0.1.0"
 }
 
-/// Counts finished sources and logs progress at most every few seconds (and at the end).
+/// Counts finished sources and shows progress: on a terminal, one line redrawn in place (done/total,
+/// rate, failures, ETA); otherwise a plain log line every few seconds and at the end.
 final class Progress: @unchecked Sendable {
     let total: Int
     let logger: Logger
     let started = Date()
+    let terminal: Bool
     var done = 0
     var failed = 0
     var lastReport = Date.distantPast
 
-    init(total: Int, logger: Logger) {
+    init(total: Int, logger: Logger, terminal: Bool = isatty(STDERR_FILENO) == 1) {
         self.total = total
         self.logger = logger
+        self.terminal = terminal
     }
 
     func tick(ok: Bool) {
         done += 1
         if !ok { failed += 1 }
         let now = Date()
-        guard now.timeIntervalSince(lastReport) > 2 || done == total else { return }
+        let interval = terminal ? 0.2 : 2
+        guard now.timeIntervalSince(lastReport) > interval || done == total else { return }
         lastReport = now
         let elapsed = now.timeIntervalSince(started)
         let rate = Double(done) / max(elapsed, 1e-3)
         let eta = rate > 0 ? Double(total - done) / rate : 0
-        logger.info(
-            "\(done)/\(total) sources, \(failed) failed, \(String(format: "%.1f", rate))/s, ETA \(String(format: "%.0f", eta)) s")
+        let line = "\(done)/\(total) sources, \(failed) failed, \(String(format: "%.1f", rate))/s, ETA \(String(format: "%.0f", eta)) s"
+        if terminal {
+            let width = 30
+            let filled = total > 0 ? width * done / total : width
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(bar) \(line)\(done == total ? "\n" : "")".utf8))
+        } else {
+            logger.info("\(line)")
+        }
     }
 }

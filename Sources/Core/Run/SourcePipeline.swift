@@ -24,7 +24,7 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
             }
             for file in files {
                 do {
-                    source.add(try observatory.datasets(in: file, cache: cache))
+                    source.add(try observatory.datasets(in: file, for: entry, cache: cache))
                 } catch {
                     return fail(sourceID, entry, stage: "link", observatory: observatory.name, error: error)
                 }

@@ -108,7 +108,7 @@ public struct TESSArchive: VirtualObservatory {
         return files
     }
 
-    public func datasets(in file: CachedFile, cache: RawCache) throws -> [PhotometricDataset] {
+    public func datasets(in file: CachedFile, for entry: CatalogEntry, cache: RawCache) throws -> [PhotometricDataset] {
         try RawFile.datasets(in: file, cache: cache, observatory: name)
     }
 

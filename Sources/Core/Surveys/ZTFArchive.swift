@@ -81,8 +81,8 @@ public struct ZTFArchive: VirtualObservatory {
         return [try cache.store(path, data: body.0)]
     }
 
-    public func datasets(in file: CachedFile, cache: RawCache) throws -> [PhotometricDataset] {
-        try RawFile.datasets(in: file, cache: cache, observatory: name)
+    public func datasets(in file: CachedFile, for entry: CatalogEntry, cache: RawCache) throws -> [PhotometricDataset] {
+        try RawFile.datasets(in: file, cache: cache, observatory: name, matching: entry, within: radius)
     }
 }
 

@@ -80,58 +80,86 @@ public struct ZTFLightcurveTable: Sendable, Equatable {
             throw CSVError.missingColumn(source: source, column: name)
         }
         let n = csv.rows.count
+        // Column positions looked up once, not per cell.
+        let at = Self.columnNames.map { index[$0] }
+        func position(_ name: String) -> Int? { at[Self.columnNames.firstIndex(of: name)!] }
+        let (cOid, cExpid, cHjd, cMjd, cMag, cMagerr, cCatflags, cFilter) = (
+            position("oid"), position("expid"), position("hjd"), position("mjd"), position("mag"), position("magerr"),
+            position("catflags"), position("filtercode")
+        )
+        let (cRa, cDec, cChi, cSharp, cFfd, cField, cCcd, cQid) = (
+            position("ra"), position("dec"), position("chi"), position("sharp"), position("filefracday"), position("field"),
+            position("ccdid"), position("qid")
+        )
+        let (cLim, cZp, cZprms, cClr, cClru, cExp, cAir, cProg) = (
+            position("limitmag"), position("magzp"), position("magzprms"), position("clrcoeff"), position("clrcounc"),
+            position("exptime"), position("airmass"), position("programid")
+        )
+        for array in [\ZTFLightcurveTable.hjd, \.mjd, \.mag, \.magerr, \.ra, \.dec, \.chi, \.sharp, \.limitmag, \.magzp,
+            \.magzprms, \.clrcoeff, \.clrcounc, \.exptime, \.airmass]
+        {
+            self[keyPath: array].reserveCapacity(n)
+        }
         for (k, row) in csv.rows.enumerated() {
             let line = csv.lineNumbers[k]
-            func text(_ name: String) -> String? { index[name].map { row[$0].trimmingCharacters(in: .whitespaces) } }
-            func double(_ name: String) throws -> Double {
-                guard let t = text(name), !t.isEmpty, t != "null", t != "NaN", t != "nan" else { return .nan }
+            func text(_ column: Int?) -> String? {
+                guard let column else { return nil }
+                let raw = row[column]
+                guard let first = raw.first, let last = raw.last else { return raw }
+                return first == " " || last == " " || first == "\t" || last == "\t"
+                    ? raw.trimmingCharacters(in: .whitespaces) : raw
+            }
+            func name(_ column: Int?) -> String { column.map { csv.header[$0] } ?? "" }
+            func double(_ column: Int?) throws -> Double {
+                guard let t = text(column), !t.isEmpty, t != "null", t != "NaN", t != "nan" else { return .nan }
                 guard let v = Double(t) else {
-                    throw CSVError.invalidValue(source: source, line: line, column: name, value: t)
+                    throw CSVError.invalidValue(source: source, line: line, column: name(column), value: t)
                 }
                 return v
             }
-            func integer(_ name: String, required: Bool = false) throws -> Int64 {
-                guard let t = text(name), !t.isEmpty, t != "null" else {
-                    if required { throw CSVError.invalidValue(source: source, line: line, column: name, value: "") }
+            func integer(_ column: Int?, required: Bool = false) throws -> Int64 {
+                guard let t = text(column), !t.isEmpty, t != "null" else {
+                    if required { throw CSVError.invalidValue(source: source, line: line, column: name(column), value: "") }
                     return -1
                 }
+                if let v = Int64(t) { return v }
                 let v: Int64?
                 if t.hasPrefix("0x") || t.hasPrefix("0X") {
                     v = Int64(t.dropFirst(2), radix: 16)
                 } else {
-                    v = Int64(t) ?? Double(t).flatMap { $0 == $0.rounded() && abs($0) < 9e15 ? Int64($0) : nil }
+                    v = Double(t).flatMap { $0 == $0.rounded() && abs($0) < 9e15 ? Int64($0) : nil }
                 }
-                guard let v else { throw CSVError.invalidValue(source: source, line: line, column: name, value: t) }
+                guard let v else { throw CSVError.invalidValue(source: source, line: line, column: name(column), value: t) }
                 return v
             }
-            oid.append(try integer("oid", required: true))
-            expid.append(try integer("expid"))
-            hjd.append(try double("hjd"))
-            let t = try double("mjd")
+            oid.append(try integer(cOid, required: true))
+            expid.append(try integer(cExpid))
+            hjd.append(try double(cHjd))
+            let t = try double(cMjd)
             guard t.isFinite else {
-                throw CSVError.invalidValue(source: source, line: line, column: "mjd", value: text("mjd") ?? "")
+                throw CSVError.invalidValue(source: source, line: line, column: "mjd", value: text(cMjd) ?? "")
             }
             mjd.append(t)
-            mag.append(try double("mag"))
-            magerr.append(try double("magerr"))
-            catflags.append(Int32(truncatingIfNeeded: try integer("catflags", required: true)))
-            filtercode.append(text("filtercode") ?? "")
-            ra.append(try double("ra"))
-            dec.append(try double("dec"))
-            chi.append(try double("chi"))
-            sharp.append(try double("sharp"))
-            filefracday.append(try integer("filefracday"))
-            field.append(Int32(truncatingIfNeeded: try integer("field")))
-            ccdid.append(Int32(truncatingIfNeeded: try integer("ccdid")))
-            qid.append(Int32(truncatingIfNeeded: try integer("qid")))
-            limitmag.append(try double("limitmag"))
-            magzp.append(try double("magzp"))
-            magzprms.append(try double("magzprms"))
-            clrcoeff.append(try double("clrcoeff"))
-            clrcounc.append(try double("clrcounc"))
-            exptime.append(try double("exptime"))
-            airmass.append(try double("airmass"))
-            programid.append(Int32(truncatingIfNeeded: try integer("programid")))
+            mag.append(try double(cMag))
+            magerr.append(try double(cMagerr))
+            catflags.append(Int32(truncatingIfNeeded: try integer(cCatflags, required: true)))
+            filtercode.append(text(cFilter) ?? "")
+            ra.append(try double(cRa))
+            dec.append(try double(cDec))
+            chi.append(try double(cChi))
+            sharp.append(try double(cSharp))
+            filefracday.append(try integer(cFfd))
+            field.append(Int32(truncatingIfNeeded: try integer(cField)))
+            ccdid.append(Int32(truncatingIfNeeded: try integer(cCcd)))
+            qid.append(Int32(truncatingIfNeeded: try integer(cQid)))
+            limitmag.append(try double(cLim))
+            magzp.append(try double(cZp))
+            magzprms.append(try double(cZprms))
+            clrcoeff.append(try double(cClr))
+            clrcounc.append(try double(cClru))
+            exptime.append(try double(cExp))
+            airmass.append(try double(cAir))
+            programid.append(Int32(truncatingIfNeeded: try integer(cProg)))
         }
         assert(oid.count == n)
     }

@@ -28,18 +28,21 @@ public struct SyntheticSurvey: VirtualObservatory {
         self.seed = seed
     }
 
+    /// Bumped whenever the generated files change, so caches of an older generator are not reused.
+    public static let generatorVersion = 2
+
     public var name: String { "synthetic-\(kind.rawValue)" }
     public var isSynthetic: Bool { true }
     public var description: String {
         switch kind {
-        case .ztf: return "Synthetic ZTF (IRSA light-curve CSV), seed \(seed)"
-        case .tess: return "Synthetic TESS (SPOC 2-minute light-curve FITS), seed \(seed)"
+        case .ztf: return "Synthetic ZTF (IRSA light-curve CSV), generator v\(Self.generatorVersion), seed \(seed)"
+        case .tess: return "Synthetic TESS (SPOC 2-minute light-curve FITS), generator v\(Self.generatorVersion), seed \(seed)"
         }
     }
 
     public func fetch(_ entry: CatalogEntry, into cache: RawCache, logger: Logger) async throws -> [CachedFile] {
         let star = SyntheticStar(entry: entry, seed: seed)
-        let folder = "\(name)/seed\(seed)/\(RawCache.safeName(entry.id))"
+        let folder = "\(name)/v\(Self.generatorVersion)/seed\(seed)/\(RawCache.safeName(entry.id))"
         switch kind {
         case .ztf:
             // ZTF sees the sky north of Dec −31°.
@@ -71,8 +74,8 @@ public struct SyntheticSurvey: VirtualObservatory {
         }
     }
 
-    public func datasets(in file: CachedFile, cache: RawCache) throws -> [PhotometricDataset] {
-        try RawFile.datasets(in: file, cache: cache, observatory: name)
+    public func datasets(in file: CachedFile, for entry: CatalogEntry, cache: RawCache) throws -> [PhotometricDataset] {
+        try RawFile.datasets(in: file, cache: cache, observatory: name, matching: entry, within: 2)
     }
 
     // MARK: ZTF
@@ -131,8 +134,11 @@ public struct SyntheticSurvey: VirtualObservatory {
                     table.magerr.append(error)
                     table.catflags.append(flags)
                     table.filtercode.append(filter.code)
-                    table.ra.append((entry.ra + g.gaussian() * 0.06 / 3600 + 360).truncatingRemainder(dividingBy: 360))
-                    table.dec.append(entry.dec + g.gaussian() * 0.06 / 3600)
+                    // The star where it was that night (proper motion), with 60 mas astrometric noise.
+                    let here = entry.position(atEpoch: 2000 + (t - 51_544.5) / 365.25)
+                    let cosDec = max(cos(here.dec * .pi / 180), 1e-6)
+                    table.ra.append((here.ra + g.gaussian() * 0.06 / 3600 / cosDec + 360).truncatingRemainder(dividingBy: 360))
+                    table.dec.append(here.dec + g.gaussian() * 0.06 / 3600)
                     table.chi.append(abs(1 + 0.3 * g.gaussian()))
                     table.sharp.append(0.05 * g.gaussian())
                     table.filefracday.append(Self.fileFracDay(mjd: t))

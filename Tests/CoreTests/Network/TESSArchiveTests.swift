@@ -70,7 +70,7 @@ struct TESSArchiveTests {
             // The nearest TIC star was chosen and asked for by its id.
             let filtered = server.requests.compactMap { $0.form["request"] }.first { $0.contains("Mast.Caom.Filtered") }
             #expect(filtered?.contains("123456789") == true)
-            let datasets = try tess.datasets(in: files[0], cache: cache)
+            let datasets = try tess.datasets(in: files[0], for: star, cache: cache)
             #expect(datasets.map(\.band) == ["TESS"])
             // A rerun is served from the cache.
             let before = server.requests.count

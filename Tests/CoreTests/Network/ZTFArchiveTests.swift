@@ -41,7 +41,12 @@ struct ZTFArchiveTests {
             #expect(try Data(contentsOf: cache.url(for: files[0].relativePath)) == body)
             #expect(files[0].sha256 == Checksum.sha256Hex(of: body))
             // Two ZTF objects in the answer: two datasets.
-            #expect(try archive.datasets(in: files[0], cache: cache).map(\.selection) == ["736115200001082", "805101300013289"])
+            // Two ZTF objects in the answer; both sit on the star (the fixture's position), so two datasets.
+            let here = CatalogEntry(id: "x", ra: 359.9997, dec: 51.3937, epoch: 2019)
+            #expect(try archive.datasets(in: files[0], for: here, cache: cache).map(\.selection) == ["736115200001082", "805101300013289"])
+            // A star 10″ away matches neither: neighbours never join a light curve.
+            let neighbour = CatalogEntry(id: "y", ra: 359.9997, dec: 51.3937 + 10.0 / 3600, epoch: 2019)
+            #expect(try archive.datasets(in: files[0], for: neighbour, cache: cache).isEmpty)
             // A second fetch is a cache hit: no request.
             _ = try await archive.fetch(entry, into: cache, logger: quietLogger)
             #expect(server.requests.count == 1)

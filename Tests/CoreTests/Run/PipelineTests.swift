@@ -24,7 +24,7 @@ struct PipelineTests {
             // Corrupt one cached raw file, as a broken download or disk would.
             let victim = try #require(catalog.entries.first { $0.dec > -31 })
             let cache = try RawCache(root: folder.appendingPathComponent("cache"))
-            let path = "synthetic-ztf/seed5/\(victim.id)/ztf_lc.csv"
+            let path = "synthetic-ztf/v\(SyntheticSurvey.generatorVersion)/seed5/\(victim.id)/ztf_lc.csv"
             let url = cache.url(for: path)
             let text = try String(contentsOf: url, encoding: .utf8)
             try Data(text.prefix(text.count / 2).utf8).write(to: url)

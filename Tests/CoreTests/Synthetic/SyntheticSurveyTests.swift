@@ -46,7 +46,7 @@ struct SyntheticSurveyTests {
             let file = try #require(files.first)
             let text = try String(contentsOf: cache.url(for: file.relativePath), encoding: .utf8)
             #expect(text.hasPrefix(ZTFLightcurveTable.columnNames.joined(separator: ",") + "\n"))
-            let datasets = try survey.datasets(in: file, cache: cache)
+            let datasets = try survey.datasets(in: file, for: try entries()[0], cache: cache)
             #expect(Set(datasets.map(\.band)) == ["ZTF g", "ZTF r"])
             #expect(datasets.count >= 2)
             let table = try ZTFLightcurveTable.read(from: cache.url(for: file.relativePath))
