@@ -92,7 +92,7 @@ public enum ReportError: Error, LocalizedError, Equatable {
             return "no analysis '\(p)'; the analyses are: "
                 + (available.isEmpty ? "(none)" : available.map { "analyses/\($0)" }.joined(separator: ", "))
         case let .buildFailed(a, s): return "building analysis '\(a)' failed (swift build exited with \(s))"
-        case let .analysisFailed(a, s): return "analysis '\(a)' exited with status \(s); its run database says how far it got"
+        case let .analysisFailed(a, s): return "analysis '\(a)' failed (exit status \(s)); its message is above, and a run it started says in its database how far it got"
         case let .noHandoff(a, p): return "analysis '\(a)' finished without saying where its run is (\(p) missing)"
         case let .missingTemplate(n, f): return "template '\(n).mustache' not found in \(f)"
         case let .templateError(n, m): return "template '\(n)': \(m)"

@@ -25,24 +25,8 @@ extension ReportCommand {
         @Argument(help: "The analysis folder, e.g. analyses/flares.")
         var analysis: String
 
-        @Option(help: "Root folder for runs and the raw cache.")
-        var output: String = "output"
-
-        @Option(help: "Random seed (recorded with the run); default: the analysis's own.")
-        var seed: UInt64?
-
-        @Option(help: "Sources processed in parallel (default: number of cores).")
-        var jobs: Int?
-
-        @Option(help: "Process only slice i of N of the catalog, e.g. 0/4.")
-        var shard: String?
-
-        @Option(help: "Replace the analysis's catalog with this file (CSV, ECSV, IPAC, VOTable or FITS).")
-        var catalog: String?
-
-        func validate() throws {
-            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
-        }
+        /// The options every analysis takes (--output, --seed, --jobs, --shard, --catalog), passed through.
+        @OptionGroup var options: RunOptions
 
         func run() throws {
             // The checkout that holds the analysis folder (or, if there is no such folder, the current one,
@@ -51,10 +35,10 @@ extension ReportCommand {
             let layout = try FileManager.default.fileExists(atPath: given.path)
                 ? PackageLayout.locate(from: given) : PackageLayout.locate()
             let name = try layout.analysis(named: analysis)
-            let outputRoot = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
-            let catalogPath = catalog.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            let outputRoot = URL(fileURLWithPath: options.output).standardizedFileURL
+            let catalogPath = options.catalog.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             let runDirectory = try AnalysisLauncher(layout: layout).run(
-                analysis: name, output: outputRoot, seed: seed, jobs: jobs, shard: shard,
+                analysis: name, output: outputRoot, seed: options.seed, jobs: options.jobs, shard: options.shard,
                 extra: catalogPath.map { ["--catalog", $0] } ?? [])
             let index = try RunRenderer(runDirectory: runDirectory, templates: layout.templates).render()
             print(index.path)

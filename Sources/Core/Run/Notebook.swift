@@ -27,6 +27,10 @@ public final class Notebook: @unchecked Sendable {
     public let seed: UInt64
     public let logger: Logger
     private var cells: [String] = []
+    /// A notebook run as a program (made from the command line) ends with a one-line error message
+    /// and exit status 1 when a step fails, instead of Swift's crash report for an error thrown at
+    /// top level; one made from parsed options (tests, embedding) throws.
+    private let exitsOnError: Bool
 
     /// Parses the standard options from `arguments` (default: the process's), exiting on `--help` or
     /// a usage error as command-line tools do.
@@ -43,6 +47,7 @@ public final class Notebook: @unchecked Sendable {
         options = parsed
         seed = parsed.seed ?? defaultSeed
         logger = Logger(label: "virtualobserver.\(name)")
+        exitsOnError = true
     }
 
     /// Makes a notebook from already-parsed options (for tests and embedding).
@@ -52,6 +57,30 @@ public final class Notebook: @unchecked Sendable {
         self.options = options
         self.seed = options.seed ?? defaultSeed
         self.logger = logger ?? Logger(label: "virtualobserver.\(name)")
+        self.exitsOnError = false
+    }
+
+    /// Runs a step; a failure ends the program with its message (see `exitsOnError`) or is rethrown.
+    func step<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            guard exitsOnError else { throw error }
+            let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            exit(1)
+        }
+    }
+
+    func step<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            guard exitsOnError else { throw error }
+            let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            exit(1)
+        }
     }
 
     /// The raw cache under `--output`, shared by all runs (archive clients and catalog queries store there).
@@ -68,7 +97,7 @@ public final class Notebook: @unchecked Sendable {
     /// let catalog = try notebook.catalog(default: try await notebook.gaia(query))
     /// ```
     public func gaia(_ query: GaiaQuery, archive: GaiaArchive = GaiaArchive()) async throws -> Catalog {
-        let result = try await archive.catalog(query, cache: try rawCache(), logger: logger)
+        let result = try await step { try await archive.catalog(query, cache: try rawCache(), logger: logger) }
         markdown(
             "The catalog is the answer of the Gaia archive to `\(query.adql)` (\(result.catalog.count) stars"
                 + (result.hitCap.map { "; **the answer has exactly \($0) rows, a cap: stars may be missing**" } ?? "") + ").")
@@ -81,8 +110,8 @@ public final class Notebook: @unchecked Sendable {
     /// let catalog = try notebook.catalog(default: SyntheticSurvey.mDwarfCatalog(count: 200, seed: notebook.seed))
     /// ```
     public func catalog(default makeDefault: @autoclosure () throws -> Catalog) throws -> Catalog {
-        guard let path = options.catalog else { return try makeDefault() }
-        let catalog = try Catalog(contentsOf: URL(fileURLWithPath: path))
+        guard let path = options.catalog else { return try step { try makeDefault() } }
+        let catalog = try step { try Catalog(contentsOf: URL(fileURLWithPath: path)) }
         markdown("The catalog of this run was read from `\(path)` (\(catalog.count) entries), given with `--catalog`.")
         return catalog
     }
@@ -100,6 +129,12 @@ public final class Notebook: @unchecked Sendable {
     /// recorded as failed with the reason and the file involved; the others go on.
     @discardableResult
     public func run<A: Analysis, S: Simulator>(
+        catalog: Catalog, observatories: [any VirtualObservatory], analysis: A, simulator: S?
+    ) async throws -> RunSummary {
+        try await step { try await runSteps(catalog: catalog, observatories: observatories, analysis: analysis, simulator: simulator) }
+    }
+
+    private func runSteps<A: Analysis, S: Simulator>(
         catalog: Catalog, observatories: [any VirtualObservatory], analysis: A, simulator: S?
     ) async throws -> RunSummary {
         let outputRoot = URL(fileURLWithPath: options.output)
