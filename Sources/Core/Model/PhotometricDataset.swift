@@ -31,18 +31,26 @@ public final class PhotometricDataset: Sendable {
     }
 
     /// The measurements as stored in the raw file (selected rows only), before calibration.
-    public func raw(cache: RawCache) throws -> PhotometricData {
+    /// - Parameter tables: parsed raw tables shared by datasets of one file (a ZTF answer holds
+    ///   several objects: parse it once, not once per object).
+    public func raw(cache: RawCache, tables: RawTables? = nil) throws -> PhotometricData {
         if let data = loaded.withLock({ $0 }) { return data }
-        let data = try PhotometricData.read(self, cache: cache)
+        let data = try PhotometricData.read(self, cache: cache, tables: tables)
         loaded.withLock { $0 = data }
         return data
     }
 
     /// The calibrated light curve of the good points.
     /// - Parameter index: this dataset's index in its source's list, recorded in each point's origin.
-    public func calibrated(cache: RawCache, index: Int32 = 0) throws -> CalibratedDataset {
-        try raw(cache: cache).calibrated(with: calibration, band: band, datasetIndex: index, source: file.relativePath)
+    public func calibrated(cache: RawCache, index: Int32 = 0, tables: RawTables? = nil) throws -> CalibratedDataset {
+        try raw(cache: cache, tables: tables).calibrated(with: calibration, band: band, datasetIndex: index, source: file.relativePath)
     }
+}
+
+/// Parsed raw tables kept while one source is loaded, keyed by file path. Not thread-safe: one per task.
+public final class RawTables {
+    var ztf: [String: ZTFLightcurveTable] = [:]
+    public init() {}
 }
 
 /// Raw measurements of one dataset: time, value (magnitude or flux), error and quality bits per row.
@@ -59,11 +67,12 @@ public struct PhotometricData: Sendable {
     /// Exposure time of one measurement, seconds.
     public var exposureSeconds: Double
 
-    static func read(_ dataset: PhotometricDataset, cache: RawCache) throws -> PhotometricData {
+    static func read(_ dataset: PhotometricDataset, cache: RawCache, tables: RawTables?) throws -> PhotometricData {
         let url = cache.url(for: dataset.file.relativePath)
         switch dataset.format {
         case .ztfIRSACSV:
-            let table = try ZTFLightcurveTable.read(from: url)
+            let table = try tables?.ztf[url.path] ?? ZTFLightcurveTable.read(from: url)
+            tables?.ztf[url.path] = table
             let rows: [Int]
             if let selection = dataset.selection {
                 guard let oid = Int64(selection) else {

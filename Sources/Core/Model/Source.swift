@@ -22,10 +22,11 @@ public struct Source: Sendable {
     /// - Throws: the first error of a dataset that cannot be read or calibrated; it names the file.
     public func lightcurves(cache: RawCache) throws -> [BandLightcurve] {
         var byBand: [String: BandLightcurve] = [:]
+        let tables = RawTables()
         for (index, dataset) in datasets.enumerated() {
             let calibrated: CalibratedDataset
             do {
-                calibrated = try dataset.calibrated(cache: cache, index: Int32(index))
+                calibrated = try dataset.calibrated(cache: cache, index: Int32(index), tables: tables)
             } catch {
                 throw DatasetError.unreadable(
                     path: cache.url(for: dataset.file.relativePath).path,
