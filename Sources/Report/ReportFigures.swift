@@ -41,7 +41,8 @@ enum ReportFigures {
         // Context: the whole light curve for sparse data, the sector (±15 d) for continuous data.
         let context = sparse ? Array(lc.time.indices) : lc.time.indices.filter { abs(lc.time[$0] - d.peakTime) < 15 }
         thumb.xLabel = "\(lc.timeSystem.name) (d), " + (sparse ? "whole \(d.band) light curve" : "\(d.band) light curve ±15 d")
-        thumb.points(x: context.map { lc.time[$0] }, y: context.map { lc.flux[$0] }, color: color(d.band).withAlpha(0.5), size: 1)
+        let thumbnail = decimated(x: context.map { lc.time[$0] }, y: context.map { lc.flux[$0] }, columns: 800)
+        thumb.points(x: thumbnail.x, y: thumbnail.y, color: color(d.band).withAlpha(0.5), size: 1)
         thumb.verticalLine(at: d.peakTime, color: .black, dash: [3, 2])
         return figure
     }
@@ -67,7 +68,9 @@ enum ReportFigures {
                 let pad = max(0.02, (d.stop - d.start) * 0.5)
                 panel.span(from: d.start - pad, to: d.stop + pad, color: Color.orange.withAlpha(0.45))
             }
-            panel.points(x: lc.time, y: lc.flux, color: color(band.band), size: lc.count > 5000 ? 1 : 2)
+            // More points than pixels: reduce for display, keeping each pixel column's extremes (flare peaks).
+            let shown = lc.count > 4 * 1280 ? decimated(x: lc.time, y: lc.flux, columns: 1280) : (x: lc.time, y: lc.flux)
+            panel.points(x: shown.x, y: shown.y, color: color(band.band), size: lc.count > 5000 ? 1 : 2)
         }
         return figure
     }
