@@ -91,6 +91,10 @@ public struct FlareSearch: Analysis {
                 Statistic("flare_rate", band: lc.band, value: observed > 0 ? Double(result.flares.count) / observed : 0, unit: "1/d"),
                 Statistic("max_ed", band: lc.band, value: maxED, unit: "s"),
             ]
+            if let level = Statistics.median(band.normalizations) {
+                // The quiescent level the relative flux is relative to (median over sectors).
+                statistics.append(Statistic("normalization", band: lc.band, value: level, unit: "e-/s"))
+            }
             totalFlares += result.flares.count
             totalObservedDays += observed
             largestED = max(largestED, maxED)

@@ -120,6 +120,7 @@ public struct PhotometricData: Sendable {
         }
         var flux: [Double]
         var fluxError: [Double]
+        var normalization: Double?
         let unit: FluxUnit
         var provenance = ["loaded \(keep.count) of \(time.count) rows from \(source)"]
         switch calibration {
@@ -134,6 +135,7 @@ public struct PhotometricData: Sendable {
             fluxError = keep.map { error[$0] }
             let level = Statistics.median(flux) ?? .nan
             if level > 0 {
+                normalization = level
                 flux = flux.map { $0 / level }
                 fluxError = fluxError.map { $0 / level }
                 provenance.append("PDCSAP_FLUX normalised by its median \(level) e-/s")
@@ -150,7 +152,7 @@ public struct PhotometricData: Sendable {
         ).sorted()
         return CalibratedDataset(
             lightcurve: lightcurve, rawRows: time.count, flaggedRows: flagged,
-            invalidRows: time.count - flagged - keep.count, exposureSeconds: exposureSeconds)
+            invalidRows: time.count - flagged - keep.count, exposureSeconds: exposureSeconds, normalization: normalization)
     }
 }
 
@@ -163,6 +165,8 @@ public struct CalibratedDataset: Sendable {
     /// Rows with non-finite time, value or error.
     public var invalidRows: Int
     public var exposureSeconds: Double
+    /// The factor relative flux was divided by (SPOC: median PDCSAP_FLUX in e⁻/s), if any.
+    public var normalization: Double?
 }
 
 public enum DatasetError: Error, LocalizedError, Equatable, FileError {

@@ -38,12 +38,14 @@ public struct Source: Sendable {
                 existing.flaggedRows += calibrated.flaggedRows
                 existing.invalidRows += calibrated.invalidRows
                 existing.datasetIndices.append(index)
+                existing.normalizations += calibrated.normalization.map { [$0] } ?? []
                 byBand[dataset.band] = existing
             } else {
                 byBand[dataset.band] = BandLightcurve(
                     lightcurve: calibrated.lightcurve, observatory: dataset.observatory, rawRows: calibrated.rawRows,
                     flaggedRows: calibrated.flaggedRows, invalidRows: calibrated.invalidRows,
-                    exposureSeconds: calibrated.exposureSeconds, datasetIndices: [index])
+                    exposureSeconds: calibrated.exposureSeconds, datasetIndices: [index],
+                    normalizations: calibrated.normalization.map { [$0] } ?? [])
             }
         }
         return byBand.keys.sorted().map { byBand[$0]! }
@@ -61,6 +63,8 @@ public struct BandLightcurve: Sendable {
     public var exposureSeconds: Double
     /// Indices (in the source's dataset list) of the datasets combined here.
     public var datasetIndices: [Int]
+    /// Per normalised dataset (sector, quarter), the factor its flux was divided by.
+    public var normalizations: [Double] = []
 
     public var band: String { lightcurve.band }
 }

@@ -78,6 +78,14 @@ struct SyntheticSurveyTests {
                     #expect(lc.quality.contains { $0 & SPOCQualityFlags.desaturation.rawValue != 0 })
                     let steps = zip(lc.time.dropFirst(), lc.time).map { $0 - $1 }
                     #expect(steps.contains { $0 > 0.5 })  // the mid-sector downlink
+                    // Calibration divides by the median good PDCSAP flux and keeps that factor.
+                    let calibrated = try survey.datasets(in: file, for: entry, cache: cache)[0].calibrated(cache: cache)
+                    let good = lc.pdcsapFlux.indices.filter {
+                        lc.pdcsapFlux[$0].isFinite && lc.time[$0].isFinite && lc.pdcsapFluxError[$0].isFinite
+                            && lc.quality[$0] & SPOCQualityFlags.defaultBad.rawValue == 0
+                    }.map { lc.pdcsapFlux[$0] }
+                    #expect(calibrated.normalization == Statistics.median(good))
+                    #expect(abs((Statistics.median(calibrated.lightcurve.flux) ?? 0) - 1) < 1e-9)
                     checked += 1
                 }
             }
