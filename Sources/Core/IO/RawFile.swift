@@ -51,7 +51,8 @@ public enum RawFile {
             return [
                 PhotometricDataset(
                     observatory: observatory, format: .spocFITS, file: file, selection: nil, band: lc.mission.rawValue,
-                    calibration: .spocNormalizedPDCSAP(bad: .defaultBad))
+                    calibration: lc.mission == .tess
+                        ? .spocNormalizedPDCSAP(bad: .defaultBad) : .keplerNormalizedPDCSAP(bad: .defaultBad))
             ]
         }
     }

@@ -12,6 +12,8 @@ public enum Calibration: Sendable, Hashable, Codable {
     /// SPOC `PDCSAP_FLUX` divided by its median over good cadences (kept as the normalisation factor);
     /// cadences with any bit of `bad` in `QUALITY` and NaN times or fluxes are rejected.
     case spocNormalizedPDCSAP(bad: SPOCQualityFlags)
+    /// The same for Kepler and K2 files, whose `SAP_QUALITY` bits have other meanings.
+    case keplerNormalizedPDCSAP(bad: KeplerQualityFlags)
 
     /// One line for provenance and the report.
     public var summary: String {
@@ -20,6 +22,8 @@ public enum Calibration: Sendable, Hashable, Codable {
             return "ZTF mag → µJy (AB zero point 23.9), reject catflags & \(bad.rawValue)"
         case let .spocNormalizedPDCSAP(bad):
             return "SPOC PDCSAP_FLUX / median, reject QUALITY & \(bad.rawValue)"
+        case let .keplerNormalizedPDCSAP(bad):
+            return "Kepler/K2 PDCSAP_FLUX / median, reject SAP_QUALITY & \(bad.rawValue)"
         }
     }
 

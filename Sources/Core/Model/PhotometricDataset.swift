@@ -109,6 +109,7 @@ public struct PhotometricData: Sendable {
         switch calibration {
         case let .ztfMagnitudeToMicrojansky(bad): badMask = bad.rawValue
         case let .spocNormalizedPDCSAP(bad): badMask = bad.rawValue
+        case let .keplerNormalizedPDCSAP(bad): badMask = bad.rawValue
         }
         for i in time.indices {
             guard time[i].isFinite, value[i].isFinite, error[i].isFinite, error[i] > 0 else { continue }
@@ -129,7 +130,7 @@ public struct PhotometricData: Sendable {
             flux = keep.map { pow(10, -0.4 * (value[$0] - Calibration.microjanskyZeroPoint)) }
             fluxError = zip(keep, flux).map { i, f in f * 0.4 * log(10) * error[i] }
             unit = .microjansky
-        case .spocNormalizedPDCSAP:
+        case .spocNormalizedPDCSAP, .keplerNormalizedPDCSAP:
             guard valueKind == .flux else { throw DatasetError.calibrationMismatch(path: source, calibration: calibration.summary) }
             flux = keep.map { value[$0] }
             fluxError = keep.map { error[$0] }

@@ -18,7 +18,7 @@ public struct ZTFCatalogFlags: OptionSet, Sendable, Hashable, Codable {
     public static let defaultBad: ZTFCatalogFlags = [.extractionFlags, .badImage]
 }
 
-/// SPOC light-curve `QUALITY` bits (TESS) with their meanings.
+/// TESS SPOC light-curve `QUALITY` bits with their meanings (Kepler/K2: ``KeplerQualityFlags``).
 ///
 /// Reference: TESS Science Data Products Description Document (EXP-TESS-ARC-ICD-0014), Table 28;
 /// the names follow lightkurve's `TessQualityFlags`.
@@ -45,5 +45,43 @@ public struct SPOCQualityFlags: OptionSet, Sendable, Hashable, Codable {
     /// Impulsive outliers and cosmic rays are kept, because flare peaks get those flags.
     public static let defaultBad: SPOCQualityFlags = [
         .attitudeTweak, .safeMode, .coarsePoint, .earthPoint, .desaturation, .manualExclude,
+    ]
+}
+
+/// Kepler and K2 light-curve `SAP_QUALITY` bits, which differ from TESS's (impulsive outliers are
+/// 2048 here, 512 in TESS).
+///
+/// Reference: Kepler Archive Manual (KDMC-10008), Table 2.3; names and default mask as in
+/// lightkurve's `KeplerQualityFlags`.
+public struct KeplerQualityFlags: OptionSet, Sendable, Hashable, Codable {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let attitudeTweak = KeplerQualityFlags(rawValue: 1)
+    public static let safeMode = KeplerQualityFlags(rawValue: 2)
+    public static let coarsePoint = KeplerQualityFlags(rawValue: 4)
+    public static let earthPoint = KeplerQualityFlags(rawValue: 8)
+    public static let zeroCrossing = KeplerQualityFlags(rawValue: 16)
+    public static let desaturation = KeplerQualityFlags(rawValue: 32)
+    public static let argabrightening = KeplerQualityFlags(rawValue: 64)
+    public static let apertureCosmic = KeplerQualityFlags(rawValue: 128)
+    public static let manualExclude = KeplerQualityFlags(rawValue: 256)
+    public static let sensitivityDropout = KeplerQualityFlags(rawValue: 1024)
+    /// Impulsive outlier: also set on flare peaks, so not in ``defaultBad``.
+    public static let impulsiveOutlier = KeplerQualityFlags(rawValue: 2048)
+    public static let argabrighteningOnCCD = KeplerQualityFlags(rawValue: 4096)
+    public static let collateralCosmic = KeplerQualityFlags(rawValue: 8192)
+    public static let detectorAnomaly = KeplerQualityFlags(rawValue: 16384)
+    public static let noFinePoint = KeplerQualityFlags(rawValue: 32768)
+    public static let noData = KeplerQualityFlags(rawValue: 65536)
+    public static let rollingBandInAperture = KeplerQualityFlags(rawValue: 131_072)
+    public static let rollingBandInMask = KeplerQualityFlags(rawValue: 262_144)
+    public static let possibleThrusterFiring = KeplerQualityFlags(rawValue: 524_288)
+    public static let thrusterFiring = KeplerQualityFlags(rawValue: 1_048_576)
+
+    /// lightkurve's default bitmask (1130799): cadences that are certainly unusable.
+    public static let defaultBad: KeplerQualityFlags = [
+        .attitudeTweak, .safeMode, .coarsePoint, .earthPoint, .desaturation, .manualExclude, .detectorAnomaly, .noData,
+        .thrusterFiring,
     ]
 }
