@@ -38,16 +38,18 @@ let observatories: [any VirtualObservatory] = [
 
 // ## Search
 // Chang et al. (2015) criteria: N1 = 3, N2 = 2, N3 = 3 in continuous (TESS) data after a 0.5-day
-// running median; single-point events at N1 = 5 in sparse (ZTF) data after a 20-day running median.
+// running median refined by a 2.4-hour one; single-point events at N1 = 5 in sparse (ZTF) data after a
+// 20-day running median across nights. Flares at most 3 cadences apart are one flare.
 let search = FlareSearch(parameters: .standard)
 
 notebook.markdown(
     """
     ## Method
-    Each band's light curve is detrended with an iterative, flare-masked running median and searched \
-    with the criteria of Chang et al. (2015, Eqs. 3a–d): in TESS 2-minute data at least 3 consecutive \
-    points 3σ above the quiescent level (and 2σ above it after subtracting their error); in nightly ZTF \
-    data single points at 5σ.
+    Each band's light curve is detrended with an iterative, flare-masked running median (TESS: 0.5 day \
+    refined by 2.4 hours, for fast rotators; ZTF: 20 days across nights) and searched with the criteria \
+    of Chang et al. (2015, Eqs. 3a–d): in TESS 2-minute data at least 3 consecutive points 3σ above the \
+    quiescent level (and 2σ above it after subtracting their error); in nightly ZTF data single points at \
+    5σ, σ being the larger of the season's scatter and the point's own error.
     """)
 
 // ## Sensitivity
