@@ -20,6 +20,12 @@ public struct CatalogColumns: Sendable, Hashable {
     public var defaultEpoch = 2016.0
 
     public init() {}
+
+    /// Index of the first of `candidates` among `columns`, ignoring case.
+    public static func firstMatch(_ candidates: [String], in columns: [String]) -> Int? {
+        let lower = columns.map { $0.lowercased() }
+        return candidates.lazy.compactMap { lower.firstIndex(of: $0.lowercased()) }.first
+    }
 }
 
 extension Catalog {
@@ -35,11 +41,7 @@ extension Catalog {
 
     /// Maps a read table onto catalog entries. Empty cells are nulls, never zeros.
     public init(table: CatalogTable, columns: CatalogColumns = CatalogColumns(), name: String) throws {
-        let lower = table.columns.map { $0.lowercased() }
-        func find(_ candidates: [String]) -> Int? {
-            for c in candidates { if let i = lower.firstIndex(of: c.lowercased()) { return i } }
-            return nil
-        }
+        func find(_ candidates: [String]) -> Int? { CatalogColumns.firstMatch(candidates, in: table.columns) }
         func require(_ candidates: [String], _ role: String) throws -> Int {
             guard let i = find(candidates) else {
                 throw CatalogFileError.missingColumn(path: table.source, role: role, tried: candidates, available: table.columns)

@@ -102,9 +102,8 @@ public struct FileInspection: Codable, Sendable {
 
     static func catalog(_ table: CatalogTable, url: URL) -> FileInspection {
         let defaults = CatalogColumns()
-        let lower = table.columns.map { $0.lowercased() }
-        let idColumn = defaults.id.lazy.compactMap { lower.firstIndex(of: $0) }.first
-        let magColumn = defaults.magnitude.lazy.compactMap { lower.firstIndex(of: $0) }.first
+        let idColumn = CatalogColumns.firstMatch(defaults.id, in: table.columns)
+        let magColumn = CatalogColumns.firstMatch(defaults.magnitude, in: table.columns)
         let mags = magColumn.map { c in table.rows.compactMap { $0[c].flatMap(Double.init) }.filter(\.isFinite) } ?? []
         return FileInspection(
             file: url.path, format: table.format.rawValue, rows: table.rows.count, columns: table.columns, time: nil, flux: nil,

@@ -42,8 +42,14 @@ public struct Catalog: Sendable, Codable {
     public func shard(_ index: Int, of count: Int) -> Catalog {
         precondition(count > 0 && (0..<count).contains(index), "shard \(index)/\(count) out of range")
         var copy = self
-        copy.entries = entries.enumerated().filter { $0.offset % count == index }.map(\.element)
+        copy.entries = entries.enumerated().filter { Self.shard(index, of: count, contains: $0.offset) }.map(\.element)
         return copy
+    }
+
+    /// Whether the entry at `position` belongs to shard `index` of `count`: every count-th entry,
+    /// starting at index. The one rule behind ``shard(_:of:)`` and `--shard i/N` runs.
+    public static func shard(_ index: Int, of count: Int, contains position: Int) -> Bool {
+        position % count == index
     }
 
     /// SHA-256 of the catalog's canonical JSON, for provenance.

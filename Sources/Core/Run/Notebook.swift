@@ -62,25 +62,19 @@ public final class Notebook: @unchecked Sendable {
 
     /// Runs a step; a failure ends the program with its message (see `exitsOnError`) or is rethrown.
     func step<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch {
-            guard exitsOnError else { throw error }
-            let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
-            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-            exit(1)
-        }
+        do { return try await body() } catch { throw failed(error) }
     }
 
     func step<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch {
-            guard exitsOnError else { throw error }
-            let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
-            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-            exit(1)
-        }
+        do { return try body() } catch { throw failed(error) }
+    }
+
+    /// Ends the program with the error's message when run as one; otherwise hands the error back.
+    private func failed(_ error: Error) -> Error {
+        guard exitsOnError else { return error }
+        let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        exit(1)
     }
 
     /// The raw cache under `--output`, shared by all runs (archive clients and catalog queries store there).

@@ -48,7 +48,7 @@ struct RunPlan {
         let all = catalog.entries.enumerated().map { (index: $0.offset, entry: $0.element) }
         if let shard {
             id += "-shard\(shard.index)of\(shard.count)"
-            entries = all.filter { $0.index % shard.count == shard.index }
+            entries = all.filter { Catalog.shard(shard.index, of: shard.count, contains: $0.index) }
         } else {
             entries = all
         }

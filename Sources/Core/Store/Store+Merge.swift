@@ -85,20 +85,9 @@ extension Store {
         let observatories = try stores[0].observatories().map {
             ObservatoryRecord(runId: mergedID, name: $0.name, description: $0.description, synthetic: $0.synthetic)
         }
-        let histograms = try stores[0].read { db in
-            try Row.fetchAll(db, sql: "SELECT name, quantity, axes FROM histograms ORDER BY rowid").map {
-                (name: $0["name"] as String, quantity: $0["quantity"] as String, axes: $0["axes"] as String)
-            }
-        }
-        for (store, url) in zip(stores.dropFirst(), shards.dropFirst()) {
-            let axes = try store.read { db in
-                try Row.fetchAll(db, sql: "SELECT name, quantity, axes FROM histograms ORDER BY rowid").map {
-                    "\($0["name"] as String)|\($0["quantity"] as String)|\($0["axes"] as String)"
-                }
-            }
-            guard axes == histograms.map({ "\($0.name)|\($0.quantity)|\($0.axes)" }) else {
-                throw MergeError.differentHistograms(path: url.path)
-            }
+        let histograms = try stores[0].histogramDefinitions()
+        for (store, url) in zip(stores.dropFirst(), shards.dropFirst()) where try store.histogramDefinitions() != histograms {
+            throw MergeError.differentHistograms(path: url.path)
         }
         try store.queue.write { db in
             try merged.insert(db)
@@ -166,6 +155,21 @@ extension Store {
             }
         }
         return merged
+    }
+
+    /// Name, quantity and axes (JSON) of each histogram, in creation order.
+    func histogramDefinitions() throws -> [HistogramDefinition] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT name, quantity, axes FROM histograms ORDER BY rowid").map {
+                HistogramDefinition(name: $0["name"], quantity: $0["quantity"], axes: $0["axes"])
+            }
+        }
+    }
+
+    struct HistogramDefinition: Equatable {
+        var name: String
+        var quantity: String
+        var axes: String
     }
 
     static func parseShard(_ text: String) -> (Int, Int)? {

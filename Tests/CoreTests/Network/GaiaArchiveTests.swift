@@ -101,8 +101,13 @@ struct GaiaArchiveTests {
             } catch let error as NetworkError {
                 #expect(error.localizedDescription.contains("bp_rq"))
             }
-            // Nothing was cached.
-            #expect(try cache.existing("gaia") == nil || (try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("gaia").path)).isEmpty)
+            // Nothing was cached: no file at all under the cache root.
+            let files = (FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String] ?? []).filter { path in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isDirectory)
+                    && !isDirectory.boolValue
+            }
+            #expect(files.isEmpty, "\(files)")
         }
     }
 }
