@@ -54,7 +54,7 @@ public enum Benchmarks {
         let injectionSeconds = try measure {
             for trial in 0..<50 {
                 var generator = SeededGenerator(seed: 2, stream: "bench|\(trial)")
-                let (withFlares, injections) = try simulator.inject(into: lc, using: &generator, firstID: 0)
+                let (withFlares, injections) = try simulator.inject(into: lc, exposureSeconds: 120, using: &generator, firstID: 0)
                 let found = finder.search(withFlares).flares
                 injected += injections.count
                 recovered += injections.filter { i in found.contains { simulator.recovers($0, i) } }.count

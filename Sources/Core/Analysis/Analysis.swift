@@ -59,7 +59,8 @@ public protocol Simulator: Sendable {
     var name: String { get }
     var parameters: Parameters { get }
     /// Returns the light curve with events added, and the events. Injection ids start at `firstID`.
-    func inject(into lightcurve: Lightcurve, using generator: inout SeededGenerator, firstID: Int) throws
+    /// - Parameter exposureSeconds: how long one point integrates (events are averaged over it).
+    func inject(into lightcurve: Lightcurve, exposureSeconds: Double, using generator: inout SeededGenerator, firstID: Int) throws
         -> (Lightcurve, [Injection])
     /// Whether `detection` recovers `injection`.
     func recovers(_ detection: Detection, _ injection: Injection) -> Bool

@@ -5,7 +5,8 @@ import Foundation
 /// The number of flares in a band is Poisson with mean `ratePerDay` × observed time; peak times are
 /// uniform over the observed segments; amplitude and FWHM are log-uniform in their ranges. The flux
 /// added is the template times the local quiescent level (the band's median flux), so it works on
-/// relative and absolute flux alike. A flare counts as recovered when a detection's span, widened by
+/// relative and absolute flux alike; each point receives the template averaged over its exposure
+/// (a 29.4-minute Kepler cadence smears a 5-minute flare). A flare counts as recovered when a detection's span, widened by
 /// one cadence each side, contains its peak.
 public struct FlareSimulator: Simulator {
     public struct Parameters: Codable, Sendable, Hashable {
@@ -37,7 +38,7 @@ public struct FlareSimulator: Simulator {
         self.parameters = parameters
     }
 
-    public func inject(into lc: Lightcurve, using generator: inout SeededGenerator, firstID: Int) throws
+    public func inject(into lc: Lightcurve, exposureSeconds: Double, using generator: inout SeededGenerator, firstID: Int) throws
         -> (Lightcurve, [Injection])
     {
         guard lc.count > 1, let level = Statistics.median(lc.flux.filter(\.isFinite)), level > 0 else { return (lc, []) }
@@ -47,6 +48,7 @@ public struct FlareSimulator: Simulator {
         guard observed > 0 else { return (lc, []) }
         let count = generator.poisson(mean: parameters.ratePerDay * observed)
         var flux = lc.flux
+        let exposure = max(0, exposureSeconds) / 86_400
         var injections: [Injection] = []
         for k in 0..<count {
             // Pick a segment with probability proportional to its duration, then a time inside it.
@@ -59,11 +61,13 @@ public struct FlareSimulator: Simulator {
             let peak = lc.time[segments[s].lowerBound] + min(u, durations[s])
             let amplitude = generator.logUniform(parameters.amplitude)
             let fwhm = generator.logUniform(parameters.fwhmMinutes) / 1440
-            // Only points within [peak − fwhm, peak + 30 fwhm] carry measurable flux (decay < 1e-3 after ~25 t½).
-            let lo = lowerBound(lc.time, peak - fwhm)
-            let hi = lowerBound(lc.time, peak + 30 * fwhm)
+            // Only exposures overlapping [peak − fwhm, peak + 30 fwhm] carry measurable flux (decay < 1e-3
+            // after ~25 t½); each point receives the template averaged over its exposure.
+            let lo = lowerBound(lc.time, peak - fwhm - exposure / 2)
+            let hi = lowerBound(lc.time, peak + 30 * fwhm + exposure / 2)
             for i in lo..<hi {
-                flux[i] += level * parameters.template.value(at: lc.time[i], peak: peak, fwhm: fwhm, amplitude: amplitude)
+                flux[i] += level * parameters.template.value(
+                    at: lc.time[i], peak: peak, fwhm: fwhm, amplitude: amplitude, exposure: exposure)
             }
             injections.append(
                 Injection(

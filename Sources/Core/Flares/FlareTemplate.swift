@@ -20,6 +20,43 @@ public enum FlareTemplate: String, Sendable, Codable {
         }
     }
 
+    /// The template averaged over an exposure of length `exposure` centred on `t` (same units as
+    /// `t` and `fwhm`): what a detector integrating for that long records.
+    ///
+    /// A flare of 5-minute FWHM seen in a 29.4-minute Kepler long cadence is not the template
+    /// sampled at the cadence midpoint: the peak is smeared over the exposure, the recorded maximum
+    /// is several times lower and the area (ED) is conserved. Davenport (2014) is integrated
+    /// analytically (``davenportCumulative(_:)``); Mendoza (2022) with Simpson's rule on enough
+    /// sub-samples to resolve the FWHM. An `exposure` of 0 (or shorter than a hundredth of the
+    /// FWHM) gives the instantaneous value.
+    public func value(at t: Double, peak: Double, fwhm: Double, amplitude: Double, exposure: Double) -> Double {
+        guard exposure > fwhm / 100 else { return value(at: t, peak: peak, fwhm: fwhm, amplitude: amplitude) }
+        let x1 = (t - exposure / 2 - peak) / fwhm
+        let x2 = (t + exposure / 2 - peak) / fwhm
+        switch self {
+        case .davenport2014:
+            return amplitude * (Self.davenportCumulative(x2) - Self.davenportCumulative(x1)) / (x2 - x1)
+        case .mendoza2022:
+            // Simpson on an even number of intervals, at least 4 per FWHM.
+            let intervals = min(2000, max(8, 2 * Int(((x2 - x1) * 2).rounded(.up))))
+            let h = (x2 - x1) / Double(intervals)
+            var sum = Self.mendoza(x1) + Self.mendoza(x2)
+            for k in 1..<intervals { sum += (k % 2 == 1 ? 4 : 2) * Self.mendoza(x1 + Double(k) * h) }
+            return amplitude * sum * h / 3 / (x2 - x1)
+        }
+    }
+
+    /// ∫₋∞ˣ of the Davenport (2014) shape, in units of t½ (→ ``areaFactor`` as x → ∞).
+    static func davenportCumulative(_ x: Double) -> Double {
+        if x <= -1 { return 0 }
+        // Antiderivative of the rise polynomial, zero at x = −1.
+        func rise(_ x: Double) -> Double {
+            x * (1 + x * (1.94053 / 2 + x * (-0.175084 / 3 + x * (-2.24588 / 4 + x * -1.12498 / 5))))
+        }
+        if x <= 0 { return rise(x) - rise(-1) }
+        return -rise(-1) + 0.689008 / 1.60053 * (1 - exp(-1.60053 * x)) + 0.302963 / 0.278318 * (1 - exp(-0.278318 * x))
+    }
+
     /// Mendoza et al. (2022) Eq. 4 at x = (t − t_peak)/t½:
     ///
     ///     F(x) = ½√π A C Σₖ fₖ exp(−Dₖ x + uₖ²) erfc(zₖ),   uₖ = B/C + Dₖ C/2,  zₖ = uₖ − x/C,

@@ -60,7 +60,8 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
         var injections: [Injection] = []
         for k in bands.indices {
             var generator = SeededGenerator(seed: seed, stream: "inject|\(entry.id)|\(bands[k].band)")
-            let (lc, added) = try simulator.inject(into: bands[k].lightcurve, using: &generator, firstID: injections.count)
+            let (lc, added) = try simulator.inject(
+                into: bands[k].lightcurve, exposureSeconds: bands[k].exposureSeconds, using: &generator, firstID: injections.count)
             injectedBands[k].lightcurve = lc
             injections += added
         }

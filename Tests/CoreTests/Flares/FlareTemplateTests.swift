@@ -24,6 +24,30 @@ struct FlareTemplateTests {
         #expect(abs(sum - t.areaFactor) < 1e-4)
         #expect(abs(t.equivalentDuration(amplitude: 0.5, fwhmDays: 10.0 / 1440) - 1.826885 * 0.5 * 600) < 1e-2)
     }
+
+    /// A 5-minute flare seen in 29.4-minute Kepler long cadences: the exposure-averaged template keeps
+    /// the area (ED) exactly — summed over cadences tiling time, Σ value·Δt = A·t½·1.826885 — while the
+    /// recorded maximum drops far below the instantaneous peak; zero exposure is the instantaneous value.
+    @Test func exposureAveragedTemplateConservesAreaAndLowersThePeak() {
+        for template in [FlareTemplate.davenport2014, .mendoza2022] {
+            let fwhm = 5.0, exposure = 29.4, amplitude = 0.2
+            var area = 0.0
+            var highest = 0.0
+            var t = -60.0 + 3.7
+            while t < 600 {
+                let v = template.value(at: t, peak: 0, fwhm: fwhm, amplitude: amplitude, exposure: exposure)
+                area += v * exposure
+                highest = max(highest, v)
+                t += exposure
+            }
+            #expect(abs(area - template.areaFactor * amplitude * fwhm) < 2e-3 * area, "\(template)")
+            #expect(highest < 0.5 * amplitude && highest > 0.1 * amplitude, "\(template): \(highest)")
+            #expect(template.value(at: 1, peak: 0, fwhm: fwhm, amplitude: amplitude, exposure: 0)
+                == template.value(at: 1, peak: 0, fwhm: fwhm, amplitude: amplitude))
+        }
+        // The analytic cumulative integral ends at the published area.
+        #expect(abs(FlareTemplate.davenportCumulative(80) - 1.826885) < 2e-6)
+    }
 }
 
 @Suite("FlareFinder")
@@ -162,8 +186,8 @@ struct FlareSimulatorTests {
         let sim = FlareSimulator(parameters: .init(ratePerDay: 1, amplitude: 0.01...0.1, fwhmMinutes: 5...30))
         var g1 = SeededGenerator(seed: 5)
         var g2 = SeededGenerator(seed: 5)
-        let (a, injectedA) = try sim.inject(into: lc, using: &g1, firstID: 0)
-        let (b, injectedB) = try sim.inject(into: lc, using: &g2, firstID: 0)
+        let (a, injectedA) = try sim.inject(into: lc, exposureSeconds: 120, using: &g1, firstID: 0)
+        let (b, injectedB) = try sim.inject(into: lc, exposureSeconds: 120, using: &g2, firstID: 0)
         #expect(a.flux == b.flux)
         #expect(injectedA == injectedB)
         #expect((10...35).contains(injectedA.count))  // Poisson, mean 20
