@@ -88,6 +88,23 @@ public enum Benchmarks {
         let ztfSeconds = try measure { _ = try ZTFLightcurveTable.read(from: csv) }
         report(Figure(name: "ZTF IRSA CSV read", value: 100_000 / ztfSeconds, unit: "rows/s", note: "100,000 rows, 24 columns"))
 
+        // A TESS 20-second sector exported as CSV, in the shape of a real export (AU Mic, sector 27):
+        // time,flux,flux_err,quality,cr_flags,flare_flags.
+        let rows20s = 100_736
+        var text = "time,flux,flux_err,quality,cr_flags,flare_flags\n"
+        text.reserveCapacity(rows20s * 60)
+        for i in 0..<rows20s {
+            let t = 2036.2834520761414 + Double(i) * 20 / 86_400
+            text += "\(t),\(Float(1 + 0.0005 * g.gaussian())),0.0004515108,\(i % 31 == 0 ? 512 : 0),0,0.0\n"
+        }
+        let table20s = folder.appendingPathComponent("tic1_20s.csv")
+        try Data(text.utf8).write(to: table20s)
+        let tableSeconds = try measure { _ = try LightcurveTable.read(from: table20s, timeSystem: .btjd) }
+        report(
+            Figure(
+                name: "light-curve table CSV read", value: Double(rows20s) / tableSeconds, unit: "rows/s",
+                note: "\(rows20s) rows, 6 columns (TESS 20-s sector) in \(String(format: "%.3f", tableSeconds)) s"))
+
         let fits = folder.appendingPathComponent("tess_lc.fits")
         try SPOCLightcurve(
             mission: .tess, targetID: 1, sector: 1, time: time, pdcsapFlux: flux.map { $0 * 1e4 },

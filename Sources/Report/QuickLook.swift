@@ -38,16 +38,20 @@ public struct QuickLook: Sendable {
 
     public let file: URL
     public let parameters: FlareSearch.Parameters
+    /// The time system of a light-curve table whose time column and header do not say it, or that
+    /// overrides what they say; `nil` to take the file's own (SPOC and ZTF files always say it).
+    public let timeSystem: TimeSystem?
 
-    public init(file: URL, parameters: FlareSearch.Parameters = .standard) {
+    public init(file: URL, parameters: FlareSearch.Parameters = .standard, timeSystem: TimeSystem? = nil) {
         self.file = file
         self.parameters = parameters
+        self.timeSystem = timeSystem
     }
 
     /// Reads and searches the file; writes a figure to `plot` (PNG or SVG) when given.
     public func run(flares: Bool, plot: URL?) throws -> Result {
         let format = try RawFile.format(of: file)
-        let bands = try RawFile.lightcurves(of: file)
+        let bands = try RawFile.lightcurves(of: file, timeSystem: timeSystem)
         let output = try FlareSearch(parameters: parameters).analyze(
             AnalysisInput(entry: CatalogEntry(id: file.lastPathComponent, ra: 0, dec: 0), bands: bands, mode: .simulation))
         if let plot {

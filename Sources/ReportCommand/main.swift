@@ -106,7 +106,14 @@ extension ReportCommand {
     struct LightcurveCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "lightcurve",
-            abstract: "Calibrate, detrend and search one raw light-curve file (SPOC FITS or IRSA ZTF CSV).")
+            abstract: "Calibrate, detrend and search one light-curve file.",
+            discussion: """
+                Reads SPOC FITS (TESS 2-minute and 20-second, Kepler, K2), IRSA ZTF CSV, and light-curve \
+                tables (CSV, ECSV, IPAC, VOTable, FITS) with time, flux and flux-error columns found by their \
+                usual names (time/bjd/btjd/bkjd/mjd/jd/hjd; flux/pdcsap_flux/sap_flux/f/rel_flux; \
+                flux_err/e_flux/err/flux_error/sigma; optional quality/sap_quality/flags). Table rows with \
+                non-zero quality are rejected; flux is divided by its median unless already relative.
+                """)
 
         @Argument(help: "The raw file.")
         var file: String
@@ -120,8 +127,16 @@ extension ReportCommand {
         @Option(help: "Write a figure (.png or .svg) of the light curve, flares shaded.")
         var plot: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Time system of a table's time column: BTJD, BKJD, BJD, HJD, JD or MJD.",
+                discussion: "Needed when the column is a plain 'time' and the header has no BJDREFI; overrides what the file says.",
+                valueName: "system"))
+        var timeSystem: String?
+
         func run() throws {
-            let result = try QuickLook(file: URL(fileURLWithPath: file)).run(
+            let system = try timeSystem.map(TimeSystem.init(named:))
+            let result = try QuickLook(file: URL(fileURLWithPath: file), timeSystem: system).run(
                 flares: flares, plot: plot.map { URL(fileURLWithPath: $0) })
             print(json ? try QuickLook.json(result) : QuickLook.text(result))
         }
@@ -199,7 +214,7 @@ extension ReportCommand {
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Summarise any file the tool reads: SPOC/ZTF light curves and catalog tables.")
+            abstract: "Summarise any file the tool reads: SPOC/ZTF light curves, light-curve tables and catalog tables.")
 
         @Argument(help: "The file.")
         var file: String

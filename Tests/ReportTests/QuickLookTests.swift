@@ -49,6 +49,20 @@ struct QuickLookTests {
         }
     }
 
+    @Test func aLightcurveTableIsReadInTheTimeSystemTheUserGives() throws {
+        let url = coreFixtures.appendingPathComponent("lightcurve_tic12345_20s.csv")
+        let result = try QuickLook(file: url, timeSystem: .btjd).run(flares: false, plot: nil)
+        #expect(result.format == "lightcurve-table")
+        #expect(result.bands.map(\.band) == ["TESS"])
+        #expect(result.bands[0].timeSystem == "BTJD")
+        #expect(result.bands[0].fluxUnit == "relative")
+        #expect(result.points == 18)
+        #expect(result.bands[0].rejected == 2)  // one NaN flux, one quality 1024
+        #expect(throws: LightcurveTableError.unknownTimeSystem(path: url.path, column: "time")) {
+            try QuickLook(file: url).run(flares: false, plot: nil)
+        }
+    }
+
     @Test func anUnknownFileIsNamedInTheError() async throws {
         try await withTemporaryFolder { folder in
             let url = folder.appendingPathComponent("notes.txt")

@@ -29,16 +29,29 @@ public struct CatalogTable: Sendable {
         do { data = try Data(contentsOf: url) } catch {
             throw CatalogFileError.unreadable(path: url.path, reason: error.localizedDescription)
         }
-        let head = String(decoding: data.prefix(2048), as: UTF8.self)
-        if head.hasPrefix("SIMPLE  =") { return try readFITS(url) }
-        let trimmed = head.drop { $0.isWhitespace }
-        if trimmed.hasPrefix("<?xml") || trimmed.hasPrefix("<VOTABLE") { return try VOTableReader.read(data, source: url.path) }
-        if head.hasPrefix("# %ECSV") { return try readECSV(data, source: url.path) }
-        if trimmed.hasPrefix("\\") || trimmed.hasPrefix("|") { return try readIPAC(data, source: url.path) }
+        switch format(ofHead: data) {
+        case .fits: return try readFITS(url)
+        case .votable: return try VOTableReader.read(data, source: url.path)
+        case .ecsv: return try readECSV(data, source: url.path)
+        case .ipac: return try readIPAC(data, source: url.path)
+        case .csv: break
+        }
         let csv = try CSVTable(data: data, source: url.path)
         return CatalogTable(
             format: .csv, columns: csv.header,
             rows: csv.rows.map { $0.map { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }, source: url.path)
+    }
+
+    /// The format of a table from its first bytes: FITS (`SIMPLE  =`), VOTable (`<?xml`, `<VOTABLE`),
+    /// ECSV (`# %ECSV`), IPAC (a leading `\` or `|` line), else CSV.
+    public static func format(ofHead data: Data) -> Format {
+        let head = String(decoding: data.prefix(2048), as: UTF8.self)
+        if head.hasPrefix("SIMPLE  =") { return .fits }
+        let trimmed = head.drop { $0.isWhitespace }
+        if trimmed.hasPrefix("<?xml") || trimmed.hasPrefix("<VOTABLE") { return .votable }
+        if head.hasPrefix("# %ECSV") { return .ecsv }
+        if trimmed.hasPrefix("\\") || trimmed.hasPrefix("|") { return .ipac }
+        return .csv
     }
 
     // MARK: ECSV

@@ -12,8 +12,9 @@ public struct FileInspection: Codable, Sendable {
         public var first: Double?
         public var last: Double?
         public var finite: Int
-        /// Add this to the file's times to get (B)JD.
-        public var reference: Double
+        /// Add this to the file's times to get (B)JD; absent when the file does not say its time
+        /// system (a light-curve table with a plain `time` column).
+        public var reference: Double?
         public var system: String
     }
     public struct FluxSummary: Codable, Sendable {
@@ -52,7 +53,8 @@ public struct FileInspection: Codable, Sendable {
     public var target: Target?
     public var catalog: CatalogSummary?
 
-    /// Inspects a file: SPOC or ZTF light curve, or a catalog table (CSV, ECSV, IPAC, VOTable, FITS).
+    /// Inspects a file: SPOC or ZTF light curve, light-curve table, or a catalog table (CSV, ECSV,
+    /// IPAC, VOTable, FITS).
     public static func inspect(_ url: URL) throws -> FileInspection {
         if let format = try? RawFile.format(of: url) {
             switch format {
@@ -60,6 +62,8 @@ public struct FileInspection: Codable, Sendable {
                 if let lc = try? SPOCLightcurve.read(from: url) { return spoc(lc, url: url) }
             case .ztfIRSACSV:
                 return ztf(try ZTFLightcurveTable.read(from: url), url: url)
+            case .lightcurveTable:
+                return lightcurveTable(try LightcurveTable.read(from: url), url: url)
             }
         }
         let table = try CatalogTable.read(from: url)
@@ -100,6 +104,21 @@ public struct FileInspection: Codable, Sendable {
             catalog: nil)
     }
 
+    /// A light-curve table: format `lightcurve-<csv|ecsv|ipac|votable|fits>`, the columns found for
+    /// time, flux and quality, and the time system the file states (`unknown` when it states none).
+    static func lightcurveTable(_ table: LightcurveTable, url: URL) -> FileInspection {
+        let times = table.time.filter(\.isFinite)
+        let flux = table.flux.filter(\.isFinite)
+        return FileInspection(
+            file: url.path, format: "lightcurve-\(table.format.rawValue)", rows: table.count, columns: table.columnNames,
+            time: TimeSummary(
+                column: table.columns.time ?? "", first: times.min(), last: times.max(), finite: times.count,
+                reference: table.timeSystem?.julianDateOffset, system: table.timeSystem?.name ?? "unknown"),
+            flux: FluxSummary(column: table.columns.flux ?? "", finite: flux.count, median: Statistics.median(flux)),
+            quality: table.columns.quality.map { QualitySummary(column: $0, nonzero: table.quality.filter { $0 != 0 }.count) },
+            target: table.keywords["OBJECT"].map { Target(name: $0, ra: nil, dec: nil) }, catalog: nil)
+    }
+
     static func catalog(_ table: CatalogTable, url: URL) -> FileInspection {
         let defaults = CatalogColumns()
         let idColumn = CatalogColumns.firstMatch(defaults.id, in: table.columns)
@@ -138,7 +157,8 @@ public struct FileInspection: Codable, Sendable {
         var lines = ["\(file): \(format), \(rows) rows, \(columns.count) columns"]
         lines.append("  columns: \(columns.joined(separator: ", "))")
         if let t = time {
-            lines.append("  time \(t.column) (\(t.system), +\(t.reference) for JD): \(t.first.map { "\($0)" } ?? "–") … \(t.last.map { "\($0)" } ?? "–"), \(t.finite) finite")
+            let reference = t.reference.map { "+\($0) for JD" } ?? "give --time-system to read it"
+            lines.append("  time \(t.column) (\(t.system), \(reference)): \(t.first.map { "\($0)" } ?? "–") … \(t.last.map { "\($0)" } ?? "–"), \(t.finite) finite")
         }
         if let f = flux { lines.append("  flux \(f.column): \(f.finite) finite, median \(f.median.map { "\($0)" } ?? "–")") }
         if let q = quality { lines.append("  quality \(q.column): \(q.nonzero) rows flagged") }

@@ -2,8 +2,14 @@ import Foundation
 
 /// What a raw light-curve file is and which datasets it holds, whoever downloaded it.
 public enum RawFile {
-    /// The format of a raw file, from its first bytes: FITS files begin with `SIMPLE  =`, IRSA ZTF
-    /// CSV with a header naming `oid` and `mjd`.
+    /// The format of a raw file, from its first bytes and header.
+    ///
+    /// FITS files (`SIMPLE  =`) are SPOC light curves when their `LIGHTCURVE` extension has `TIME`
+    /// and `PDCSAP_FLUX` (TESS 2-minute `*_lc.fits` and 20-second `*_fast-lc.fits`, Kepler/K2
+    /// `*_llc.fits`), light-curve tables when their table has a time and a flux column under the
+    /// usual names (``LightcurveTable/Columns``), and else SPOC files again, so that the SPOC
+    /// reader says what is wrong. CSV with a header naming `oid` and `mjd` is an IRSA ZTF answer;
+    /// other CSV, ECSV, IPAC and VOTable files with a time and a flux column are light-curve tables.
     /// - Throws: ``RawFileError/unknownFormat(path:)`` for anything else.
     public static func format(of url: URL) throws -> RawFormat {
         let handle: FileHandle
@@ -12,21 +18,48 @@ public enum RawFile {
         }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 4096)) ?? Data()
-        if head.starts(with: Data("SIMPLE  =".utf8)) { return .spocFITS }
+        if head.starts(with: Data("SIMPLE  =".utf8)) { return fitsFormat(url) }
         let firstLine = String(decoding: head.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
         let columns = Set(firstLine.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
         if columns.contains("oid") && columns.contains("mjd") { return .ztfIRSACSV }
+        if let layout = try? LightcurveTable.layout(of: url), layout.hasLightcurveColumns { return .lightcurveTable }
         throw RawFileError.unknownFormat(path: url.path)
     }
 
+    /// SPOC light curve or light-curve table; `.spocFITS` when the file cannot be probed.
+    static func fitsFormat(_ url: URL) -> RawFormat {
+        guard let file = try? FITSFile.open(url) else { return .spocFITS }
+        if (try? file.moveToExtension(named: "LIGHTCURVE")) != nil, let names = try? file.columnNames.map({ $0.uppercased() }),
+            names.contains("TIME") && names.contains("PDCSAP_FLUX")
+        {
+            return .spocFITS
+        }
+        try? file.close()
+        if let layout = try? LightcurveTable.layout(of: url), layout.hasLightcurveColumns { return .lightcurveTable }
+        return .spocFITS
+    }
+
     /// The datasets in a cached raw file, with the default calibration of its format: one per
-    /// object (`oid`) of a ZTF response, banded "ZTF g/r/i"; one per SPOC file, banded by mission.
+    /// object (`oid`) of a ZTF response, banded "ZTF g/r/i"; one per SPOC file, banded by mission;
+    /// one per light-curve table, banded "TESS" when its header or name says so and "table"
+    /// otherwise (``LightcurveTable/Layout/band``), with its columns and time system resolved
+    /// once and stored in the calibration, and every non-zero quality rejected.
+    ///
+    /// - Parameters:
+    ///   - timeSystem: The time system of a light-curve table, overriding what it says; required
+    ///     for a table whose time column and header do not say it. Ignored for other formats,
+    ///     whose files fix their time systems.
+    ///   - columns: Column names of a light-curve table, overriding the usual names.
+    ///   - band: The band label of a light-curve table, overriding the one derived from the file.
+    /// - Throws: ``LightcurveTableError/unknownTimeSystem(path:column:)`` for a table without a
+    ///   time system, and the readers' errors naming the file.
     ///
     /// With `matching`, a ZTF object is kept only if its median position lies within `within`
     /// arcseconds of the star's position moved by its proper motion to the object's median epoch:
     /// a cone search also returns neighbours, which must not end up on this star's light curve.
     public static func datasets(
-        in file: CachedFile, cache: RawCache, observatory: String, matching entry: CatalogEntry? = nil, within radius: Double = 2
+        in file: CachedFile, cache: RawCache, observatory: String, matching entry: CatalogEntry? = nil, within radius: Double = 2,
+        timeSystem: TimeSystem? = nil, columns: LightcurveTable.Columns = LightcurveTable.Columns(), band: String? = nil
     ) throws -> [PhotometricDataset] {
         let url = cache.url(for: file.relativePath)
         switch try format(of: url) {
@@ -54,17 +87,32 @@ public enum RawFile {
                     calibration: lc.mission == .tess
                         ? .spocNormalizedPDCSAP(bad: .defaultBad) : .keplerNormalizedPDCSAP(bad: .defaultBad))
             ]
+        case .lightcurveTable:
+            let layout = try LightcurveTable.layout(of: url)
+            let resolved = try layout.resolve(columns)
+            let time = resolved.time ?? "time"
+            guard let system = timeSystem ?? layout.timeSystem(of: time) else {
+                throw LightcurveTableError.unknownTimeSystem(path: url.path, column: time)
+            }
+            return [
+                PhotometricDataset(
+                    observatory: observatory, format: .lightcurveTable, file: file, selection: nil, band: band ?? layout.band,
+                    calibration: .lightcurveTable(timeSystem: system, columns: resolved, bad: LightcurveTable.anyQualityBit))
+            ]
         }
     }
 
     /// Every dataset of a file on disk, calibrated and combined per band (for quick looks).
-    public static func lightcurves(of url: URL) throws -> [BandLightcurve] {
+    /// - Parameter timeSystem: The time system of a light-curve table whose columns and header do
+    ///   not say it (or to override what they say); see ``datasets(in:cache:observatory:matching:within:timeSystem:columns:band:)``.
+    public static func lightcurves(of url: URL, timeSystem: TimeSystem? = nil) throws -> [BandLightcurve] {
         let folder = url.deletingLastPathComponent()
         let cache = try RawCache(root: folder, create: false)
         let name = url.lastPathComponent
         guard let file = try cache.existing(name) else { throw RawFileError.unreadable(path: url.path, reason: "no such file") }
         let source = Source(
-            entry: CatalogEntry(id: name, ra: 0, dec: 0), datasets: try datasets(in: file, cache: cache, observatory: "file"))
+            entry: CatalogEntry(id: name, ra: 0, dec: 0),
+            datasets: try datasets(in: file, cache: cache, observatory: "file", timeSystem: timeSystem))
         return try source.lightcurves(cache: cache)
     }
 
@@ -94,7 +142,8 @@ public enum RawFileError: Error, LocalizedError, Equatable, FileError {
     public var errorDescription: String? {
         switch self {
         case let .unknownFormat(p):
-            return "\(p): not a light-curve file this tool reads (expected SPOC FITS or IRSA ZTF CSV)"
+            return "\(p): not a light-curve file this tool reads (expected SPOC FITS, IRSA ZTF CSV, or a CSV, ECSV, IPAC, "
+                + "VOTable or FITS table with a time and a flux column)"
         case let .unreadable(p, r): return "\(p): cannot read: \(r)"
         }
     }

@@ -14,6 +14,13 @@ public enum Calibration: Sendable, Hashable, Codable {
     case spocNormalizedPDCSAP(bad: SPOCQualityFlags)
     /// The same for Kepler and K2 files, whose `SAP_QUALITY` bits have other meanings.
     case keplerNormalizedPDCSAP(bad: KeplerQualityFlags)
+    /// A light-curve table (``LightcurveTable``): `columns` read with times in `timeSystem`; rows
+    /// whose quality has any bit of `bad` set (``LightcurveTable/anyQualityBit``, the default,
+    /// rejects every non-zero quality) and rows with a non-finite time, flux or error (or an error
+    /// ≤ 0) are rejected. Flux whose median is within ``LightcurveTable/relativeTolerance`` of 1 is
+    /// taken as already relative; other flux is divided by its median (kept as the normalisation
+    /// factor), like SPOC PDCSAP flux.
+    case lightcurveTable(timeSystem: TimeSystem, columns: LightcurveTable.Columns, bad: Int32)
 
     /// One line for provenance and the report.
     public var summary: String {
@@ -24,6 +31,10 @@ public enum Calibration: Sendable, Hashable, Codable {
             return "SPOC PDCSAP_FLUX / median, reject QUALITY & \(bad.rawValue)"
         case let .keplerNormalizedPDCSAP(bad):
             return "Kepler/K2 PDCSAP_FLUX / median, reject SAP_QUALITY & \(bad.rawValue)"
+        case let .lightcurveTable(system, columns, bad):
+            let quality = columns.quality.map { q in bad == LightcurveTable.anyQualityBit ? ", reject \(q) ≠ 0" : ", reject \(q) & \(bad)" } ?? ""
+            return "table \(columns.time ?? "?") (\(system.name)), \(columns.flux ?? "?") ± \(columns.error ?? "?"), "
+                + "flux / median unless already relative\(quality)"
         }
     }
 
@@ -37,6 +48,9 @@ public enum RawFormat: String, Sendable, Hashable, Codable {
     case ztfIRSACSV = "ztf-irsa-csv"
     /// NASA SPOC light-curve FITS (`*_lc.fits` TESS, `*_llc.fits` Kepler/K2).
     case spocFITS = "spoc-lc-fits"
+    /// A light-curve table of any origin (CSV, ECSV, IPAC, VOTable or a FITS table that is not a
+    /// SPOC light curve) with time, flux and flux-error columns (``LightcurveTable``).
+    case lightcurveTable = "lightcurve-table"
 }
 
 /// Something read from a raw file that can be written back in that file's own format.

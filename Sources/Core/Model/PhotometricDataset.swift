@@ -4,7 +4,8 @@ import Synchronization
 /// One survey's photometry of one object, linked to the raw file it lives in, loaded on first use.
 ///
 /// A ZTF response holds several objects (one per `oid` and filter): each is its own dataset with a
-/// `selection`. A SPOC file is one dataset. The description (observatory, file, band, calibration)
+/// `selection`. A SPOC file is one dataset, and so is a light-curve table (``LightcurveTable``: a
+/// user's own photometry). The description (observatory, file, band, calibration)
 /// is what the run database stores in its `datasets` table; the data are read from the raw cache only
 /// when ``calibrated(cache:)`` or ``raw(cache:)`` is first called, and kept for later calls.
 public final class PhotometricDataset: Sendable {
@@ -95,6 +96,18 @@ public struct PhotometricData: Sendable {
                 time: lc.time, value: lc.pdcsapFlux, error: lc.pdcsapFluxError, flags: lc.quality,
                 rows: (0..<Int32(lc.time.count)).map { $0 }, valueKind: .flux,
                 timeSystem: .barycentric(reference: lc.bjdReference), exposureSeconds: exposure)
+        case .lightcurveTable:
+            guard case let .lightcurveTable(system, columns, _) = dataset.calibration else {
+                throw DatasetError.calibrationMismatch(path: url.path, calibration: dataset.calibration.summary)
+            }
+            let table = try LightcurveTable.read(from: url, columns: columns, timeSystem: system)
+            guard let count = Int32(exactly: table.count) else {
+                throw DatasetError.unreadable(path: url.path, reason: "\(table.count) rows are more than a dataset can hold")
+            }
+            // A table has no exposure keyword: the median cadence stands for it (0 with fewer than two times).
+            return PhotometricData(
+                time: table.time, value: table.flux, error: table.fluxError, flags: table.quality, rows: Array(0..<count),
+                valueKind: .flux, timeSystem: system, exposureSeconds: (table.medianCadence ?? 0) * 86_400)
         }
     }
 
@@ -110,6 +123,7 @@ public struct PhotometricData: Sendable {
         case let .ztfMagnitudeToMicrojansky(bad): badMask = bad.rawValue
         case let .spocNormalizedPDCSAP(bad): badMask = bad.rawValue
         case let .keplerNormalizedPDCSAP(bad): badMask = bad.rawValue
+        case let .lightcurveTable(_, _, bad): badMask = bad
         }
         for i in time.indices {
             guard time[i].isFinite, value[i].isFinite, error[i].isFinite, error[i] > 0 else { continue }
@@ -142,6 +156,24 @@ public struct PhotometricData: Sendable {
                 provenance.append("PDCSAP_FLUX normalised by its median \(level) e-/s")
             } else if !flux.isEmpty {
                 throw DatasetError.calibrationFailed(path: source, reason: "median PDCSAP_FLUX \(level) is not positive")
+            }
+            unit = .relative
+        case .lightcurveTable:
+            guard valueKind == .flux else { throw DatasetError.calibrationMismatch(path: source, calibration: calibration.summary) }
+            flux = keep.map { value[$0] }
+            fluxError = keep.map { error[$0] }
+            let level = Statistics.median(flux) ?? .nan
+            if flux.isEmpty {
+            } else if !(level > 0) {
+                throw DatasetError.calibrationFailed(
+                    path: source, reason: "median flux \(level) is not positive (is the column a deviation or a magnitude?)")
+            } else if abs(level - 1) > LightcurveTable.relativeTolerance {
+                normalization = level
+                flux = flux.map { $0 / level }
+                fluxError = fluxError.map { $0 / level }
+                provenance.append("flux normalised by its median \(level)")
+            } else {
+                provenance.append("flux already relative (median \(level)), not renormalised")
             }
             unit = .relative
         }

@@ -26,6 +26,31 @@ public struct TimeSystem: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Kepler/K2 barycentric time, BJD_TDB − 2454833.
     public static let bkjd = TimeSystem(name: "BKJD", julianDateOffset: 2_454_833, scale: "TDB (barycentric)")
 
+    /// Barycentric Julian Date in TDB, written out in full (offset 0), as in tables with a `bjd` column.
+    public static let bjd = TimeSystem(name: "BJD", julianDateOffset: 0, scale: "TDB (barycentric)")
+    /// Heliocentric Julian Date, written out in full (offset 0), as in tables with an `hjd` column.
+    public static let hjd = TimeSystem(name: "HJD", julianDateOffset: 0, scale: "UTC (heliocentric)")
+    /// Julian Date, written out in full (offset 0), as in tables with a `jd` column.
+    public static let jd = TimeSystem(name: "JD", julianDateOffset: 0, scale: "UTC")
+
+    /// The systems a user can name (``init(named:)``), in the order they are listed in messages.
+    public static let named: [TimeSystem] = [.btjd, .bkjd, .bjd, .hjd, .jd, .mjd]
+
+    /// The system called `name` (case-insensitive): one of ``named`` (`BTJD`, `BKJD`, `BJD`, `HJD`,
+    /// `JD`, `MJD`).
+    ///
+    /// ```swift
+    /// let system = try TimeSystem(named: "btjd")  // .btjd, offset 2457000
+    /// ```
+    /// - Throws: ``TimeSystemError/unknownName(_:valid:)`` listing the valid names.
+    public init(named name: String) throws {
+        let wanted = name.trimmingCharacters(in: .whitespaces)
+        guard let system = Self.named.first(where: { $0.name.caseInsensitiveCompare(wanted) == .orderedSame }) else {
+            throw TimeSystemError.unknownName(name, valid: Self.named.map(\.name))
+        }
+        self = system
+    }
+
     /// A barycentric system with an arbitrary reference, as read from a SPOC header.
     public static func barycentric(reference: Double) -> TimeSystem {
         switch reference {
@@ -42,5 +67,17 @@ public struct TimeSystem: Sendable, Hashable, Codable, CustomStringConvertible {
 
     private static func formatReference(_ value: Double) -> String {
         value == value.rounded() ? String(Int64(value)) : String(value)
+    }
+}
+
+public enum TimeSystemError: Error, LocalizedError, Equatable {
+    /// A time-system name that is not one of ``TimeSystem/named``.
+    case unknownName(String, valid: [String])
+
+    public var errorDescription: String? {
+        switch self {
+        case let .unknownName(name, valid):
+            return "unknown time system '\(name)'; use one of \(valid.joined(separator: ", "))"
+        }
     }
 }

@@ -11,7 +11,7 @@ import Logging
 /// 2. `Mast.Caom.Filtered` for `obs_collection = TESS`, `dataproduct_type = timeseries`,
 ///    `target_name = <TIC id>`: the star's time-series observations;
 /// 3. `Mast.Caom.Products` per observation, keeping the SPOC light curves (`productSubGroupDescription
-///    = LC`, `*_lc.fits`), each downloaded from `/api/v0.1/Download/file?uri=<dataURI>`.
+///    = LC`, `*_lc.fits`; `FAST-LC`, `*_fast-lc.fits`, when asked for), each downloaded from `/api/v0.1/Download/file?uri=<dataURI>`.
 /// Every file is read with CFITSIO before it is moved into the cache, so a truncated download is
 /// retried and never cached. A star with no TIC match or no light curve gets a `.nothing` marker.
 public struct TESSArchive: VirtualObservatory {
@@ -75,7 +75,7 @@ public struct TESSArchive: VirtualObservatory {
                 guard let obsid = Self.text(observation["obsid"]) else { continue }
                 for product in try await invoke("Mast.Caom.Products", params: ["obsid": obsid], logger: logger) {
                     guard let group = product["productSubGroupDescription"] as? String, productGroups.contains(group),
-                        let uri = product["dataURI"] as? String, uri.hasSuffix("_lc.fits")
+                        let uri = product["dataURI"] as? String, uri.hasSuffix("_lc.fits") || uri.hasSuffix("_fast-lc.fits")
                     else { continue }
                     products.append(uri)
                 }

@@ -4,6 +4,35 @@ import Testing
 
 @Suite("SPOCLightcurve")
 struct SPOCLightcurveTests {
+
+    /// TESS 20-second files (`*_fast-lc.fits`) have the 2-minute layout with `TIMEDEL` = 20 s:
+    /// they are SPOC files to `RawFile`, and their exposure is the 20-second cadence.
+    @Test func readsATESS20SecondFastLightcurveLikeA2MinuteOne() throws {
+        let cadence = 20.0 / 86_400
+        let count = 600
+        let time = (0..<count).map { 2036.2834520761414 + Double($0) * cadence }
+        var lightcurve = try SPOCLightcurve(
+            mission: .tess, targetID: 441_420_236, sector: 27, time: time,
+            pdcsapFlux: (0..<count).map { 52_000 + Double($0 % 7) }, pdcsapFluxError: Array(repeating: 23.5, count: count),
+            quality: (0..<count).map { $0 == 100 ? SPOCQualityFlags.manualExclude.rawValue : 0 })
+        lightcurve.cadenceDays = cadence
+        lightcurve.exposureDays = cadence * 0.8
+        try Support.withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("tess2020186164531-s0027-0000000441420236-0189-a_fast-lc.fits")
+            try lightcurve.write(to: url)
+            #expect(try RawFile.format(of: url) == .spocFITS)
+            #expect(try SPOCLightcurve.read(from: url).cadenceDays == cadence)
+            let bands = try RawFile.lightcurves(of: url)
+            let band = try #require(bands.first)
+            #expect(bands.count == 1)
+            #expect(band.band == "TESS")
+            #expect(band.lightcurve.timeSystem == .btjd)
+            #expect(abs(band.exposureSeconds - 20) < 1e-9)  // TIMEDEL, not the 2-minute default
+            #expect(band.lightcurve.count == count - 1)
+            #expect(band.flaggedRows == 1)
+            #expect(band.normalizations == [52_003])
+        }
+    }
     private typealias Support = FITSTestSupport
 
     /// Checks that every column and keyword of `read` equals `original`, NaN matching NaN.
