@@ -22,9 +22,11 @@ public struct QuickLook: Sendable {
             public var edErr: Double
             public var points: Int
             public var significance: Double
+            /// The vetting numbers of the candidate (rise, decay, template fit, flags).
+            public var vetting: FlareVetting?
 
             enum CodingKeys: String, CodingKey {
-                case band, start, stop, peak, amplitude, ed, points, significance
+                case band, start, stop, peak, amplitude, ed, points, significance, vetting
                 case edErr = "ed_err"
             }
         }
@@ -56,7 +58,9 @@ public struct QuickLook: Sendable {
             AnalysisInput(entry: CatalogEntry(id: file.lastPathComponent, ra: 0, dec: 0), bands: bands, mode: .simulation))
         if let plot {
             let spans = flares ? output.detections.map { ReportFigures.Span(band: $0.band, start: $0.start, stop: $0.stop) } : []
-            try ReportFigures.source(bands, detections: spans, sourceName: file.lastPathComponent).write(to: plot)
+            try ReportFigures.source(
+                bands, detections: spans, sourceName: file.lastPathComponent, models: flares ? output.models : [:]
+            ).write(to: plot)
         }
         return Result(
             file: file.path, format: format.rawValue, points: bands.reduce(0) { $0 + $1.lightcurve.count },
@@ -70,7 +74,7 @@ public struct QuickLook: Sendable {
                     .init(
                         band: $0.band, start: $0.start, stop: $0.stop, peak: $0.peakTime, amplitude: $0.amplitude,
                         ed: $0.equivalentDuration, edErr: $0.equivalentDurationError, points: $0.pointCount,
-                        significance: $0.significance)
+                        significance: $0.significance, vetting: $0.vetting)
                 } : nil)
     }
 
@@ -94,7 +98,13 @@ public struct QuickLook: Sendable {
                 lines.append(
                     String(
                         format: "    %@ peak %.5f  [%.5f, %.5f]  amplitude %.4g  ED %.3g ± %.2g s  %d points  %.1fσ",
-                        f.band, f.peak, f.start, f.stop, f.amplitude, f.ed, f.edErr, f.points, f.significance))
+                        f.band, f.peak, f.start, f.stop, f.amplitude, f.ed, f.edErr, f.points, f.significance)
+                        + (f.vetting.map { v in
+                            String(
+                                format: "  rise %.0f min, decay %.0f min, Δχ² flare %.0f / bump %.0f",
+                                v.riseTime * 1440, v.decayTime * 1440, v.templateDeltaChiSquare, v.symmetricDeltaChiSquare)
+                                + (v.flags.isEmpty ? "" : ", " + v.flags.names.joined(separator: ", "))
+                        } ?? ""))
             }
         }
         return lines.joined(separator: "\n")

@@ -54,8 +54,11 @@ enum ReportFigures {
         var stop: Double
     }
 
-    /// All bands of a source, one panel each, every detection shaded.
-    static func source(_ bands: [BandLightcurve], detections: [Span], sourceName: String) -> Figure {
+    /// All bands of a source, one panel each, every detection shaded, and the quiescent model of each
+    /// band where one is given (same length as the band's light curve).
+    static func source(_ bands: [BandLightcurve], detections: [Span], sourceName: String, models: [String: [Double]] = [:])
+        -> Figure
+    {
         let figure = Figure(width: 640, height: 150 * Double(max(bands.count, 1)) + 30, rows: max(bands.count, 1), columns: 1)
         figure.title = sourceName
         for (row, band) in bands.enumerated() {
@@ -71,6 +74,12 @@ enum ReportFigures {
             // More points than pixels: reduce for display, keeping each pixel column's extremes (flare peaks).
             let shown = lc.count > 4 * 1280 ? decimated(x: lc.time, y: lc.flux, columns: 1280) : (x: lc.time, y: lc.flux)
             panel.points(x: shown.x, y: shown.y, color: color(band.band), size: lc.count > 5000 ? 1 : 2)
+            if let model = models[band.band], model.count == lc.count {
+                // Broken at gaps longer than a day so the line does not bridge them.
+                for segment in lc.segments(maxGap: 1) where segment.count > 1 {
+                    panel.line(x: Array(lc.time[segment]), y: Array(model[segment]), color: .black, width: 0.8)
+                }
+            }
         }
         return figure
     }

@@ -57,7 +57,7 @@ struct QuickLookTests {
         #expect(result.bands[0].timeSystem == "BTJD")
         #expect(result.bands[0].fluxUnit == "relative")
         #expect(result.points == 18)
-        #expect(result.bands[0].rejected == 2)  // one NaN flux, one quality 1024
+        #expect(result.bands[0].rejected == 2)  // one NaN flux, one quality 32 (momentum dump)
         #expect(throws: LightcurveTableError.unknownTimeSystem(path: url.path, column: "time")) {
             try QuickLook(file: url).run(flares: false, plot: nil)
         }

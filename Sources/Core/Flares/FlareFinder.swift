@@ -2,32 +2,79 @@ import Foundation
 
 /// Finds flares with the criteria of Chang et al. (2015, ApJ 814, 35, Eqs. 3a–d).
 ///
-/// In each continuous segment the light curve is divided by its quiescent model (``Detrender``),
-/// giving relative residuals r with errors e and local scatter σ (robust σ of the segment's
-/// residuals). A point is a flare candidate when
+/// The light curve is divided by its quiescent model (``Detrender``: rotation, robust filter, flare
+/// mask), giving relative residuals r with errors e and a local σ (the larger of the rolling
+/// robust scatter and the point's own error). A point is a flare candidate when
 ///  - (3a) r > 0,
 ///  - (3b) r / σ ≥ N1,
 ///  - (3c) (r − e) / σ > N2,
-/// and (3d) at least N3 consecutive candidates make a flare. Flares separated by at most `mergeGap`
-/// non-candidate points are merged (a decay tail dipping under the threshold stays one flare). Unlike the reference Python implementation
-/// (AltaiPony's `find_flares_in_cont_obs_period`), a run that touches the first or last point of a
-/// segment is kept.
+/// and (3d) at least N3 consecutive candidates make a flare. Where flares are one or two cadences
+/// long (30-minute data), a shorter run also counts if its peak reaches `shortRunThreshold` σ and
+/// the point after it is still above +1σ — the decay a flare has and a cosmic ray or a bad
+/// cadence lacks. A flare extends from one point before its run, if that point is above +1σ, to the
+/// end of its decay tail (while the mean excess of three consecutive points stays above 1σ/√3);
+/// flares whose extents come within `mergeGap` points are one flare. With `shapeTolerance`, a
+/// candidate must be shaped like a flare: it rises no slower than it decays, and the flare template
+/// fits it at least as well as a symmetric Gaussian bump (``FlareVetting/isFlareShaped(tolerance:)``).
+/// Flares rise fast and decay slowly; leftover stellar variability and systematics do not.
+///
+/// σ is then calibrated on the star itself (`invertedCalibration`): the same search run on the
+/// inverted residuals (−r) finds "anti-flares" only where the noise has heavier tails than the
+/// robust σ says — K2 roll residue, detrending residue on spotted stars, bad ground-based epochs.
+/// σ is scaled by the smallest factor that leaves none (times `invertedMargin`), the false-positive
+/// estimate of Jackman et al. (2021, MNRAS 504, 3246) turned into a threshold. Clean data keep
+/// factor 1 and their full sensitivity. Unlike the reference Python
+/// implementation (AltaiPony's `find_flares_in_cont_obs_period`), a run that touches the first or
+/// last point of a segment is kept.
 public struct FlareFinder: Sendable, Codable, Hashable {
     public var n1: Double
     public var n2: Double
     public var n3: Int
-    /// Flares (runs of ≥ N3 candidates) at most this many points apart are one flare.
+    /// Flares at most this many points apart are one flare.
     public var mergeGap: Int
     /// A new segment starts at gaps longer than this, days.
     public var maxGap: Double
+    /// Peak significance at which a run shorter than N3 still counts (with a decay point after it);
+    /// nil: never.
+    public var shortRunThreshold: Double?
+    /// Reject candidates that are not shaped like a flare (``FlareVetting/isFlareShaped(tolerance:)``),
+    /// with this tolerance on Δχ²; nil: no shape test (sparse data, where a flare is one point).
+    public var shapeTolerance: Double?
+    /// Factors tried, in order, for σ until the inverted residuals show no flare (``Result/noiseScale``);
+    /// nil: σ is taken as it is.
+    public var invertedCalibration: [Double]?
+    /// The factor found is multiplied by this when it is above 1: the last anti-flare sat just below
+    /// the new threshold, and the largest real excursion of the same noise would sit just above it.
+    public var invertedMargin: Double
+    /// Inverted events longer than this (days) do not count: transits and eclipses are dips that no
+    /// flare mirrors.
+    public var maximumAntiFlareDuration: Double
+    /// Sparse data: a candidate with another epoch of its band within this many days is kept only if
+    /// the nearest such epoch also shows an excess of at least 1σ (a flare does not vanish between two
+    /// exposures minutes apart); nil: no such test.
+    public var corroborationWindow: Double?
+    /// A light curve with fewer good points is not searched: its residual distribution is unknown.
+    public var minimumPoints: Int
     public var detrender: Detrender
 
-    public init(n1: Double = 3, n2: Double = 2, n3: Int = 3, mergeGap: Int = 0, maxGap: Double, detrender: Detrender) {
+    public init(
+        n1: Double = 3, n2: Double = 2, n3: Int = 3, mergeGap: Int = 0, maxGap: Double, shortRunThreshold: Double? = nil,
+        shapeTolerance: Double? = nil, invertedCalibration: [Double]? = nil, invertedMargin: Double = 1.25,
+        maximumAntiFlareDuration: Double = 0.1, corroborationWindow: Double? = nil, minimumPoints: Int = 0,
+        detrender: Detrender
+    ) {
+        self.corroborationWindow = corroborationWindow
+        self.minimumPoints = minimumPoints
+        self.shapeTolerance = shapeTolerance
+        self.invertedCalibration = invertedCalibration
+        self.invertedMargin = invertedMargin
+        self.maximumAntiFlareDuration = maximumAntiFlareDuration
         self.n1 = n1
         self.n2 = n2
         self.n3 = n3
         self.mergeGap = mergeGap
         self.maxGap = maxGap
+        self.shortRunThreshold = shortRunThreshold
         self.detrender = detrender
     }
 
@@ -36,96 +83,192 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         public var flares: [Detection]
         /// Quiescent model, same length as the light curve.
         public var model: [Double]
-        /// Robust scatter of the relative residuals of each point's segment.
+        /// Rolling robust scatter of the relative residuals around each point.
         public var scatter: [Double]
         public var segments: [Range<Int>]
+        /// The periodogram's strongest period and whether the rotation was modelled.
+        public var rotation: LombScargle.Result?
+        public var modelledPeriod: Double?
+        /// The factor σ was scaled by so that the inverted light curve shows no flares (1: none needed).
+        public var noiseScale: Double
+        /// Relative residual over the final σ of each point (NaN where there is no model).
+        public var significance: [Double]
     }
 
     /// Searches a sorted light curve.
     ///
-    /// Two scales of continuity are used. The quiescent model and the scatter σ are estimated over
-    /// *detrending stretches*, split only at gaps longer than the detrending window (TESS: a half
-    /// orbit; ZTF: an observing season), so that sparse data are detrended across nights. Flare
-    /// runs (N3 consecutive points, ED integration) never cross a gap longer than `maxGap`.
+    /// Two scales of continuity are used. The quiescent model is estimated over *detrending
+    /// stretches*, split only at gaps longer than the detrending window (TESS: a half orbit; ZTF: an
+    /// observing season), so that sparse data are detrended across nights. Flare runs (N3 consecutive
+    /// points, ED integration) never cross a gap longer than `maxGap`.
     /// - Parameter exposureSeconds: exposure of one point; the width given to a flare seen in a
-    ///   single point (its ED is then a lower limit). Default: the median cadence, at most `maxGap`.
+    ///   single point (its ED is then a lower limit) and the integration time of the template fitted
+    ///   for vetting. Default: the median cadence, at most `maxGap`.
     public func search(_ lc: Lightcurve, exposureSeconds: Double? = nil) -> Result {
         let n = lc.count
-        var model = [Double](repeating: .nan, count: n)
-        var scatter = [Double](repeating: .nan, count: n)
+        let stretches = lc.segments(maxGap: max(maxGap, detrender.window))
+        let quiescent = detrender.model(lc, stretches: stretches)
         var residual = [Double](repeating: .nan, count: n)
         var error = [Double](repeating: .nan, count: n)
-        for stretch in lc.segments(maxGap: max(maxGap, detrender.window)) {
-            let m = detrender.model(time: lc.time, flux: lc.flux, range: stretch)
-            for k in 0..<stretch.count where m[k] > 0 {
-                let i = stretch.lowerBound + k
-                model[i] = m[k]
-                residual[i] = lc.flux[i] / m[k] - 1
-                error[i] = lc.fluxError[i] / m[k]
-            }
-            let sigma = Statistics.robustSigma(residual[stretch].filter(\.isFinite)) ?? .nan
-            // With very few points the scatter is unknown; fall back to the median error.
-            let local = sigma > 0 && stretch.count >= 10 ? sigma : (Statistics.median(error[stretch].filter(\.isFinite)) ?? .nan)
-            for i in stretch { scatter[i] = local }
-        }
-        // σ of a point is the larger of the stretch's scatter and the point's own error, so that a
-        // measurement taken in bad conditions (ground-based data: seeing, clouds) cannot pass the
-        // thresholds on the strength of a noise its error bar already announces. For space data
-        // the two agree and this is Chang et al.'s σ.
         var sigma = [Double](repeating: .nan, count: n)
-        var isCandidate = [Bool](repeating: false, count: n)
-        for i in 0..<n where residual[i].isFinite && scatter[i] > 0 {
-            let r = residual[i]
-            sigma[i] = error[i].isFinite ? max(scatter[i], error[i]) : scatter[i]
-            isCandidate[i] = r > 0 && r / sigma[i] >= n1 && (r - error[i]) / sigma[i] > n2
+        for i in 0..<n where quiescent.baseline[i] > 0 {
+            let m = quiescent.baseline[i]
+            residual[i] = lc.flux[i] / m - 1
+            error[i] = lc.fluxError[i] / m
+            // σ of a point is the larger of the local scatter and the point's own error, so that a
+            // measurement taken in bad conditions (ground-based data: seeing, clouds) cannot pass the
+            // thresholds on the strength of a noise its error bar already announces. For space data
+            // the two agree and this is Chang et al.'s σ.
+            let s = quiescent.scatter[i]
+            let local = s > 0 ? (error[i].isFinite ? max(s, error[i]) : s) : error[i]
+            if local > 0 { sigma[i] = local }
         }
-        var flares: [Detection] = []
+        let exposure = exposureSeconds ?? min(lc.medianCadence ?? 0, maxGap) * 86_400
         let segments = lc.segments(maxGap: maxGap)
-        for segment in segments {
-            for run in candidateRuns(Array(isCandidate[segment])) {
-                let first = segment.lowerBound + run.lowerBound
-                let last = segment.lowerBound + run.upperBound
-                flares.append(
-                    describe(
-                        first: first, last: last, segment: segment, lc: lc, residual: residual, error: error,
-                        sigma: sigma, exposureSeconds: exposureSeconds))
+        // The star's own noise: the same search on the inverted residuals finds "anti-flares" only
+        // where the noise has heavier tails than σ says (systematics, detrending residue, bad
+        // photometry). σ is scaled by the smallest factor that leaves none, times a safety margin.
+        var noiseScale = 1.0
+        if let grid = invertedCalibration {
+            let inverted = Context(lc: lc, residual: residual.map { -$0 }, error: error, sigma: sigma, exposureSeconds: exposure)
+            for factor in grid {
+                let anti = flares(in: inverted.scaled(by: factor), segments: segments)
+                    .filter { $0.stop - $0.start <= maximumAntiFlareDuration }
+                noiseScale = factor
+                if anti.isEmpty { break }
             }
+            if noiseScale > 1 { noiseScale *= invertedMargin }
         }
-        return Result(flares: flares, model: model, scatter: scatter, segments: segments)
+        let context = Context(lc: lc, residual: residual, error: error, sigma: sigma, exposureSeconds: exposure)
+            .scaled(by: noiseScale)
+        let significance = (0..<n).map { context.residual[$0] / context.sigma[$0] }
+        var found = lc.count >= minimumPoints ? flares(in: context, segments: segments) : []
+        if let window = corroborationWindow {
+            found = found.filter { Self.corroborated($0, time: lc.time, significance: significance, window: window) }
+        }
+        return Result(
+            flares: found, model: quiescent.baseline, scatter: quiescent.scatter, segments: segments,
+            rotation: quiescent.rotation, modelledPeriod: quiescent.modelledPeriod, noiseScale: noiseScale,
+            significance: significance)
     }
 
-    /// Runs of at least N3 consecutive candidates (segment-relative index ranges); runs at most
-    /// `mergeGap` points apart are then merged into one flare. Merging comes after the N3 test, so
-    /// scattered single noise points never add up to a flare.
-    func candidateRuns(_ isCandidate: [Bool]) -> [ClosedRange<Int>] {
+    /// Whether the epoch nearest in time to a flare (outside it, within `window` days) also shows an
+    /// excess ≥ 1σ; true when there is no such epoch.
+    /// With `sameBand` false, `time` and `significance` are another band's and every epoch counts.
+    static func corroborated(_ flare: Detection, time: [Double], significance: [Double], window: Double, sameBand: Bool = true)
+        -> Bool
+    {
+        var nearest: Int?
+        for i in time.indices
+        where (!sameBand || i < flare.firstIndex || i > flare.lastIndex) && significance[i].isFinite {
+            let d = min(abs(time[i] - flare.start), abs(time[i] - flare.stop))
+            guard d <= window else { continue }
+            if let k = nearest, min(abs(time[k] - flare.start), abs(time[k] - flare.stop)) <= d { continue }
+            nearest = i
+        }
+        guard let k = nearest else { return true }
+        return significance[k] >= 1
+    }
+
+    /// Candidates of every segment that pass the criteria and the shape test.
+    private func flares(in c: Context, segments: [Range<Int>]) -> [Detection] {
+        var result: [Detection] = []
+        for segment in segments {
+            let significance = segment.map { c.residual[$0] / c.sigma[$0] }
+            let isCandidate = segment.map { i in
+                let r = c.residual[i], s = c.sigma[i]
+                return s > 0 && r > 0 && r / s >= n1 && (r - (c.error[i].isFinite ? c.error[i] : 0)) / s > n2
+            }
+            for extent in extents(of: candidateRuns(isCandidate, significance: significance), in: segment, context: c) {
+                let flare = describe(extent: extent, run: extent.run, segment: segment, context: c)
+                // Positive residuals whose integral is not: the extent is mostly a dip (a jump in the data).
+                guard flare.equivalentDuration > 0 else { continue }
+                if let tolerance = shapeTolerance, let v = flare.vetting, !v.isFlareShaped(tolerance: tolerance) {
+                    continue
+                }
+                result.append(flare)
+            }
+        }
+        return result
+    }
+
+    /// Runs of at least N3 consecutive candidates (segment-relative index ranges), and shorter runs
+    /// whose peak reaches `shortRunThreshold` σ with the next point above +1σ.
+    func candidateRuns(_ isCandidate: [Bool], significance: [Double] = []) -> [ClosedRange<Int>] {
         var runs: [ClosedRange<Int>] = []
         var start: Int?
         for k in 0...isCandidate.count {
             let c = k < isCandidate.count && isCandidate[k]
             if c, start == nil { start = k }
             if !c, let s = start {
-                if k - s >= n3 { runs.append(s...(k - 1)) }
+                if k - s >= n3 {
+                    runs.append(s...(k - 1))
+                } else if let threshold = shortRunThreshold, k < significance.count,
+                    (s..<k).contains(where: { significance[$0] >= threshold }), significance[k] > 1
+                {
+                    runs.append(s...(k - 1))
+                }
                 start = nil
             }
         }
-        var merged: [ClosedRange<Int>] = []
-        for run in runs {
-            if let last = merged.last, run.lowerBound - last.upperBound - 1 <= mergeGap {
-                merged[merged.count - 1] = last.lowerBound...run.upperBound
-            } else {
-                merged.append(run)
-            }
-        }
-        return merged
+        return runs
     }
 
-    private func describe(
-        first: Int, last: Int, segment: Range<Int>, lc: Lightcurve, residual: [Double], error: [Double],
-        sigma: [Double], exposureSeconds: Double?
-    ) -> Detection {
-        var peak = first
-        for i in first...last where residual[i] > residual[peak] { peak = i }
-        // Equivalent duration: trapezoidal integral of the relative excess over the flare points and
+    /// What the describing code needs of the light curve and its residuals.
+    struct Context {
+        let lc: Lightcurve
+        let residual: [Double]
+        let error: [Double]
+        let sigma: [Double]
+        let exposureSeconds: Double
+
+        /// The same with σ multiplied by `factor`.
+        func scaled(by factor: Double) -> Context {
+            factor == 1
+                ? self
+                : Context(lc: lc, residual: residual, error: error, sigma: sigma.map { $0 * factor }, exposureSeconds: exposureSeconds)
+        }
+    }
+
+    /// A flare's points (absolute indices): the candidate run, and the extent with rise and decay.
+    struct Extent {
+        var run: ClosedRange<Int>
+        var first: Int
+        var last: Int
+    }
+
+    /// Widens each run by its rise point and decay tail, then merges flares within `mergeGap` points.
+    func extents(of runs: [ClosedRange<Int>], in segment: Range<Int>, context c: Context) -> [Extent] {
+        var result: [Extent] = []
+        for relative in runs {
+            let run = (segment.lowerBound + relative.lowerBound)...(segment.lowerBound + relative.upperBound)
+            var first = run.lowerBound
+            if first > segment.lowerBound, c.residual[first - 1] > c.sigma[first - 1] { first -= 1 }
+            var last = run.upperBound
+            // Decay tail: while the next three points average above 1σ/√3 (one noisy point neither
+            // ends nor extends it).
+            while last + 1 < segment.upperBound {
+                let next = (last + 1)..<min(segment.upperBound, last + 4)
+                let mean = next.reduce(0.0) { $0 + c.residual[$1] / c.sigma[$1] } / Double(next.count)
+                guard mean > 1 / 3.0.squareRoot(), c.residual[last + 1] > 0 else { break }
+                last += 1
+            }
+            if let previous = result.last, first - previous.last - 1 <= mergeGap {
+                result[result.count - 1].last = max(previous.last, last)
+                result[result.count - 1].run = previous.run.lowerBound...max(previous.run.upperBound, run.upperBound)
+            } else {
+                result.append(Extent(run: run, first: first, last: last))
+            }
+        }
+        return result
+    }
+
+    private func describe(extent: Extent, run: ClosedRange<Int>, segment: Range<Int>, context c: Context) -> Detection {
+        let lc = c.lc
+        let first = extent.first, last = extent.last
+        var peak = run.lowerBound
+        for i in run where c.residual[i] > c.residual[peak] { peak = i }
+        // Equivalent duration: trapezoidal integral of the relative excess over the flare's extent and
         // the next point after it (the decay returning to quiescence), within the segment.
         let end = min(last + 1, segment.upperBound - 1)
         var ed = 0.0
@@ -133,20 +276,131 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         if end > first {
             for i in first..<end {
                 let dt = (lc.time[i + 1] - lc.time[i]) * 86_400
-                ed += 0.5 * (residual[i] + residual[i + 1]) * dt
-                variance += pow(0.5 * dt, 2) * (pow(error[i], 2) + pow(error[i + 1], 2))
+                ed += 0.5 * (c.residual[i] + c.residual[i + 1]) * dt
+                variance += pow(0.5 * dt, 2) * (pow(c.error[i], 2) + pow(c.error[i + 1], 2))
             }
         } else {
             // A single point alone in its segment (sparse data): its exposure is all we saw of the
             // flare, so the ED is a lower limit.
-            let dt = exposureSeconds ?? min(lc.medianCadence ?? 0, maxGap) * 86_400
-            ed = residual[first] * dt
-            variance = pow(error[first] * dt, 2)
+            ed = c.residual[first] * c.exposureSeconds
+            variance = pow(c.error[first] * c.exposureSeconds, 2)
         }
-        return Detection(
+        var detection = Detection(
             band: lc.band, timeSystem: lc.timeSystem, start: lc.time[first], stop: lc.time[last], peakTime: lc.time[peak],
-            amplitude: residual[peak], equivalentDuration: ed, equivalentDurationError: variance.squareRoot(),
-            significance: residual[peak] / sigma[peak], pointCount: last - first + 1, firstIndex: first, lastIndex: last,
+            amplitude: c.residual[peak], equivalentDuration: ed, equivalentDurationError: variance.squareRoot(),
+            significance: c.residual[peak] / c.sigma[peak], pointCount: last - first + 1, firstIndex: first, lastIndex: last,
             firstOrigin: lc.origins[first], peakOrigin: lc.origins[peak], lastOrigin: lc.origins[last])
+        detection.vetting = vetting(extent: extent, peak: peak, segment: segment, context: c)
+        return detection
+    }
+
+    /// The numbers a person vetting a candidate looks at (see ``FlareVetting``).
+    private func vetting(extent: Extent, peak: Int, segment: Range<Int>, context c: Context) -> FlareVetting {
+        let lc = c.lc
+        let cadence = lc.medianCadence ?? 0
+        var flags: FlareVetting.Flags = []
+        if extent.first == segment.lowerBound { flags.insert(.segmentStart) }
+        if extent.last == segment.upperBound - 1 { flags.insert(.segmentEnd) }
+        // A missing cadence inside or beside the flare: a gap or a cadence rejected for its quality flag.
+        let lo = max(segment.lowerBound, extent.first - 1), hi = min(segment.upperBound - 1, extent.last + 1)
+        if cadence > 0, hi > lo, (lo..<hi).contains(where: { lc.time[$0 + 1] - lc.time[$0] > 1.5 * cadence }) {
+            flags.insert(.missingCadence)
+        }
+        if extent.run.count == 1 { flags.insert(.singlePoint) }
+        let above = extent.run.filter { c.residual[$0] / c.sigma[$0] >= n1 }.count
+        let window = max(segment.lowerBound, extent.first - 3)..<min(segment.upperBound, extent.last + 4)
+        let fit = TemplateFit.best(
+            .flare, time: lc.time, residual: c.residual, sigma: c.sigma, window: window, peak: peak, cadence: cadence,
+            exposure: c.exposureSeconds / 86_400)
+        let bump = TemplateFit.best(
+            .gaussian, time: lc.time, residual: c.residual, sigma: c.sigma, window: window, peak: peak, cadence: cadence,
+            exposure: c.exposureSeconds / 86_400)
+        // Rise and decay at half maximum: from the last point below half the peak excess before the
+        // peak, and to the first one after it (the extent's ends if none), counted in points times the
+        // median cadence, so that a missing cadence (K2 thruster firing) does not lengthen either.
+        let half = c.residual[peak] / 2
+        var riseStart = peak
+        while riseStart > segment.lowerBound && riseStart > extent.first - 3 && c.residual[riseStart] >= half { riseStart -= 1 }
+        var decayEnd = peak
+        while decayEnd < segment.upperBound - 1 && decayEnd < extent.last + 3 && c.residual[decayEnd] >= half { decayEnd += 1 }
+        return FlareVetting(
+            peakSignificance: c.residual[peak] / c.sigma[peak], pointsAboveThreshold: above,
+            riseTime: Double(peak - riseStart) * cadence, decayTime: Double(decayEnd - peak) * cadence,
+            templateDeltaChiSquare: fit?.deltaChiSquare ?? 0, symmetricDeltaChiSquare: bump?.deltaChiSquare ?? 0,
+            templateFWHM: fit?.fwhm, templateAmplitude: fit?.amplitude, flags: flags)
+    }
+}
+
+/// Shapes fitted to a flare's residuals for vetting: the Davenport (2014) flare template and a
+/// symmetric Gaussian bump, both averaged over the exposure.
+///
+/// Each on a grid of peak times (within a cadence or two of the highest point) and FWHMs (a tenth
+/// of a cadence to the window's length, log-spaced), the amplitude fitted by weighted linear least
+/// squares at each; Δχ² = χ²(no event) − χ²(best shape) says how much better the shape explains the
+/// points than the quiescent model alone. A flare rises fast and decays slowly; stellar variability
+/// the detrending left behind, and most systematics, are slow and symmetric — the Gaussian fits
+/// those better than the flare template does.
+enum TemplateFit {
+    enum Shape {
+        case flare
+        case gaussian
+    }
+
+    struct Fit {
+        var peak: Double
+        var fwhm: Double
+        var amplitude: Double
+        var deltaChiSquare: Double
+    }
+
+    static func best(_ shape: Shape, time: [Double], residual: [Double], sigma: [Double], window: Range<Int>, peak: Int,
+                     cadence: Double, exposure: Double) -> Fit?
+    {
+        let points = window.filter { residual[$0].isFinite && sigma[$0] > 0 }
+        guard !points.isEmpty else { return nil }
+        let span = time[window.upperBound - 1] - time[window.lowerBound]
+        let shortest = max(cadence / 10, 10.0 / 86_400)
+        let longest = max(shortest * 2, span)
+        let widths = 24
+        // Peak times in quarter cadences: a flare template peaks up to a cadence and a half before
+        // the highest point (its rise is short, the point integrates the decay), a bump either side.
+        let offsets = shape == .flare ? -6...2 : -6...6
+        var best: Fit?
+        var g = [Double](repeating: 0, count: points.count)
+        for k in 0..<widths {
+            let fwhm = shortest * pow(longest / shortest, Double(k) / Double(widths - 1))
+            for j in offsets {
+                let tPeak = time[peak] + Double(j) * max(cadence, 1e-6) / 4
+                var sgg = 0.0, srg = 0.0
+                for (m, i) in points.enumerated() {
+                    switch shape {
+                    case .flare:
+                        g[m] = FlareTemplate.davenport2014.value(at: time[i], peak: tPeak, fwhm: fwhm, amplitude: 1, exposure: exposure)
+                    case .gaussian:
+                        g[m] = gaussian(at: time[i], centre: tPeak, fwhm: fwhm, exposure: exposure)
+                    }
+                    let w = 1 / (sigma[i] * sigma[i])
+                    sgg += w * g[m] * g[m]
+                    srg += w * residual[i] * g[m]
+                }
+                guard sgg > 0, srg > 0 else { continue }
+                // χ² = χ₀ − 2A Σ w r g + A² Σ w g², least at A = Σ w r g / Σ w g², where it is
+                // χ₀ − (Σ w r g)² / Σ w g².
+                let delta = srg * srg / sgg
+                if delta > (best?.deltaChiSquare ?? -1) {
+                    best = Fit(peak: tPeak, fwhm: fwhm, amplitude: srg / sgg, deltaChiSquare: delta)
+                }
+            }
+        }
+        return best
+    }
+
+    /// A unit-height Gaussian of this FWHM averaged over an exposure centred on `t`.
+    static func gaussian(at t: Double, centre: Double, fwhm: Double, exposure: Double) -> Double {
+        let s = fwhm / (8 * log(2.0)).squareRoot()
+        guard exposure > fwhm / 100 else { return exp(-0.5 * pow((t - centre) / s, 2)) }
+        let a = (t - exposure / 2 - centre) / (s * 2.0.squareRoot())
+        let b = (t + exposure / 2 - centre) / (s * 2.0.squareRoot())
+        return s * (Double.pi / 2).squareRoot() * (erf(b) - erf(a)) / exposure
     }
 }

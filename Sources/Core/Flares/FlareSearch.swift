@@ -2,30 +2,79 @@ import Foundation
 
 /// The flare analysis: detrend, search with the Chang et al. (2015) criteria, summarise, count coverage.
 ///
-/// Continuous light curves (median cadence under `continuousCadenceLimit`, e.g. TESS 2-minute data)
-/// and sparse ones (ZTF: a few epochs a night) are searched with different criteria: in sparse data a
-/// flare is usually one point, so N3 = 1 with a stricter N1 is the usual choice.
+/// Continuous light curves (median cadence under `continuousCadenceLimit`: TESS 20 s to 30-minute
+/// FFIs, Kepler/K2) and sparse ones (ZTF: a few epochs a night) are searched with different
+/// criteria. Continuous data share one detrending (rotation, robust filter, rolling σ) and one N1/N2;
+/// the number of consecutive points N3 depends on the cadence (``CadenceRule``), since a flare that
+/// lasts six 2-minute cadences is one or two 30-minute ones. In sparse data a flare is usually one
+/// point, so N3 = 1 with a stricter N1.
 public struct FlareSearch: Analysis {
     public struct Parameters: Codable, Sendable, Hashable {
         public var continuous: FlareFinder
+        /// N3, merging and the short-run channel by cadence, sorted by `maximumCadenceMinutes`.
+        public var cadenceRules: [CadenceRule]
         public var sparse: FlareFinder
         /// Median cadence below which a light curve counts as continuous, days.
         public var continuousCadenceLimit: Double
 
-        public init(continuous: FlareFinder, sparse: FlareFinder, continuousCadenceLimit: Double = 30.0 / 1440) {
+        public init(continuous: FlareFinder, cadenceRules: [CadenceRule] = [], sparse: FlareFinder,
+                    continuousCadenceLimit: Double = 45.0 / 1440) {
             self.continuous = continuous
+            self.cadenceRules = cadenceRules.sorted { $0.maximumCadenceMinutes < $1.maximumCadenceMinutes }
             self.sparse = sparse
             self.continuousCadenceLimit = continuousCadenceLimit
         }
 
-        /// Chang et al. (2015) defaults (N1 = 3, N2 = 2, N3 = 3) for continuous data with a 0.5-day
-        /// running median refined by a 2.4-hour one (fast rotators), runs at most 3 cadences apart merged
-        /// (a decay tail dipping under the threshold stays one flare); N1 = 5, N3 = 1 with a 20-day
-        /// median for sparse ground-based data.
+        /// The finder for a light curve of this median cadence (days).
+        public func finder(cadence: Double) -> FlareFinder {
+            guard cadence < continuousCadenceLimit else { return sparse }
+            var finder = continuous
+            if let rule = cadenceRules.first(where: { cadence * 1440 <= $0.maximumCadenceMinutes }) ?? cadenceRules.last {
+                finder.n3 = rule.n3
+                finder.mergeGap = rule.mergeGap
+                finder.shortRunThreshold = rule.shortRunThreshold
+            }
+            return finder
+        }
+
+        /// Chang et al. (2015) N1 = 3, N2 = 2 for continuous data, with N3 by cadence: 3 up to 5-minute
+        /// cadences (20 s, 2 min; one-cadence cosmic rays never pass), 2 up to 15 minutes (200 s, 10 min
+        /// FFIs), and 2 at 30 minutes (Kepler/K2 long cadence, TESS FFIs) where a single point also
+        /// counts at 5σ if the next point shows the decay (Yang & Liu 2019 discuss how N3 = 3 loses
+        /// most long-cadence flares). Detrending: rotation modelled below 5 d, biweight window 0.5 d
+        /// (a quarter period for modelled rotation, at least 2 h), rolling σ over 1 d. Sparse
+        /// ground-based data: N1 = 5, N3 = 1 with a 20-day biweight and no rotation model.
         public static let standard = Parameters(
             continuous: FlareFinder(
-                n1: 3, n2: 2, n3: 3, mergeGap: 3, maxGap: 0.5, detrender: Detrender(window: 0.5, fineWindow: 0.1)),
-            sparse: FlareFinder(n1: 5, n2: 3, n3: 1, maxGap: 0.25, detrender: Detrender(window: 20)))
+                n1: 3, n2: 2, n3: 3, mergeGap: 3, maxGap: 0.5, shapeTolerance: 4, invertedCalibration: noiseScales,
+                detrender: Detrender(window: 0.5, rotation: Detrender.RotationModelling(), scatterWindow: 1)),
+            cadenceRules: [
+                CadenceRule(maximumCadenceMinutes: 5, n3: 3, mergeGap: 3),
+                CadenceRule(maximumCadenceMinutes: 15, n3: 2, mergeGap: 1),
+                CadenceRule(maximumCadenceMinutes: 45, n3: 2, mergeGap: 1, shortRunThreshold: 5),
+            ],
+            sparse: FlareFinder(
+                n1: 5, n2: 3, n3: 1, maxGap: 0.25, invertedCalibration: noiseScales, corroborationWindow: 1.0 / 24,
+                minimumPoints: 30, detrender: Detrender(window: 20, scatterWindow: 60)))
+
+        /// Factors tried for σ against the inverted light curve.
+        public static let noiseScales: [Double] = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50]
+    }
+
+    /// The consecutive-point criterion for one range of cadences.
+    public struct CadenceRule: Codable, Sendable, Hashable {
+        /// The rule applies to median cadences up to this, minutes.
+        public var maximumCadenceMinutes: Double
+        public var n3: Int
+        public var mergeGap: Int
+        public var shortRunThreshold: Double?
+
+        public init(maximumCadenceMinutes: Double, n3: Int, mergeGap: Int, shortRunThreshold: Double? = nil) {
+            self.maximumCadenceMinutes = maximumCadenceMinutes
+            self.n3 = n3
+            self.mergeGap = mergeGap
+            self.shortRunThreshold = shortRunThreshold
+        }
     }
 
     public let name = "flares"
@@ -54,6 +103,24 @@ public struct FlareSearch: Analysis {
         ]
     }
 
+    /// Sparse data: a candidate in one band with an epoch of another sparse band within the
+    /// corroboration window keeps its place only if the nearest such epoch shows an excess ≥ 1σ too
+    /// (flares are bluer, so the redder band's excess is smaller, but not absent).
+    func corroborateAcrossBands(_ results: inout [FlareFinder.Result], bands: [BandLightcurve]) {
+        guard let window = parameters.sparse.corroborationWindow else { return }
+        let sparse = bands.indices.filter { (bands[$0].lightcurve.medianCadence ?? .infinity) >= parameters.continuousCadenceLimit }
+        for k in sparse {
+            results[k].flares = results[k].flares.filter { flare in
+                sparse.allSatisfy { j in
+                    j == k
+                        || FlareFinder.corroborated(
+                            flare, time: bands[j].lightcurve.time, significance: results[j].significance, window: window,
+                            sameBand: false)
+                }
+            }
+        }
+    }
+
     public func analyze(_ input: AnalysisInput) throws -> AnalysisOutput {
         var statistics: [Statistic] = []
         var detections: [Detection] = []
@@ -65,11 +132,14 @@ public struct FlareSearch: Analysis {
         var totalPoints = 0
         var totalRaw = 0
         let magnitude = HistogramCoordinate.value(input.entry.magnitude ?? .nan)
-        for band in input.bands {
+        var results = input.bands.map { band in
+            parameters.finder(cadence: band.lightcurve.medianCadence ?? .infinity)
+                .search(band.lightcurve, exposureSeconds: band.exposureSeconds)
+        }
+        corroborateAcrossBands(&results, bands: input.bands)
+        for (band, result) in zip(input.bands, results) {
             let lc = band.lightcurve
             let cadence = lc.medianCadence ?? .infinity
-            let finder = cadence < parameters.continuousCadenceLimit ? parameters.continuous : parameters.sparse
-            let result = finder.search(lc, exposureSeconds: band.exposureSeconds)
             models[lc.band] = result.model
             detections += result.flares
             let observed = result.segments.reduce(0.0) { sum, s in
@@ -91,6 +161,16 @@ public struct FlareSearch: Analysis {
                 Statistic("flare_rate", band: lc.band, value: observed > 0 ? Double(result.flares.count) / observed : 0, unit: "1/d"),
                 Statistic("max_ed", band: lc.band, value: maxED, unit: "s"),
             ]
+            statistics.append(Statistic("noise_scale", band: lc.band, value: result.noiseScale))
+            if let r = result.rotation {
+                // The periodogram's strongest period (whether or not it was significant or modelled).
+                statistics += [
+                    Statistic("rotation_period", band: lc.band, value: r.period, unit: "d"),
+                    Statistic("rotation_power", band: lc.band, value: r.power),
+                    Statistic("rotation_fap", band: lc.band, value: r.falseAlarmProbability),
+                    Statistic("rotation_amplitude", band: lc.band, value: r.amplitude),
+                ]
+            }
             if let level = Statistics.median(band.normalizations) {
                 // The quiescent level the relative flux is relative to (median over sectors).
                 statistics.append(Statistic("normalization", band: lc.band, value: level, unit: "e-/s"))

@@ -94,10 +94,16 @@ public enum RawFile {
             guard let system = timeSystem ?? layout.timeSystem(of: time) else {
                 throw LightcurveTableError.unknownTimeSystem(path: url.path, column: time)
             }
+            // A TESS table's quality column is SPOC's QUALITY: reject what a SPOC file's calibration
+            // rejects (lightkurve's default bits), and keep the cosmic-ray and impulsive-outlier
+            // flags that real flare peaks carry; the search itself rejects one-cadence spikes.
+            // Any other table: any non-zero quality is rejected.
+            let chosenBand = band ?? layout.band
+            let bad = chosenBand == "TESS" ? SPOCQualityFlags.defaultBad.rawValue : LightcurveTable.anyQualityBit
             return [
                 PhotometricDataset(
-                    observatory: observatory, format: .lightcurveTable, file: file, selection: nil, band: band ?? layout.band,
-                    calibration: .lightcurveTable(timeSystem: system, columns: resolved, bad: LightcurveTable.anyQualityBit))
+                    observatory: observatory, format: .lightcurveTable, file: file, selection: nil, band: chosenBand,
+                    calibration: .lightcurveTable(timeSystem: system, columns: resolved, bad: bad))
             ]
         }
     }

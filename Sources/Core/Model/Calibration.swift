@@ -7,12 +7,14 @@ import Foundation
 public enum Calibration: Sendable, Hashable, Codable {
     /// ZTF PSF-fit magnitudes (already zero-pointed with `magzp` by the pipeline) to flux density in
     /// µJy: f = 10^(−0.4 (m − 23.9)), σ_f = f · 0.4 ln 10 · σ_m. Epochs with any bit of `bad` in
-    /// `catflags` are rejected.
+    /// `catflags` are rejected, and so are epochs whose limiting magnitude is brighter than the
+    /// object's median magnitude + ``ztfLimitMargin`` (near the limit only upward noise is detected).
     case ztfMagnitudeToMicrojansky(bad: ZTFCatalogFlags)
     /// SPOC `PDCSAP_FLUX` divided by its median over good cadences (kept as the normalisation factor);
     /// cadences with any bit of `bad` in `QUALITY` and NaN times or fluxes are rejected.
     case spocNormalizedPDCSAP(bad: SPOCQualityFlags)
-    /// The same for Kepler and K2 files, whose `SAP_QUALITY` bits have other meanings.
+    /// The same for Kepler and K2 files, whose `SAP_QUALITY` bits have other meanings. In K2 data the
+    /// cadence after each thruster firing is rejected as well (the roll sawtooth's reset).
     case keplerNormalizedPDCSAP(bad: KeplerQualityFlags)
     /// A light-curve table (``LightcurveTable``): `columns` read with times in `timeSystem`; rows
     /// whose quality has any bit of `bad` set (``LightcurveTable/anyQualityBit``, the default,
@@ -26,17 +28,20 @@ public enum Calibration: Sendable, Hashable, Codable {
     public var summary: String {
         switch self {
         case let .ztfMagnitudeToMicrojansky(bad):
-            return "ZTF mag → µJy (AB zero point 23.9), reject catflags & \(bad.rawValue)"
+            return "ZTF mag → µJy (AB zero point 23.9), reject catflags & \(bad.rawValue) and limitmag < median mag + \(Self.ztfLimitMargin)"
         case let .spocNormalizedPDCSAP(bad):
             return "SPOC PDCSAP_FLUX / median, reject QUALITY & \(bad.rawValue)"
         case let .keplerNormalizedPDCSAP(bad):
-            return "Kepler/K2 PDCSAP_FLUX / median, reject SAP_QUALITY & \(bad.rawValue)"
+            return "Kepler/K2 PDCSAP_FLUX / median, reject SAP_QUALITY & \(bad.rawValue) and the cadence after a thruster firing"
         case let .lightcurveTable(system, columns, bad):
             let quality = columns.quality.map { q in bad == LightcurveTable.anyQualityBit ? ", reject \(q) ≠ 0" : ", reject \(q) & \(bad)" } ?? ""
             return "table \(columns.time ?? "?") (\(system.name)), \(columns.flux ?? "?") ± \(columns.error ?? "?"), "
                 + "flux / median unless already relative\(quality)"
         }
     }
+
+    /// ZTF epochs need a limiting magnitude at least this much fainter than the object's median.
+    public static let ztfLimitMargin = 0.0
 
     /// AB magnitude zero point of flux density in µJy.
     public static let microjanskyZeroPoint = 23.9

@@ -32,6 +32,8 @@ public struct Detection: Sendable, Hashable, Codable {
     public var simulated: Bool
     /// The injection this detection recovered, if simulated and matched.
     public var injectionID: Int?
+    /// The numbers a person vetting the candidate looks at, where the analysis gives them.
+    public var vetting: FlareVetting?
 
     public init(
         band: String, timeSystem: TimeSystem, start: Double, stop: Double, peakTime: Double, amplitude: Double,
@@ -59,7 +61,86 @@ public struct Detection: Sendable, Hashable, Codable {
     }
 }
 
+/// What a person vetting a flare candidate looks at, stored with the detection and shown on its card.
+public struct FlareVetting: Sendable, Hashable, Codable {
+    /// Things about a candidate's surroundings that make it less certain.
+    public struct Flags: OptionSet, Sendable, Hashable, Codable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// The flare includes the first point of its segment (it may have begun before the data).
+        public static let segmentStart = Flags(rawValue: 1 << 0)
+        /// The flare includes the last point of its segment (its decay is not seen to the end).
+        public static let segmentEnd = Flags(rawValue: 1 << 1)
+        /// A cadence is missing inside or right beside the flare: a gap, or a cadence rejected for its
+        /// quality flag (momentum dump, cosmic ray, scattered light …).
+        public static let missingCadence = Flags(rawValue: 1 << 2)
+        /// Seen in a single point above the threshold (long cadence, sparse data).
+        public static let singlePoint = Flags(rawValue: 1 << 3)
 
+        /// Short names of the set flags, in bit order ("segment start", …).
+        public var names: [String] {
+            [(Flags.segmentStart, "segment start"), (.segmentEnd, "segment end"), (.missingCadence, "missing cadence"),
+             (.singlePoint, "single point")].filter { contains($0.0) }.map(\.1)
+        }
+    }
+
+    /// Peak excess over the local σ.
+    public var peakSignificance: Double
+    /// Points of the candidate run at or above the N1 threshold.
+    public var pointsAboveThreshold: Int
+    /// Rise and decay at half maximum, days: from the last point below half the peak excess before the
+    /// peak to the peak, and from the peak to the first point below half after it, counted in points
+    /// times the median cadence (a one-cadence rise is one cadence; missing cadences do not count).
+    public var riseTime: Double
+    public var decayTime: Double
+    /// χ²(quiescent model) − χ²(quiescent model + best exposure-averaged Davenport template) over the
+    /// flare and three points either side: how much better a flare explains the points.
+    public var templateDeltaChiSquare: Double
+    /// The same for the best symmetric Gaussian bump: larger than the template's means the candidate
+    /// is shaped like slow variability rather than a flare.
+    public var symmetricDeltaChiSquare: Double
+    /// FWHM (days) and relative amplitude of that best template.
+    public var templateFWHM: Double?
+    public var templateAmplitude: Double?
+    public var flags: Flags
+
+    /// Whether the candidate looks like a flare: a rise no longer than its decay (unless it touches a
+    /// segment's start, where the rise may precede the data, or its decay runs into a missing
+    /// cadence), and the flare template fitting at least as well as a symmetric bump, within
+    /// `tolerance` in Δχ² (for one- or two-point candidates both shapes fit alike).
+    public func isFlareShaped(tolerance: Double) -> Bool {
+        let riseOK = riseTime <= decayTime || flags.contains(.segmentStart)
+            || (decayTime == 0 && (flags.contains(.segmentEnd) || flags.contains(.missingCadence)))
+        return riseOK && symmetricDeltaChiSquare <= templateDeltaChiSquare + tolerance
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case peakSignificance = "peak_significance"
+        case pointsAboveThreshold = "points_above_threshold"
+        case riseTime = "rise_time"
+        case decayTime = "decay_time"
+        case templateDeltaChiSquare = "template_delta_chi2"
+        case symmetricDeltaChiSquare = "symmetric_delta_chi2"
+        case templateFWHM = "template_fwhm"
+        case templateAmplitude = "template_amplitude"
+        case flags
+    }
+
+    public init(
+        peakSignificance: Double, pointsAboveThreshold: Int, riseTime: Double, decayTime: Double,
+        templateDeltaChiSquare: Double, symmetricDeltaChiSquare: Double, templateFWHM: Double?, templateAmplitude: Double?, flags: Flags
+    ) {
+        self.peakSignificance = peakSignificance
+        self.pointsAboveThreshold = pointsAboveThreshold
+        self.riseTime = riseTime
+        self.decayTime = decayTime
+        self.templateDeltaChiSquare = templateDeltaChiSquare
+        self.symmetricDeltaChiSquare = symmetricDeltaChiSquare
+        self.templateFWHM = templateFWHM
+        self.templateAmplitude = templateAmplitude
+        self.flags = flags
+    }
+}
 
 /// A named per-source (and optionally per-band) summary number, e.g. ("flare_rate", "TESS", 0.12, "1/d").
 public struct Statistic: Sendable, Hashable, Codable {

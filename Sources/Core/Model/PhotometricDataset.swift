@@ -67,6 +67,8 @@ public struct PhotometricData: Sendable {
     public var timeSystem: TimeSystem
     /// Exposure time of one measurement, seconds.
     public var exposureSeconds: Double
+    /// Limiting magnitude of each measurement's image (ZTF `limitmag`), where the archive gives it.
+    public var limitingMagnitude: [Double]? = nil
 
     static func read(_ dataset: PhotometricDataset, cache: RawCache, tables: RawTables?) throws -> PhotometricData {
         let url = cache.url(for: dataset.file.relativePath)
@@ -88,7 +90,8 @@ public struct PhotometricData: Sendable {
             return PhotometricData(
                 time: rows.map { table.mjd[$0] }, value: rows.map { table.mag[$0] },
                 error: rows.map { table.magerr[$0] }, flags: rows.map { table.catflags[$0] },
-                rows: rows.map { Int32($0) }, valueKind: .magnitude, timeSystem: .mjd, exposureSeconds: exposure)
+                rows: rows.map { Int32($0) }, valueKind: .magnitude, timeSystem: .mjd, exposureSeconds: exposure,
+                limitingMagnitude: rows.map { table.limitmag[$0] })
         case .spocFITS:
             let lc = try SPOCLightcurve.read(from: url)
             let exposure = (lc.cadenceDays ?? lc.exposureDays ?? 2.0 / 1440) * 86_400
@@ -125,9 +128,23 @@ public struct PhotometricData: Sendable {
         case let .keplerNormalizedPDCSAP(bad): badMask = bad.rawValue
         case let .lightcurveTable(_, _, bad): badMask = bad
         }
+        // K2: the cadence right after a thruster firing carries the roll sawtooth's reset, a one-cadence
+        // jump that PDC does not remove and that looks like a flare's fast rise; it is rejected with
+        // the firing (Kepler files have no firings, so this changes nothing there).
+        var afterFiring: Int32 = 0
+        if case .keplerNormalizedPDCSAP = calibration { afterFiring = KeplerQualityFlags.thrusterFiring.rawValue }
+        // ZTF: an epoch whose image could not have detected the star at its usual brightness (limiting
+        // magnitude brighter than the object's median + 0.5) is biased bright — only upward noise is
+        // detected there — and is rejected.
+        var tooShallow = [Bool](repeating: false, count: time.count)
+        if case .ztfMagnitudeToMicrojansky = calibration, let limits = limitingMagnitude, limits.count == time.count,
+            let typical = Statistics.median(value.indices.filter { value[$0].isFinite && flags[$0] & badMask == 0 }.map { value[$0] })
+        {
+            for i in time.indices where limits[i].isFinite && limits[i] < typical + Calibration.ztfLimitMargin { tooShallow[i] = true }
+        }
         for i in time.indices {
             guard time[i].isFinite, value[i].isFinite, error[i].isFinite, error[i] > 0 else { continue }
-            if flags[i] & badMask != 0 {
+            if flags[i] & badMask != 0 || (i > 0 && flags[i - 1] & afterFiring != 0) || tooShallow[i] {
                 flagged += 1
                 continue
             }

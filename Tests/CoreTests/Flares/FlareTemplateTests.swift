@@ -104,16 +104,44 @@ struct FlareFinderTests {
         }
     }
 
-    @Test func mergingJoinsFlaresNotScatteredCandidates() {
-        var f = finder
-        f.mergeGap = 3
+    @Test func runsNeedN3PointsUnlessShortAndDecaying() {
         let t = true, o = false
-        // Two single candidates and a pair, each short of N3 = 3, close together: no flare.
-        #expect(f.candidateRuns([t, o, t, t, o, o, t, o]).isEmpty)
-        // A flare and its 3-point tail 2 points later: one flare.
-        #expect(f.candidateRuns([o, t, t, t, t, o, o, t, t, t, o]) == [1...9])
-        // Too far apart: two flares.
-        #expect(f.candidateRuns([t, t, t, o, o, o, o, t, t, t]) == [0...2, 7...9])
+        // Two single candidates and a pair, each short of N3 = 3: no flare.
+        #expect(finder.candidateRuns([t, o, t, t, o, o, t, o]).isEmpty)
+        #expect(finder.candidateRuns([o, t, t, t, t, o, o, t, t, t, o]) == [1...4, 7...9])
+        // Long cadence: one point at 6σ counts when the next point still shows the decay (> 1σ), not
+        // when the light curve is back at quiescence (a cosmic ray, a bad cadence).
+        var long = finder
+        long.n3 = 2
+        long.shortRunThreshold = 5
+        #expect(long.candidateRuns([o, t, o, o], significance: [0, 6, 1.5, 0]) == [1...1])
+        #expect(long.candidateRuns([o, t, o, o], significance: [0, 6, 0.5, 0]).isEmpty)
+        #expect(long.candidateRuns([o, t, o, o], significance: [0, 4, 1.5, 0]).isEmpty)
+    }
+
+    @Test func aDecayTailDippingUnderTheThresholdStaysOneFlare() throws {
+        // Runs at points 1–4 and 8–10; between them the excess is either still 1.5σ (a decay tail
+        // dipping under the threshold) or back at quiescence.
+        func extents(gap: Double, mergeGap: Int) throws -> [FlareFinder.Extent] {
+            let residual = [0, 5, 6, 5, 4, gap, gap, gap, 4, 3.5, 3.2, 0, 0, 0, 0, 0].map { $0 * 0.001 }
+            let n = residual.count
+            let lc = try Lightcurve(
+                time: (0..<n).map { Double($0) * 2 / 1440 }, flux: residual.map { 1 + $0 },
+                fluxError: Array(repeating: 0.001, count: n), band: "TESS", timeSystem: .btjd, fluxUnit: .relative)
+            let context = FlareFinder.Context(
+                lc: lc, residual: residual, error: Array(repeating: 0.001, count: n),
+                sigma: Array(repeating: 0.001, count: n), exposureSeconds: 120)
+            var f = finder
+            f.mergeGap = mergeGap
+            return f.extents(of: [1...4, 8...10], in: 0..<n, context: context)
+        }
+        // The tail joins the two runs whatever the merge gap.
+        let tail = try extents(gap: 1.5, mergeGap: 0)
+        #expect(tail.count == 1)
+        #expect(tail.first?.first == 1 && tail.first?.last == 10)
+        // Back at quiescence: two flares, unless they are within the merge gap.
+        #expect(try extents(gap: 0, mergeGap: 0).count == 2)
+        #expect(try extents(gap: 0, mergeGap: 3).count == 1)
     }
 
     @Test func runsShorterThanN3AreNotFlares() throws {
@@ -164,7 +192,10 @@ struct FlareFinderTests {
         let flux = zip(time, rotation).map { t, r in
             r + 0.001 * g.gaussian() + FlareTemplate.davenport2014.value(at: t, peak: 5, fwhm: 0.01, amplitude: 0.2)
         }
-        let model = FlareSearch.Parameters.standard.continuous.detrender.model(time: time, flux: flux, range: 0..<time.count)
+        let lc = try Lightcurve(
+            time: time, flux: flux, fluxError: Array(repeating: 0.001, count: time.count), band: "TESS", timeSystem: .btjd,
+            fluxUnit: .relative)
+        let model = FlareSearch.Parameters.standard.continuous.detrender.model(lc, stretches: [0..<lc.count]).baseline
         // Around the flare (peak and its tail) the model stays at the rotational level, within 1.5σ,
         // while the flare rises to 200σ: the ED loses under 3 %.
         for i in time.indices where time[i] > 4.99 && time[i] < 5.1 {

@@ -6,7 +6,7 @@ import Testing
 /// Light-curve tables as astronomers keep them. Fixtures:
 /// - `lightcurve_tic12345_20s.csv`: the column shape of a TESS 20-s export (time, flux, flux_err,
 ///   quality, cr_flags, flare_flags), 20 rows 20 s apart from BTJD 2036.2834520761414, relative flux
-///   0.99475294 + 0.0001·k; data row 5 has flux `nan`, data row 9 quality 1024. Broken copies:
+///   0.99475294 + 0.0001·k; data row 5 has flux `nan`, data row 9 quality 32 (a momentum dump, rejected by the SPOC mask this TESS table gets). Broken copies:
 ///   `-short-row` (data row 13 cut after three cells) and `-bad-flux` (data row 7 flux `0.99x1`).
 /// - `lightcurve_meta_btjd.ecsv`: `time`, `pdcsap_flux` in e⁻/s around 10,000, `BJDREFI = 2457000`
 ///   and `TELESCOP = TESS` in its meta; row 4 flux masked, row 6 quality 128.
@@ -28,7 +28,7 @@ struct LightcurveTableTests {
         #expect(table.flux[2] == 0.99495294)
         #expect(table.flux[4].isNaN)
         #expect(table.fluxError[0] == 0.00045151)
-        #expect(table.quality[8] == 1024)
+        #expect(table.quality[8] == 32)
         #expect(table.quality.filter { $0 != 0 }.count == 1)
         #expect(table.timeSystem == .btjd)
         #expect(table.band == "TESS")  // "tic12345" in the name
@@ -49,7 +49,7 @@ struct LightcurveTableTests {
         #expect(band.normalizations.isEmpty)  // median 0.9957: already relative
         #expect(band.lightcurve.flux[0] == 0.99475294)
         #expect(!band.lightcurve.time.contains(start + 4 * 20 / 86_400))
-        #expect(band.lightcurve.origins.map(\.row).contains(8) == false)  // the quality-1024 row
+        #expect(band.lightcurve.origins.map(\.row).contains(8) == false)  // the quality-32 row
         #expect(abs(band.exposureSeconds - 20) < 1e-4)  // the median cadence
     }
 

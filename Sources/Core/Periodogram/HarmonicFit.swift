@@ -1,0 +1,146 @@
+import Foundation
+
+/// A rotational modulation that drifts: harmonics of a period plus a straight line, least-squares
+/// fitted in windows of `span` days that overlap by half, blended with triangular weights.
+///
+/// Window j is centred at t₀ + j·span/2 and fits
+/// f(t) = c₀ + c₁ (t − t_j)/span + Σₖ aₖ cos(2πk t/P) + bₖ sin(2πk t/P), k = 1…`harmonics`,
+/// to the points it may use. Each point's model is the average of the (at most two) windows covering
+/// it, weighted 1 − |t − t_j|/(span/2): the weights of neighbouring windows add to one, so the model
+/// is continuous and amplitude and phase change smoothly from one window to the next — the way
+/// spots evolve over a few rotations. A window with fewer than three points per parameter is
+/// skipped; points no window covers get the fit of the whole light curve.
+///
+/// The fit is robust: iteratively reweighted with Tukey's biweight (c = 6 MAD of the residuals), so
+/// that transits, eclipses and flares the mask missed do not pull the model.
+struct HarmonicFit {
+    var period: Double
+    var harmonics: Int
+    var span: Double
+
+    func model(time: [Double], flux: [Double], use: [Bool], iterations: Int = 3) -> [Double] {
+        var weight = (0..<time.count).map { use[$0] && flux[$0].isFinite ? 1.0 : 0.0 }
+        var model = weighted(time: time, flux: flux, weight: weight)
+        for _ in 1..<max(1, iterations) {
+            let residuals = (0..<time.count).filter { use[$0] && flux[$0].isFinite }.map { flux[$0] - model[$0] }
+            guard let mad = Statistics.median(residuals.map(abs)), mad > 0 else { break }
+            for i in time.indices where use[i] && flux[i].isFinite {
+                let u = (flux[i] - model[i]) / (6 * mad)
+                weight[i] = abs(u) < 1 ? (1 - u * u) * (1 - u * u) : 0
+            }
+            model = weighted(time: time, flux: flux, weight: weight)
+        }
+        return model
+    }
+
+    /// One weighted least-squares pass over all windows.
+    private func weighted(time: [Double], flux: [Double], weight: [Double]) -> [Double] {
+        let n = time.count
+        guard n > 0, period > 0, span > 0 else { return Array(repeating: 0, count: n) }
+        let p = 2 + 2 * harmonics
+        // Basis functions cos/sin(2πk t/P) of every point, by the Chebyshev recurrence in k.
+        var basis = [Double](repeating: 0, count: n * 2 * harmonics)
+        for i in 0..<n {
+            let phase = 2 * Double.pi * (time[i] - time[0]) / period
+            let c1 = cos(phase), s1 = sin(phase)
+            var c = c1, s = s1
+            for k in 0..<harmonics {
+                basis[i * 2 * harmonics + 2 * k] = c
+                basis[i * 2 * harmonics + 2 * k + 1] = s
+                (c, s) = (c * c1 - s * s1, s * c1 + c * s1)
+            }
+        }
+        func row(_ i: Int, centre: Double, into x: inout [Double]) {
+            x[0] = 1
+            x[1] = (time[i] - centre) / span
+            for k in 0..<(2 * harmonics) { x[2 + k] = basis[i * 2 * harmonics + k] }
+        }
+        func fit(_ range: Range<Int>, centre: Double) -> [Double]? {
+            var ata = [Double](repeating: 0, count: p * p)
+            var atb = [Double](repeating: 0, count: p)
+            var x = [Double](repeating: 0, count: p)
+            var count = 0
+            for i in range where weight[i] > 0 {
+                row(i, centre: centre, into: &x)
+                let w = weight[i]
+                for a in 0..<p {
+                    atb[a] += w * x[a] * flux[i]
+                    for b in a..<p { ata[a * p + b] += w * x[a] * x[b] }
+                }
+                count += 1
+            }
+            guard count >= 3 * p else { return nil }
+            for a in 0..<p { for b in 0..<a { ata[a * p + b] = ata[b * p + a] } }
+            return LinearAlgebra.solve(ata, atb, size: p)
+        }
+        func evaluate(_ c: [Double], _ i: Int, centre: Double) -> Double {
+            var x = [Double](repeating: 0, count: p)
+            row(i, centre: centre, into: &x)
+            return zip(c, x).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+
+        var sum = [Double](repeating: 0, count: n)
+        var weight = [Double](repeating: 0, count: n)
+        let half = span / 2
+        var centre = time[0]
+        var lo = 0
+        while centre - half <= time[n - 1] {
+            while lo < n && time[lo] < centre - half { lo += 1 }
+            var hi = lo
+            while hi < n && time[hi] <= centre + half { hi += 1 }
+            if hi > lo, let c = fit(lo..<hi, centre: centre) {
+                for i in lo..<hi {
+                    let w = max(0, 1 - abs(time[i] - centre) / half)
+                    sum[i] += w * evaluate(c, i, centre: centre)
+                    weight[i] += w
+                }
+            }
+            centre += half
+        }
+        var result = [Double](repeating: 0, count: n)
+        var global: [Double]??
+        let middle = (time[0] + time[n - 1]) / 2
+        for i in 0..<n {
+            if weight[i] > 1e-9 {
+                result[i] = sum[i] / weight[i]
+            } else {
+                if global == nil { global = .some(fit(0..<n, centre: middle)) }
+                if let c = global ?? nil { result[i] = evaluate(c, i, centre: middle) }
+            }
+        }
+        return result
+    }
+}
+
+/// Small dense linear algebra for least-squares fits.
+enum LinearAlgebra {
+    /// Solves A x = b (A: size × size, row-major) by Gaussian elimination with partial pivoting;
+    /// nil when A is singular to working precision.
+    static func solve(_ a: [Double], _ b: [Double], size n: Int) -> [Double]? {
+        var m = a
+        var x = b
+        let scale = (0..<n).map { abs(m[$0 * n + $0]) }.max() ?? 0
+        guard scale > 0 else { return nil }
+        for col in 0..<n {
+            var pivot = col
+            for r in (col + 1)..<max(col + 1, n) where abs(m[r * n + col]) > abs(m[pivot * n + col]) { pivot = r }
+            guard abs(m[pivot * n + col]) > 1e-12 * scale else { return nil }
+            if pivot != col {
+                for c in 0..<n { m.swapAt(col * n + c, pivot * n + c) }
+                x.swapAt(col, pivot)
+            }
+            for r in (col + 1)..<max(col + 1, n) {
+                let f = m[r * n + col] / m[col * n + col]
+                guard f != 0 else { continue }
+                for c in col..<n { m[r * n + c] -= f * m[col * n + c] }
+                x[r] -= f * x[col]
+            }
+        }
+        for r in stride(from: n - 1, through: 0, by: -1) {
+            var s = x[r]
+            for c in (r + 1)..<max(r + 1, n) { s -= m[r * n + c] * x[c] }
+            x[r] = s / m[r * n + r]
+        }
+        return x
+    }
+}
