@@ -2,15 +2,64 @@ import Core
 import Foundation
 import Plot
 
-/// `report bench`: throughput figures of the hot paths, printed (never asserted in tests).
+/// `report bench`: throughput figures of the hot paths and quality figures of the flare search,
+/// printed (never asserted in tests).
 ///
-/// Run it optimised: `swift run -c release report bench`. Every case runs on one core.
+/// Run it optimised: `swift run -c release report bench`. Every case runs on one core. Each group
+/// of figures is one function; ``run(report:)`` calls them in order.
 public enum Benchmarks {
+    /// What a figure should reach, and whether it does.
+    public enum Goal: Sendable {
+        case atMost(Double)
+        case atLeast(Double)
+        /// Within `tolerance` (absolute) of `target`.
+        case near(Double, tolerance: Double)
+
+        public func isMet(by value: Double) -> Bool {
+            switch self {
+            case let .atMost(limit): return value <= limit
+            case let .atLeast(limit): return value >= limit
+            case let .near(target, tolerance): return abs(value - target) <= tolerance
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case let .atMost(limit): return "≤ \(Self.number(limit))"
+            case let .atLeast(limit): return "≥ \(Self.number(limit))"
+            case let .near(target, tolerance): return "\(Self.number(target)) ± \(Self.number(tolerance))"
+            }
+        }
+
+        static func number(_ x: Double) -> String { String(format: "%g", x) }
+    }
+
     public struct Figure: Sendable {
         public var name: String
         public var value: Double
         public var unit: String
         public var note: String
+        public var goal: Goal?
+
+        public init(name: String, value: Double, unit: String, note: String, goal: Goal? = nil) {
+            self.name = name
+            self.value = value
+            self.unit = unit
+            self.note = note
+            self.goal = goal
+        }
+
+        /// One aligned line: name, value, unit, goal (met or not), note.
+        public var line: String {
+            let number = !value.isFinite ? "–" : abs(value) >= 100 ? String(format: "%.0f", value) : String(format: "%.3g", value)
+            var text = name.padding(toLength: 50, withPad: " ", startingAt: 0)
+                + number.leftPadded(to: 12) + " " + unit.padding(toLength: 20, withPad: " ", startingAt: 0)
+            if let goal {
+                let verdict = value.isFinite && goal.isMet(by: value) ? "met" : "NOT met"
+                text += " goal \(goal.description)\(unit.isEmpty ? "" : " " + unit): \(verdict);"
+            }
+            return text + " " + note
+        }
     }
 
     public static var configuration: String {
@@ -27,7 +76,16 @@ public enum Benchmarks {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
 
-        // A TESS-like sector: 20,000 two-minute cadences, 1 ms noise, rotation and a few flares.
+        let sector = try syntheticSector()
+        flareSearch(sector, report: report)
+        try injectionRecovery(sector, report: report)
+        try readers(sector, folder: folder, report: report)
+        try figures(folder: folder, report: report)
+        try stressSet(report: report)
+    }
+
+    /// A TESS-like sector: 20,000 two-minute cadences, 1 ms noise, rotation and a flare.
+    static func syntheticSector() throws -> Lightcurve {
         var g = SeededGenerator(seed: 1)
         let n = 20_000
         let time = (0..<n).map { 2000 + Double($0) * 2 / 1440 }
@@ -35,23 +93,29 @@ public enum Benchmarks {
             1 + 0.01 * sin(t / 1.3) + 0.001 * g.gaussian()
                 + FlareTemplate.davenport2014.value(at: t, peak: 2007.3, fwhm: 0.01, amplitude: 0.05)
         }
-        let lc = try Lightcurve(
+        return try Lightcurve(
             time: time, flux: flux, fluxError: Array(repeating: 0.001, count: n), band: "TESS", timeSystem: .btjd,
             fluxUnit: .relative)
-        let finder = FlareSearch.Parameters.standard.continuous
+    }
 
+    /// Detrending + Chang et al. criteria on the synthetic sector.
+    static func flareSearch(_ lc: Lightcurve, report: (Figure) -> Void) {
+        let finder = FlareSearch.Parameters.standard.continuous
         let searches = 20
-        let searchSeconds = measure { for _ in 0..<searches { _ = finder.search(lc) } }
+        let seconds = measure { for _ in 0..<searches { _ = finder.search(lc) } }
         report(
             Figure(
-                name: "flare search (detrend + Chang criteria)", value: Double(n * searches) / searchSeconds,
-                unit: "points/s", note: String(format: "%.1f ms per 20,000-cadence sector", 1000 * searchSeconds / Double(searches))))
+                name: "flare search (detrend + Chang criteria)", value: Double(lc.count * searches) / seconds,
+                unit: "points/s", note: String(format: "%.1f ms per 20,000-cadence sector", 1000 * seconds / Double(searches))))
+    }
 
-        // Injection–recovery: 50 trials of ~20 flares each into the same sector, search, match.
+    /// Injection–recovery throughput: 50 trials of ~20 flares each into the sector, search, match.
+    static func injectionRecovery(_ lc: Lightcurve, report: (Figure) -> Void) throws {
+        let finder = FlareSearch.Parameters.standard.continuous
         let simulator = FlareSimulator(parameters: .init(ratePerDay: 0.72, amplitude: 0.003...0.3, fwhmMinutes: 4...60))
         var injected = 0
         var recovered = 0
-        let injectionSeconds = try measure {
+        let seconds = try measure {
             for trial in 0..<50 {
                 var generator = SeededGenerator(seed: 2, stream: "bench|\(trial)")
                 let (withFlares, injections) = try simulator.inject(into: lc, exposureSeconds: 120, using: &generator, firstID: 0)
@@ -62,10 +126,13 @@ public enum Benchmarks {
         }
         report(
             Figure(
-                name: "injection–recovery", value: Double(injected) / injectionSeconds, unit: "injected flares/s",
-                note: "\(injected) injected, \(recovered) recovered, \(String(format: "%.2f", injectionSeconds)) s"))
+                name: "injection–recovery", value: Double(injected) / seconds, unit: "injected flares/s",
+                note: "\(injected) injected, \(recovered) recovered, \(String(format: "%.2f", seconds)) s"))
+    }
 
-        // Readers.
+    /// ZTF IRSA CSV and SPOC FITS readers.
+    static func readers(_ lc: Lightcurve, folder: URL, report: (Figure) -> Void) throws {
+        var g = SeededGenerator(seed: 3)
         var table = ZTFLightcurveTable()
         for i in 0..<100_000 {
             table.oid.append(736_115_200_001_082 + Int64(i % 4))
@@ -107,15 +174,21 @@ public enum Benchmarks {
 
         let fits = folder.appendingPathComponent("tess_lc.fits")
         try SPOCLightcurve(
-            mission: .tess, targetID: 1, sector: 1, time: time, pdcsapFlux: flux.map { $0 * 1e4 },
-            pdcsapFluxError: Array(repeating: 10, count: n), sapFlux: flux.map { $0 * 1e4 },
-            quality: Array(repeating: 0, count: n)
+            mission: .tess, targetID: 1, sector: 1, time: lc.time, pdcsapFlux: lc.flux.map { $0 * 1e4 },
+            pdcsapFluxError: Array(repeating: 10, count: lc.count), sapFlux: lc.flux.map { $0 * 1e4 },
+            quality: Array(repeating: 0, count: lc.count)
         ).write(to: fits)
         let reads = 20
         let fitsSeconds = try measure { for _ in 0..<reads { _ = try SPOCLightcurve.read(from: fits) } }
-        report(Figure(name: "SPOC FITS read", value: Double(n * reads) / fitsSeconds, unit: "rows/s", note: "20,000-row LIGHTCURVE table"))
+        report(
+            Figure(
+                name: "SPOC FITS read", value: Double(lc.count * reads) / fitsSeconds, unit: "rows/s",
+                note: "20,000-row LIGHTCURVE table"))
+    }
 
-        // Figures.
+    /// Light-curve figures drawn with Cairo.
+    static func figures(folder: URL, report: (Figure) -> Void) throws {
+        var g = SeededGenerator(seed: 4)
         for points in [2_000, 100_000] {
             let x = (0..<points).map { Double($0) }
             let y = x.map { sin($0 / 300) + 0.1 * g.gaussian() }
@@ -138,5 +211,12 @@ public enum Benchmarks {
         let start = DispatchTime.now().uptimeNanoseconds
         try body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
+
+extension String {
+    /// The string right-aligned in `width` characters.
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

@@ -36,6 +36,81 @@ public struct QuickLook: Sendable {
         public var points: Int
         public var bands: [Band]
         public var flares: [Flare]?
+        /// Injection–recovery on every band, summed over bands (`--inject N`).
+        public var injection: InjectionSummary?
+    }
+
+    /// An injection–recovery result as printed: totals, recovery per S/N bin, ED ratio, time, seed.
+    public struct InjectionSummary: Codable, Sendable, Equatable {
+        public struct Bin: Codable, Sendable, Equatable {
+            public var snrMin: Double
+            /// nil (JSON null) for the open top bin.
+            public var snrMax: Double?
+            public var injected: Int
+            public var recovered: Int
+
+            enum CodingKeys: String, CodingKey {
+                case snrMin = "snr_min", snrMax = "snr_max", injected, recovered
+            }
+
+            public func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(snrMin, forKey: .snrMin)
+                try c.encode(snrMax, forKey: .snrMax)
+                try c.encode(injected, forKey: .injected)
+                try c.encode(recovered, forKey: .recovered)
+            }
+        }
+        public var seed: UInt64
+        /// Flares injected per band.
+        public var perBand: Int
+        public var injected: Int
+        public var recovered: Int
+        /// nil (JSON null) when nothing could be injected.
+        public var fraction: Double?
+        public var bySNR: [Bin]
+        /// Median recovered/injected ED of recovered flares with S/N > 10 (null: none).
+        public var edRatioMedian: Double?
+        public var trials: Int
+        /// Detections without injection (ignored in the matching) and unmatched detections in trials.
+        public var baselineDetections: Int
+        public var spuriousDetections: Int
+        public var seconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case seed, injected, recovered, fraction, trials, seconds
+            case perBand = "per_band", bySNR = "by_snr", edRatioMedian = "ed_ratio_median"
+            case baselineDetections = "baseline_detections", spuriousDetections = "spurious_detections"
+        }
+
+        public init(_ result: InjectionRecoveryResult, perBand: Int) {
+            seed = result.seed
+            self.perBand = perBand
+            injected = result.injected
+            recovered = result.recovered
+            fraction = result.fraction
+            bySNR = result.bins.map { Bin(snrMin: $0.snrMin, snrMax: $0.snrMax, injected: $0.injected, recovered: $0.recovered) }
+            edRatioMedian = result.medianEDRatio(aboveSNR: 10)
+            trials = result.trials
+            baselineDetections = result.baselineDetections
+            spuriousDetections = result.spuriousDetections
+            seconds = result.seconds
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(seed, forKey: .seed)
+            try c.encode(perBand, forKey: .perBand)
+            try c.encode(injected, forKey: .injected)
+            try c.encode(recovered, forKey: .recovered)
+            try c.encode(fraction, forKey: .fraction)
+            try c.encode(bySNR, forKey: .bySNR)
+            try c.encode(edRatioMedian, forKey: .edRatioMedian)
+            try c.encode(trials, forKey: .trials)
+            try c.encode(baselineDetections, forKey: .baselineDetections)
+            try c.encode(spuriousDetections, forKey: .spuriousDetections)
+            try c.encode(seconds, forKey: .seconds)
+        }
     }
 
     public let file: URL
@@ -51,11 +126,20 @@ public struct QuickLook: Sendable {
     }
 
     /// Reads and searches the file; writes a figure to `plot` (PNG or SVG) when given.
-    public func run(flares: Bool, plot: URL?) throws -> Result {
+    /// - Parameters:
+    ///   - inject: when given, also runs an ``InjectionRecovery`` of that many flares on each band.
+    ///   - seed: seed of the injection–recovery (recorded in the result).
+    public func run(flares: Bool, plot: URL?, inject: Int? = nil, seed: UInt64 = 1) throws -> Result {
         let format = try RawFile.format(of: file)
         let bands = try RawFile.lightcurves(of: file, timeSystem: timeSystem)
-        let output = try FlareSearch(parameters: parameters).analyze(
+        let search = FlareSearch(parameters: parameters)
+        let output = try search.analyze(
             AnalysisInput(entry: CatalogEntry(id: file.lastPathComponent, ra: 0, dec: 0), bands: bands, mode: .simulation))
+        let injection = try inject.flatMap { count in
+            try InjectionRecoveryResult.combined(
+                bands.map { try InjectionRecovery(search: search).run(on: $0, count: count, seed: seed) }
+            ).map { InjectionSummary($0, perBand: count) }
+        }
         if let plot {
             let spans = flares ? output.detections.map { ReportFigures.Span(band: $0.band, start: $0.start, stop: $0.stop) } : []
             try ReportFigures.source(
@@ -75,7 +159,8 @@ public struct QuickLook: Sendable {
                         band: $0.band, start: $0.start, stop: $0.stop, peak: $0.peakTime, amplitude: $0.amplitude,
                         ed: $0.equivalentDuration, edErr: $0.equivalentDurationError, points: $0.pointCount,
                         significance: $0.significance, vetting: $0.vetting)
-                } : nil)
+                } : nil,
+            injection: injection)
     }
 
     /// The result as one JSON object (sorted keys, so output is stable).
@@ -106,6 +191,21 @@ public struct QuickLook: Sendable {
                                 + (v.flags.isEmpty ? "" : ", " + v.flags.names.joined(separator: ", "))
                         } ?? ""))
             }
+        }
+        if let i = result.injection {
+            lines.append(
+                "  injection–recovery (seed \(i.seed), \(i.perBand) per band): \(i.recovered) of \(i.injected) recovered"
+                    + (i.fraction.map { String(format: " (%.1f %%)", 100 * $0) } ?? "")
+                    + String(format: " in %d trials, %.2f s", i.trials, i.seconds))
+            let bins = i.bySNR.map { b in
+                let range = b.snrMax.map { String(format: "%g–%g", b.snrMin, $0) } ?? String(format: "> %g", b.snrMin)
+                return "\(range): \(b.recovered)/\(b.injected)"
+            }
+            lines.append("    by S/N  " + bins.joined(separator: "   "))
+            lines.append(
+                "    median recovered/injected ED at S/N > 10: "
+                    + (i.edRatioMedian.map { String(format: "%.3f", $0) } ?? "–")
+                    + "; \(i.baselineDetections) detections before injection (ignored), \(i.spuriousDetections) unmatched")
         }
         return lines.joined(separator: "\n")
     }

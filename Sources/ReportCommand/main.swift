@@ -134,27 +134,50 @@ extension ReportCommand {
                 valueName: "system"))
         var timeSystem: String?
 
+        @Option(help: "Inject this many synthetic flares into each band and report how many are recovered.")
+        var inject: Int?
+
+        @Option(help: "Seed of the injection–recovery.")
+        var seed: UInt64 = 1
+
         func run() throws {
             let system = try timeSystem.map(TimeSystem.init(named:))
             let result = try QuickLook(file: URL(fileURLWithPath: file), timeSystem: system).run(
-                flares: flares, plot: plot.map { URL(fileURLWithPath: $0) })
+                flares: flares, plot: plot.map { URL(fileURLWithPath: $0) }, inject: inject, seed: seed)
             print(json ? try QuickLook.json(result) : QuickLook.text(result))
         }
     }
 
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print throughput figures: flare search, injection–recovery, readers, figures.",
-            discussion: "Run it optimised: swift run -c release report bench")
+            abstract: "Print throughput and flare-search quality figures, or time the search of one file.",
+            discussion: """
+                Without FILE: flare search, injection–recovery, readers, figures, and the stress set \
+                (false positives and recovery of the flare search, each with its goal). With FILE: \
+                the median time of the search of that file and an injection–recovery on it. \
+                Run it optimised: swift run -c release report bench
+                """)
+
+        @Argument(help: "A raw light-curve file (SPOC FITS or IRSA ZTF CSV) to time the search on.")
+        var file: String?
+
+        @Option(help: "Flares injected per band of FILE.")
+        var inject: Int = 100
+
+        @Option(help: "Seed of the injection–recovery on FILE.")
+        var seed: UInt64 = 1
+
+        @Flag(help: "With FILE: print one JSON object.")
+        var json = false
 
         func run() throws {
-            print("virtualobserver benchmarks, \(Benchmarks.configuration), one core")
-            try Benchmarks.run { figure in
-                let name = figure.name.padding(toLength: 42, withPad: " ", startingAt: 0)
-                let value = String(format: "%14.0f", figure.value)
-                let unit = figure.unit.padding(toLength: 20, withPad: " ", startingAt: 0)
-                print("\(name) \(value) \(unit) \(figure.note)")
+            if let file {
+                let result = try Benchmarks.file(URL(fileURLWithPath: file), inject: inject, seed: seed)
+                print(json ? try Benchmarks.json(result) : result.text)
+                return
             }
+            print("virtualobserver benchmarks, \(Benchmarks.configuration), one core")
+            try Benchmarks.run { print($0.line) }
         }
     }
 

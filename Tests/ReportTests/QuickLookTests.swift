@@ -63,6 +63,39 @@ struct QuickLookTests {
         }
     }
 
+    /// `--inject N` adds an `injection` object: N flares in the one band, four S/N bins whose counts
+    /// add up, the open top bin's `snr_max` null, and the seed recorded; the same seed repeats it.
+    @Test func injectionAddsItsSummaryToTheJSONWithTheSeed() async throws {
+        try await withTemporaryFolder { folder in
+            let time = (0..<10_000).map { 1500 + Double($0) * 2 / 1440 }
+            var g = SeededGenerator(seed: 5)
+            let flux = time.map { _ in 1e4 * (1 + 0.001 * g.gaussian()) }
+            let url = folder.appendingPathComponent("tess_lc.fits")
+            try SPOCLightcurve(
+                mission: .tess, targetID: 6, sector: 4, time: time, pdcsapFlux: flux, pdcsapFluxError: Array(repeating: 10, count: time.count)
+            ).write(to: url)
+            let result = try QuickLook(file: url).run(flares: false, plot: nil, inject: 40, seed: 7)
+            let injection = try #require(result.injection)
+            #expect(injection.injected == 40 && injection.perBand == 40 && injection.seed == 7)
+            #expect(injection.bySNR.map(\.injected).reduce(0, +) == 40)
+            #expect(injection.bySNR.map(\.recovered).reduce(0, +) == injection.recovered)
+            #expect(injection.recovered > 10 && injection.recovered < 40)
+            let again = try QuickLook(file: url).run(flares: false, plot: nil, inject: 40, seed: 7).injection
+            #expect(again?.bySNR == injection.bySNR)
+
+            let object = try JSONSerialization.jsonObject(with: Data(QuickLook.json(result).utf8)) as? [String: Any]
+            let json = try #require(object?["injection"] as? [String: Any])
+            #expect(json["seed"] as? Int == 7)
+            #expect(json["injected"] as? Int == 40)
+            #expect(json["ed_ratio_median"] is Double)
+            #expect(json["seconds"] is Double)
+            let bins = try #require(json["by_snr"] as? [[String: Any]])
+            #expect(bins.map { $0["snr_min"] as? Double } == [0, 2, 5, 10])
+            #expect(bins.last?["snr_max"] is NSNull)
+            #expect(QuickLook.text(result).contains("injection–recovery (seed 7, 40 per band)"))
+        }
+    }
+
     @Test func anUnknownFileIsNamedInTheError() async throws {
         try await withTemporaryFolder { folder in
             let url = folder.appendingPathComponent("notes.txt")

@@ -1,0 +1,104 @@
+import Core
+import Foundation
+
+extension Benchmarks {
+    /// How many stress-set stars of each cadence `report bench` searches.
+    static let stressStars: [StressSet.Cadence: Int] = [.twentySecond: 100, .twoMinute: 100, .thirtyMinute: 100]
+    /// Flares injected per stress star: one trial's worth (one per 2 days of data).
+    static let stressFlaresPerStar = 12
+
+    /// Quality of the flare search on the stress set (``StressSet``, seed 1), per cadence and overall:
+    ///  - false positives per light curve per 27 days: detections on the flare-free stars (the
+    ///    baseline search of each injection–recovery run), with the number of light curves, and a
+    ///    95 % upper limit (Gehrels 1986) when none are found; goal ≤ 0.02;
+    ///  - recovered fraction of injected flares by matched-filter S/N (``InjectionRecovery``): 2–5
+    ///    (goal ≥ 35 %), 5–10 (≥ 90 %), > 10 (≥ 99 %);
+    ///  - median recovered/injected ED at S/N > 10, goal within 5 % of 1.
+    /// The search is called only through ``FlareSearch/analyze(_:)`` with `.standard` parameters, so
+    /// the figures describe whatever the flare search currently does.
+    static func stressSet(report: (Figure) -> Void) throws {
+        let set = StressSet(seed: 1)
+        let injection = InjectionRecovery(search: FlareSearch(parameters: .standard))
+        var all: [StressOutcome] = []
+        for (c, cadence) in StressSet.Cadence.allCases.enumerated() {
+            let count = stressStars[cadence] ?? 0
+            var outcome = StressOutcome(label: cadence.rawValue)
+            for index in 0..<count {
+                let star = set.star(index, cadence: cadence)
+                let result = try injection.run(
+                    on: star.band, count: stressFlaresPerStar, seed: UInt64(1_000 * c + index + 1))
+                outcome.add(result, baseline: star.band.lightcurve.baseline)
+            }
+            stressFigures(outcome, report: report)
+            all.append(outcome)
+        }
+        stressFigures(StressOutcome.combined(all, label: "all cadences"), report: report)
+    }
+
+    /// The five figures of one group of stress light curves.
+    static func stressFigures(_ outcome: StressOutcome, report: (Figure) -> Void) {
+        let label = "stress \(outcome.label)"
+        let k = outcome.falsePositives
+        let perCurve = outcome.exposure > 0 ? Double(k) / outcome.exposure : .nan
+        let limit = outcome.exposure > 0 ? poissonUpperLimit95(k) / outcome.exposure : .nan
+        report(
+            Figure(
+                name: "\(label): false positives", value: perCurve, unit: "per LC per 27 d",
+                note: "\(k) in \(outcome.lightcurves) flare-free light curves (\(outcome.lightcurvesWithFalsePositives) with any)"
+                    + (k == 0 ? String(format: ", 95 %% upper limit %.3g", limit) : ""),
+                goal: .atMost(0.02)))
+        guard let result = outcome.result else { return }
+        let goals: [(Double, Goal)] = [(2, .atLeast(35)), (5, .atLeast(90)), (10, .atLeast(99))]
+        for bin in result.bins {
+            guard let goal = goals.first(where: { $0.0 == bin.snrMin })?.1 else { continue }
+            let range = bin.snrMax.map { String(format: "%g–%g", bin.snrMin, $0) } ?? String(format: "> %g", bin.snrMin)
+            report(
+                Figure(
+                    name: "\(label): recovered at S/N \(range)", value: bin.fraction.map { 100 * $0 } ?? .nan, unit: "%",
+                    note: "\(bin.recovered) of \(bin.injected)", goal: goal))
+        }
+        let ratios = result.flares.filter { $0.snr > 10 && $0.isRecovered }.count
+        report(
+            Figure(
+                name: "\(label): median ED ratio at S/N > 10", value: result.medianEDRatio(aboveSNR: 10) ?? .nan,
+                unit: "recovered/injected", note: "\(ratios) recovered flares", goal: .near(1, tolerance: 0.05)))
+    }
+
+    /// Rough one-sided 95 % upper limit on a Poisson mean after observing `k` events (Gehrels 1986,
+    /// ApJ 303, 336, Eq. 9 with S = 1.645; 2.97 for k = 0, exact 3.00).
+    static func poissonUpperLimit95(_ k: Int) -> Double {
+        let n = Double(k + 1)
+        return n * pow(1 - 1 / (9 * n) + 1.645 / (3 * n.squareRoot()), 3)
+    }
+
+    /// What the stress set gave for a group of light curves.
+    struct StressOutcome {
+        var label: String
+        var lightcurves = 0
+        var lightcurvesWithFalsePositives = 0
+        var falsePositives = 0
+        /// Observed span in units of 27 days, summed over light curves.
+        var exposure = 0.0
+        var result: InjectionRecoveryResult?
+
+        mutating func add(_ run: InjectionRecoveryResult, baseline: Double) {
+            lightcurves += 1
+            falsePositives += run.baselineDetections
+            lightcurvesWithFalsePositives += run.baselineDetections > 0 ? 1 : 0
+            exposure += baseline / 27
+            result = InjectionRecoveryResult.combined([result, run].compactMap { $0 })
+        }
+
+        static func combined(_ outcomes: [StressOutcome], label: String) -> StressOutcome {
+            var total = StressOutcome(label: label)
+            for o in outcomes {
+                total.lightcurves += o.lightcurves
+                total.lightcurvesWithFalsePositives += o.lightcurvesWithFalsePositives
+                total.falsePositives += o.falsePositives
+                total.exposure += o.exposure
+            }
+            total.result = InjectionRecoveryResult.combined(outcomes.compactMap(\.result))
+            return total
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+@testable import Core
+
+@Suite("InjectionRecovery")
+struct InjectionRecoveryTests {
+    /// A 27-day 2-minute TESS-like light curve: flat, white noise σ, a 1-day mid-sector gap, and
+    /// optionally flares already in it (peak time, amplitude, FWHM in days).
+    static func flatCurve(sigma: Double = 1e-3, seed: UInt64 = 11, flares: [(Double, Double, Double)] = []) throws -> BandLightcurve {
+        var g = SeededGenerator(seed: seed)
+        let time = (0..<19_440).map { 2000 + Double($0) * 120 / 86_400 }.filter { !(2013...2014).contains($0) }
+        let flux = time.map { t in
+            1 + sigma * g.gaussian()
+                + flares.reduce(0) { $0 + FlareTemplate.davenport2014.value(at: t, peak: $1.0, fwhm: $1.2, amplitude: $1.1, exposure: 120.0 / 86_400) }
+        }
+        let lc = try Lightcurve(
+            time: time, flux: flux, fluxError: Array(repeating: sigma, count: time.count), band: "TESS", timeSystem: .btjd,
+            fluxUnit: .relative)
+        return BandLightcurve(
+            lightcurve: lc, observatory: "TESS", rawRows: lc.count, flaggedRows: 0, invalidRows: 0, exposureSeconds: 120,
+            datasetIndices: [0])
+    }
+
+    static let standard = InjectionRecovery(search: FlareSearch(parameters: .standard))
+
+    @Test func onWhiteNoiseBrightFlaresAreRecoveredAndFaintOnesAreNot() throws {
+        let result = try Self.standard.run(on: Self.flatCurve(), count: 300, seed: 1)
+        #expect(result.injected == 300)
+        #expect(result.baselineDetections == 0)
+        let bins = result.bins
+        #expect(bins.map(\.snrMin) == [0, 2, 5, 10])
+        #expect(bins.map(\.snrMax) == [2, 5, 10, nil])
+        #expect(bins.map(\.injected).reduce(0, +) == 300)
+        let bright = try #require(bins.last)
+        #expect(bright.injected > 100)
+        #expect(try #require(bright.fraction) >= 0.95, "\(bins)")
+        // Below S/N 2 a flare is buried in the noise.
+        let faint = bins[0]
+        #expect(faint.injected > 20)
+        #expect(try #require(faint.fraction) <= 0.05, "\(bins)")
+    }
+
+    /// The goal is a median recovered/injected ED within 10 % of 1 at S/N > 10 on white noise. The
+    /// current ``FlareFinder`` integrates the ED over the points above its thresholds and one more,
+    /// missing most of the slow decay (60 % of a Davenport flare's area): its median ratio here is
+    /// 0.57. That is recorded as a known issue, so this test fails — as it should — once the search
+    /// measures the whole flare. The ratio must still be that of the detection matching each flare
+    /// (a tail fragment or a wrong match would give far less than 0.4).
+    @Test func brightFlaresOnWhiteNoiseKeepTheirEquivalentDuration() throws {
+        let result = try Self.standard.run(on: Self.flatCurve(), count: 300, seed: 1)
+        let ratio = try #require(result.medianEDRatio(aboveSNR: 10))
+        withKnownIssue("FlareFinder's ED stops one point after the last point above threshold") {
+            #expect(abs(ratio - 1) <= 0.1, "median ED ratio \(ratio)")
+        }
+        #expect(ratio > 0.4 && ratio < 1.1, "median ED ratio \(ratio)")
+        let brightest = result.flares.filter { $0.snr > 50 }.compactMap { f in f.recoveredED.map { $0 / f.injectedED } }
+        #expect(try #require(Statistics.median(brightest)) > ratio)
+    }
+
+    /// σ is 1.4826 · MAD of first differences / √2; each flare's S/N is √Σ(x/σ)² of what was added.
+    @Test func theInjectedSNRIsTheMatchedFilterSNRAgainstTheRobustWhiteNoise() throws {
+        let band = try Self.flatCurve(sigma: 2e-3)
+        let result = try Self.standard.run(on: band, count: 20, seed: 3)
+        #expect(abs(result.whiteNoise / 2e-3 - 1) < 0.03, "σ = \(result.whiteNoise)")
+        let time = band.lightcurve.time
+        for flare in result.flares {
+            let sum = time.reduce(0.0) { s, t in
+                let x = FlareTemplate.davenport2014.value(
+                    at: t, peak: flare.peakTime, fwhm: flare.fwhm, amplitude: flare.amplitude, exposure: 120.0 / 86_400)
+                return s + x * x
+            }
+            #expect(abs((sum.squareRoot() / result.whiteNoise) / flare.snr - 1) < 1e-6)
+            #expect((1...100).contains(flare.snr))
+            #expect((2...60).contains(flare.fwhm * 1440))
+        }
+    }
+
+    @Test func flaresWithinOneTrialNeverOverlap() throws {
+        let result = try Self.standard.run(on: Self.flatCurve(), count: 60, seed: 5)
+        #expect(result.trials >= 5)
+        for trial in 0..<result.trials {
+            let peaks = result.flares.filter { $0.trial == trial }
+            #expect(peaks.count <= 13)
+            for a in peaks {
+                for b in peaks where a != b {
+                    #expect(abs(a.peakTime - b.peakTime) >= max(1, 40 * max(a.fwhm, b.fwhm)))
+                }
+            }
+        }
+    }
+
+    @Test func theSameSeedGivesTheSameResult() throws {
+        let band = try Self.flatCurve()
+        let a = try Self.standard.run(on: band, count: 40, seed: 9)
+        let b = try Self.standard.run(on: band, count: 40, seed: 9)
+        #expect(a.flares == b.flares)
+        #expect(a.trials == b.trials && a.spuriousDetections == b.spuriousDetections)
+        let c = try Self.standard.run(on: band, count: 40, seed: 10)
+        #expect(c.flares != a.flares)
+    }
+
+    /// A real flare in the light curve is found in every trial; it must count neither as a recovery
+    /// nor as a spurious detection, and no flare is injected on top of it. Injected flares far too
+    /// faint to be found (S/N 0.01–0.02) make any recovery an error.
+    @Test func detectionsPresentBeforeInjectionAreNotCounted() throws {
+        let band = try Self.flatCurve(flares: [(2005.3, 0.05, 0.01)])
+        var parameters = InjectionRecovery.Parameters.standard
+        parameters.snr = 0.01...0.02
+        let result = try InjectionRecovery(search: FlareSearch(parameters: .standard), parameters: parameters)
+            .run(on: band, count: 30, seed: 2)
+        // The search may split the flare's decay into a second detection.
+        #expect((1...2).contains(result.baselineDetections))
+        #expect(result.injected == 30)
+        #expect(result.recovered == 0)
+        #expect(result.spuriousDetections == 0)
+        for flare in result.flares {
+            #expect(flare.peakTime + 40 * flare.fwhm < 2005.3 - 0.1 || flare.peakTime - 2 * flare.fwhm > 2005.3 + 0.1)
+        }
+    }
+
+    /// In Kepler long cadence a flare shorter than a third of the 29.4-minute exposure is not injected.
+    @Test func fwhmIsNeverBelowAThirdOfTheExposure() throws {
+        let star = StressSet(seed: 1).star(0, cadence: .thirtyMinute)
+        let result = try Self.standard.run(on: star.band, count: 30, seed: 1)
+        #expect(result.injected == 30)
+        for flare in result.flares { #expect(flare.fwhm * 86_400 >= 1765.5 / 3 * (1 - 1e-12)) }
+    }
+
+    @Test func combinedResultsAddTheirFlaresAndCounts() throws {
+        let band = try Self.flatCurve()
+        let a = try Self.standard.run(on: band, count: 15, seed: 1)
+        let b = try Self.standard.run(on: band, count: 15, seed: 2)
+        let both = try #require(InjectionRecoveryResult.combined([a, b]))
+        #expect(both.injected == 30)
+        #expect(both.recovered == a.recovered + b.recovered)
+        #expect(both.trials == a.trials + b.trials)
+        #expect(both.bins.map(\.injected) == zip(a.bins, b.bins).map { $0.injected + $1.injected })
+    }
+}
