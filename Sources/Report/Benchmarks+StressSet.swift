@@ -11,7 +11,7 @@ extension Benchmarks {
     ///  - false positives per light curve per 27 days: detections on the flare-free stars (the
     ///    baseline search of each injection–recovery run), with the number of light curves, and a
     ///    95 % upper limit (Gehrels 1986) when none are found; goal ≤ 0.02;
-    ///  - recovered fraction of injected flares by matched-filter S/N (``InjectionRecovery``): 2–5
+    ///  - recovered fraction of injected flares by peak S/N (``InjectionRecovery``): 2–5
     ///    (goal ≥ 35 %), 5–10 (≥ 90 %), > 10 (≥ 99 %);
     ///  - median recovered/injected ED at S/N > 10, goal within 5 % of 1.
     /// The search is called only through ``FlareSearch/analyze(_:)`` with `.standard` parameters, so

@@ -79,6 +79,18 @@ struct DetectionCard {
     var significance: String
     var points: Int
     var figure: String?
+    var vetting: VettingView?
+}
+
+/// The vetting numbers of a detection card, formatted.
+struct VettingView {
+    var pointsAbove: Int
+    var rise: String
+    var decay: String
+    var templateDeltaChi2: String
+    var symmetricDeltaChi2: String
+    var templateFWHM: String
+    var flags: String
 }
 
 struct SourceRow {

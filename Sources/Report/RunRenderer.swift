@@ -195,7 +195,14 @@ public struct RunRenderer: Sendable {
             peak: Format.number(d.peakTime, 4), duration: Format.number((d.stop - d.start) * 1440, 1),
             amplitude: Format.significant(d.amplitude, 3), ed: Format.significant(d.ed, 3),
             edErr: Format.significant(d.edErr, 2), significance: Format.number(d.significance, 1), points: d.nPoints,
-            figure: figure)
+            figure: figure, vetting: d.vetting.map { v in
+                VettingView(
+                    pointsAbove: v.pointsAboveThreshold, rise: Format.number(v.riseTime * 1440, 1),
+                    decay: Format.number(v.decayTime * 1440, 1), templateDeltaChi2: Format.number(v.templateDeltaChiSquare, 0),
+                    symmetricDeltaChi2: Format.number(v.symmetricDeltaChiSquare, 0),
+                    templateFWHM: v.templateFWHM.map { Format.number($0 * 1440, 1) } ?? "–",
+                    flags: v.flags.names.joined(separator: ", "))
+            })
     }
 
     private func sourceRow(_ s: SourceRecord, statistics: [StatisticRecord], datasets: Int, page: String?) -> SourceRow {

@@ -24,13 +24,19 @@ import Foundation
 ///    least `minimumWindow` and `minimumWindowCadences` cadences) for modelled rotation: several
 ///    times longer than a flare, clearly shorter than the rotation. Masked runs are bridged by the
 ///    neighbouring windows' polynomials.
-/// 3. **Noise.** σ is a rolling robust scatter (1.4826 × MAD) of the unmasked residuals in windows of
-///    `scatterWindow` days, interpolated between nodes — not one value per light curve.
-/// 4. **Flare-aware masking.** Points more than `clip` σ *above* the model are flare candidates (dips —
-///    transits, eclipses — are left to the robust filter, which ignores them); each run is masked with
+/// 3. **Noise.** The returned σ is a rolling robust scatter (1.4826 × MAD) of the final model's
+///    unmasked residuals in windows of `scatterWindow` days, interpolated between nodes — not one
+///    value per light curve.
+/// 4. **Flare-aware masking.** Points more than `clip` σ *above* the model are flare candidates; each
+///    run is masked with
 ///    one point before it, its decay tail (while the excess stays above 1 σ, at most four times the
 ///    run's length) and a padding as long as the run itself. A run longer than half the filter window
-///    is not masked: it is variability the filter must follow. Steps 1–4 repeat until the mask stops changing (at most `iterations`).
+///    whose highest point is not in its first quarter is not masked: it rises slowly, like the
+///    variability the filter must follow, not like a flare. Short dips are masked the same way (so
+///    the residuals keep the symmetry of the noise that the inverted-curve calibration of σ relies
+///    on); long, symmetric dips — transits, eclipses — are left to the robust filter, which ignores
+///    them. Steps 1–4 repeat until the mask stops
+///    changing (at most `iterations`); σ for the mask is each stretch's robust scatter.
 ///
 /// Stretches are detrended independently for the robust filter; the rotation model spans them all.
 public struct Detrender: Sendable, Codable, Hashable {
@@ -43,9 +49,12 @@ public struct Detrender: Sendable, Codable, Hashable {
     public var iterations: Int
     /// Width of the rolling-scatter window, days.
     public var scatterWindow: Double
+    /// Model a spacecraft roll sawtooth where the data show one (``rollIntervals(time:stretches:)``).
+    public var correctsRoll: Bool
 
-    public init(window: Double, rotation: RotationModelling? = nil, clip: Double = 3, iterations: Int = 4,
-                scatterWindow: Double = 1) {
+    public init(window: Double, rotation: RotationModelling? = nil, clip: Double = 3, iterations: Int = 3,
+                scatterWindow: Double = 1, correctsRoll: Bool = false) {
+        self.correctsRoll = correctsRoll
         self.window = window
         self.rotation = rotation
         self.clip = clip
@@ -120,7 +129,9 @@ public struct Detrender: Sendable, Codable, Hashable {
         if let settings = self.rotation {
             let spikes = Self.impulsiveOutliers(flux, clip: clip)
             let weight = (0..<n).map { masked[$0] || spikes[$0] ? 0.0 : 1.0 }
-            let binned = LombScargle.bin(time: time, flux: flux, weight: weight, width: settings.periodogram.minimumPeriod / 10)
+            // Bins of a sixth of the shortest period keep 95 % of a sinusoid's amplitude there, and more
+            // at longer periods.
+            let binned = LombScargle.bin(time: time, flux: flux, weight: weight, width: settings.periodogram.minimumPeriod / 6)
             rotation = settings.periodogram.search(time: binned.time, flux: binned.flux, weight: binned.weight)
             if let r = rotation, r.falseAlarmProbability < settings.maximumFalseAlarm, r.period <= settings.maximumPeriod,
                 r.power >= settings.minimumPower
@@ -139,6 +150,8 @@ public struct Detrender: Sendable, Codable, Hashable {
         var baseline = [Double](repeating: .nan, count: n)
         var scatter = [Double](repeating: .nan, count: n)
         var rotationModel = [Double](repeating: 0, count: n)
+        var rollModel = [Double](repeating: 0, count: n)
+        let rollIntervals = correctsRoll ? Self.rollIntervals(time: time, stretches: stretches) : []
         for pass in 0..<max(1, iterations) {
             // 1b. Harmonics of the period, fitted to unmasked points within 4σ (dips excluded too).
             if let period, let cycles = self.rotation?.cyclesPerFit {
@@ -148,51 +161,167 @@ public struct Detrender: Sendable, Codable, Hashable {
                 rotationModel = HarmonicFit(period: period, harmonics: harmonics, span: cycles * period)
                     .model(time: time, flux: flux, use: use)
             }
-            // 2. Robust filter of what is left, stretch by stretch.
+            // 2. Robust filter of what is left, stretch by stretch, then the roll sawtooth (if any) of
+            // what the filter left.
             for stretch in stretches {
-                let remainder = stretch.map { flux[$0] - rotationModel[$0] }
+                let remainder = stretch.map { flux[$0] - rotationModel[$0] - rollModel[$0] }
                 let use = stretch.map { !masked[$0] }
                 let smooth = Self.robustLocalQuadratic(
                     time: Array(time[stretch]), values: remainder, use: use, window: filterWindow)
                 for (k, i) in stretch.enumerated() { baseline[i] = rotationModel[i] + smooth[k] }
             }
-            // 3. Rolling scatter of the unmasked relative residuals.
+            if !rollIntervals.isEmpty {
+                rollModel = Self.rollRamps(
+                    time: time, values: (0..<n).map { flux[$0] - baseline[$0] }, use: masked.map { !$0 }, intervals: rollIntervals)
+                for i in 0..<n { baseline[i] += rollModel[i] }
+            }
+            // 3. The scatter of each stretch's unmasked relative residuals, for the mask (the rolling
+            // scatter is measured once, on the final model).
             let residual = (0..<n).map { baseline[$0] > 0 ? flux[$0] / baseline[$0] - 1 : .nan }
             for stretch in stretches {
-                let s = Self.rollingScatter(
-                    time: Array(time[stretch]), values: stretch.map { residual[$0] }, use: stretch.map { !masked[$0] },
-                    window: scatterWindow)
-                for (k, i) in stretch.enumerated() { scatter[i] = s[k] }
+                var values = stretch.filter { !masked[$0] && residual[$0].isFinite }.map { residual[$0] }
+                var scratch: [Double] = []
+                let s = Statistics.robustSigmaInPlace(&values, scratch: &scratch) ?? .nan
+                for i in stretch { scatter[i] = s }
             }
-            // 4. Flare mask: upward runs, one point before, the decay tail and a padding.
+            // 4. Flare mask: upward runs, one point before, the decay tail and a padding; and the same
+            // for downward runs, so that the residuals stay as symmetric as the noise (the inverted-
+            // curve calibration of σ compares the two sides).
             var newMask = (0..<n).map { !flux[$0].isFinite }
-            var i = 0
-            while i < n {
-                guard residual[i] > clip * scatter[i] else {
-                    i += 1
-                    continue
-                }
-                var end = i
-                while end + 1 < n && residual[end + 1] > clip * scatter[end + 1] { end += 1 }
-                // A run longer than half the filter window is variability the filter must follow, not a
-                // flare to bridge: masking it would keep the model from ever reaching it.
-                guard time[end] - time[i] <= filterWindow / 2 else {
-                    i = end + 1
-                    continue
-                }
-                var tail = end
-                let longest = end + 4 * (end - i + 1)
-                while tail + 1 < n && tail < longest && residual[tail + 1] > scatter[tail + 1] { tail += 1 }
-                let pad = end - i + 1
-                for j in max(0, i - 1)...min(n - 1, tail + pad) { newMask[j] = true }
-                i = end + 1
+            for sign in [1.0, -1.0] {
+                Self.maskRuns(
+                    residual.map { sign * $0 }, scatter: scatter, time: time, clip: clip, filterWindow: filterWindow,
+                    into: &newMask)
             }
             if newMask == masked { break }
             masked = newMask
         }
+        // 3b. The rolling scatter of the final model's unmasked residuals.
+        let residual = (0..<n).map { baseline[$0] > 0 ? flux[$0] / baseline[$0] - 1 : .nan }
+        for stretch in stretches {
+            let s = Self.rollingScatter(
+                time: Array(time[stretch]), values: stretch.map { residual[$0] }, use: stretch.map { !masked[$0] },
+                window: scatterWindow)
+            for (k, i) in stretch.enumerated() { scatter[i] = s[k] }
+        }
         return Model(
             baseline: baseline, scatter: scatter, masked: masked, rotation: rotation, modelledPeriod: period,
             smoothingWindow: filterWindow)
+    }
+
+    /// The intervals between a spacecraft's regular attitude corrections, where the data show them.
+    ///
+    /// K2 fired its thrusters every ~6 hours to undo the solar-pressure roll; the cadences of each
+    /// firing are flagged (and rejected), and between firings the flux drifts as the star moves over
+    /// the aperture — a sawtooth that PDC leaves in part. Short gaps (one to three missing cadences)
+    /// that recur with a median spacing under a day, at least ten of them, mark the firings; each
+    /// interval between two is a ramp. An interval more than 1.6 times the median spacing long (a
+    /// firing that was not flagged) is cut into pieces of about that spacing. Returns no interval for
+    /// data without such a rhythm (TESS, whose momentum dumps are days apart; Kepler).
+    static func rollIntervals(time: [Double], stretches: [Range<Int>]) -> [Range<Int>] {
+        let n = time.count
+        guard n > 20 else { return [] }
+        let steps = (1..<n).map { time[$0] - time[$0 - 1] }
+        guard var scratch = Optional(steps), let cadence = Statistics.medianInPlace(&scratch), cadence > 0 else { return [] }
+        let events = (1..<n).filter { steps[$0 - 1] > 1.5 * cadence && steps[$0 - 1] < 4.5 * cadence }
+        guard events.count >= 10 else { return [] }
+        var spacings = zip(events.dropFirst(), events).map { time[$0.0] - time[$0.1] }
+        guard let period = Statistics.medianInPlace(&spacings), period < 1, period > 4 * cadence else { return [] }
+        var result: [Range<Int>] = []
+        for stretch in stretches {
+            var bounds = [stretch.lowerBound] + events.filter { stretch.contains($0) && $0 > stretch.lowerBound } + [stretch.upperBound]
+            bounds = Array(Set(bounds)).sorted()
+            for (a, b) in zip(bounds, bounds.dropFirst()) where b > a {
+                let length = time[b - 1] - time[a]
+                let pieces = length > 1.6 * period ? Int((length / period).rounded()) : 1
+                var start = a
+                for k in 1...max(1, pieces) {
+                    let cut = k == pieces ? b : (start..<b).first { time[$0] >= time[a] + Double(k) * length / Double(pieces) } ?? b
+                    if cut > start { result.append(start..<cut) }
+                    start = cut
+                }
+            }
+        }
+        return result
+    }
+
+    /// A straight line per roll interval, fitted robustly (biweight-reweighted, three passes) to the
+    /// used values; intervals with fewer than four used points get their median, or nothing.
+    static func rollRamps(time: [Double], values: [Double], use: [Bool], intervals: [Range<Int>]) -> [Double] {
+        var model = [Double](repeating: 0, count: time.count)
+        var xs: [Double] = [], ys: [Double] = [], ws: [Double] = [], scratch: [Double] = []
+        for interval in intervals {
+            xs.removeAll(keepingCapacity: true)
+            ys.removeAll(keepingCapacity: true)
+            let t0 = time[interval.lowerBound]
+            for i in interval where use[i] && values[i].isFinite {
+                xs.append(time[i] - t0)
+                ys.append(values[i])
+            }
+            guard !ys.isEmpty else { continue }
+            scratch = ys
+            let median = Statistics.medianInPlace(&scratch) ?? 0
+            guard xs.count >= 4 else {
+                for i in interval { model[i] = median }
+                continue
+            }
+            ws = Array(repeating: 1, count: xs.count)
+            var line = (median, 0.0)
+            for pass in 0..<3 {
+                var sw = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0
+                for j in xs.indices {
+                    sw += ws[j]
+                    sx += ws[j] * xs[j]
+                    sy += ws[j] * ys[j]
+                    sxx += ws[j] * xs[j] * xs[j]
+                    sxy += ws[j] * xs[j] * ys[j]
+                }
+                let d = sw * sxx - sx * sx
+                guard sw > 0, d > 0 else { break }
+                line = ((sy * sxx - sx * sxy) / d, (sw * sxy - sx * sy) / d)
+                guard pass < 2 else { break }
+                scratch = xs.indices.map { abs(ys[$0] - line.0 - line.1 * xs[$0]) }
+                var copy = scratch
+                guard let mad = Statistics.medianInPlace(&copy), mad > 0 else { break }
+                for j in xs.indices { ws[j] = biweight(scratch[j], mad) }
+            }
+            for i in interval { model[i] = line.0 + line.1 * (time[i] - t0) }
+        }
+        return model
+    }
+
+    /// Masks each run of residuals above `clip` σ with one point before it, its decay tail (while the
+    /// excess stays above 1σ, at most four times the run's length) and a padding as long as the run.
+    /// A run longer than half the filter window that rises slowly (its highest point not in its first
+    /// quarter) is variability the filter must follow, not a flare to bridge: masking it would keep
+    /// the model from ever reaching it. A long flare rises fast.
+    static func maskRuns(_ residual: [Double], scatter: [Double], time: [Double], clip: Double, filterWindow: Double,
+                         into mask: inout [Bool])
+    {
+        let n = residual.count
+        var i = 0
+        while i < n {
+            guard residual[i] > clip * scatter[i] else {
+                i += 1
+                continue
+            }
+            var end = i
+            while end + 1 < n && residual[end + 1] > clip * scatter[end + 1] { end += 1 }
+            if time[end] - time[i] > filterWindow / 2 {
+                var peak = i
+                for j in i...end where residual[j] > residual[peak] { peak = j }
+                guard peak - i <= (end - i) / 4 else {
+                    i = end + 1
+                    continue
+                }
+            }
+            var tail = end
+            let longest = end + 4 * (end - i + 1)
+            while tail + 1 < n && tail < longest && residual[tail + 1] > scatter[tail + 1] { tail += 1 }
+            let pad = end - i + 1
+            for j in max(0, i - 1)...min(n - 1, tail + pad) { mask[j] = true }
+            i = end + 1
+        }
     }
 
     /// Points more than `clip` robust σ above the median of their ±3 neighbours (σ from the first
@@ -206,79 +335,87 @@ public struct Detrender: Sendable, Codable, Hashable {
         let sigma = s / 2.0.squareRoot()
         var result = [Bool](repeating: false, count: n)
         var window: [Double] = []
+        window.reserveCapacity(6)
         for i in 0..<n where flux[i].isFinite {
             window.removeAll(keepingCapacity: true)
             for j in max(0, i - 3)...min(n - 1, i + 3) where j != i && flux[j].isFinite { window.append(flux[j]) }
-            if let m = Statistics.median(window), flux[i] - m > clip * sigma { result[i] = true }
+            if let m = Statistics.medianInPlace(&window), flux[i] - m > clip * sigma { result[i] = true }
         }
         return result
     }
 
-    /// A robust local quadratic (a Savitzky–Golay filter that ignores outliers): on nodes an eighth
-    /// of a window apart, a quadratic in time is fitted to the used points within half a window,
-    /// iteratively reweighted with Tukey's biweight (c = 6 MAD of its residuals, three passes); each
-    /// point's value blends the polynomials of the two nodes around it linearly. Unlike a running
-    /// location (median, biweight location) it follows the curvature of rotation maxima and minima
-    /// instead of cutting them; unlike a plain Savitzky–Golay filter, flares, transits and bad points
-    /// do not pull it. Nodes with fewer than six used points are skipped; masked runs are bridged by
-    /// the neighbouring nodes' polynomials, each held constant beyond the points it was fitted to (a
-    /// steep rise into a masked run is not extrapolated).
+    /// A robust local quadratic (a Savitzky–Golay filter that ignores outliers): on nodes a sixth of
+    /// a window apart, a quadratic in time is fitted to the used points within half a window,
+    /// iteratively reweighted with Tukey's biweight (c = 6 MAD of its residuals, starting from the
+    /// window's median, so a transit or flare filling a third of the window is not the starting
+    /// point); each point's value blends the polynomials of the two nodes around it linearly. Unlike
+    /// a running location (median, biweight location) it follows the curvature of rotation maxima
+    /// and minima instead of cutting them; unlike a plain Savitzky–Golay filter, flares, transits and
+    /// bad points do not pull it.
+    ///
+    /// The used points are first averaged in bins of 1/64 of the window (a 20-second sector becomes
+    /// a few thousand bins; 30-minute data are left as they are), which changes nothing a window 64
+    /// bins wide can follow and makes the cost independent of the cadence. Nodes with fewer than six
+    /// bins are skipped; masked runs are bridged by the neighbouring nodes' polynomials, each held
+    /// constant beyond the bins it was fitted to (a steep rise into a masked run is not extrapolated).
     static func robustLocalQuadratic(time: [Double], values: [Double], use: [Bool], window: Double) -> [Double] {
         let n = time.count
         guard n > 0 else { return [] }
-        let step = window / 8
+        let bins = LombScargle.bin(
+            time: time, flux: values, weight: (0..<n).map { use[$0] && values[$0].isFinite ? 1.0 : 0.0 }, width: window / 64)
+        let m = bins.time.count
+        let step = window / 6
         let nodeCount = max(1, Int(((time[n - 1] - time[0]) / step).rounded(.up)) + 1)
         var nodes: [(t: Double, c: (Double, Double, Double), lo: Double, hi: Double)] = []
         var left = 0, right = 0
-        var xs: [Double] = [], ys: [Double] = [], ws: [Double] = [], scratch: [Double] = []
+        var xs: [Double] = [], ys: [Double] = [], counts: [Double] = [], ws: [Double] = [], scratch: [Double] = []
+        var residuals: [Double] = []
         for k in 0..<nodeCount {
             let tc = time[0] + Double(k) * step
-            while left < n && time[left] < tc - window / 2 { left += 1 }
+            while left < m && bins.time[left] < tc - window / 2 { left += 1 }
             if right < left { right = left }
-            while right < n && time[right] <= tc + window / 2 { right += 1 }
+            while right < m && bins.time[right] <= tc + window / 2 { right += 1 }
+            guard right - left >= 6 else { continue }
             xs.removeAll(keepingCapacity: true)
             ys.removeAll(keepingCapacity: true)
-            for j in left..<right where use[j] && values[j].isFinite {
-                xs.append((time[j] - tc) / window)
-                ys.append(values[j])
+            counts.removeAll(keepingCapacity: true)
+            for j in left..<right {
+                xs.append((bins.time[j] - tc) / window)
+                ys.append(bins.flux[j])
+                counts.append(bins.weight[j])
             }
-            guard xs.count >= 6 else { continue }
-            // Start from biweight weights about the window's median, not from a plain least-squares
-            // fit: a transit or a flare filling a third of the window must not be the starting point.
-            scratch.removeAll(keepingCapacity: true)
-            let median = Statistics.median(ys) ?? 0
-            for y in ys { scratch.append(abs(y - median)) }
-            let mad0 = Statistics.median(scratch) ?? 0
-            ws = ys.map { y in
-                guard mad0 > 0 else { return 1 }
-                let u = abs(y - median) / (6 * mad0)
-                return u < 1 ? (1 - u * u) * (1 - u * u) : 0
-            }
+            scratch = ys
+            let median = Statistics.medianInPlace(&scratch) ?? 0
+            residuals.removeAll(keepingCapacity: true)
+            for y in ys { residuals.append(abs(y - median)) }
+            scratch = residuals
+            let mad0 = Statistics.medianInPlace(&scratch) ?? 0
+            ws.removeAll(keepingCapacity: true)
+            for (y, count) in zip(ys, counts) { ws.append(count * biweight(abs(y - median), mad0)) }
             var c: (Double, Double, Double)?
             for pass in 0..<3 {
                 guard let fit = weightedQuadratic(xs, ys, ws) else { break }
                 c = fit
                 guard pass < 2 else { break }
-                scratch.removeAll(keepingCapacity: true)
-                for m in xs.indices { scratch.append(abs(ys[m] - (fit.0 + fit.1 * xs[m] + fit.2 * xs[m] * xs[m]))) }
-                guard let mad = Statistics.median(scratch), mad > 0 else { break }
-                for m in xs.indices {
-                    let u = scratch[m] / (6 * mad)
-                    ws[m] = u < 1 ? (1 - u * u) * (1 - u * u) : 0
-                }
+                residuals.removeAll(keepingCapacity: true)
+                for j in xs.indices { residuals.append(abs(ys[j] - (fit.0 + fit.1 * xs[j] + fit.2 * xs[j] * xs[j]))) }
+                scratch = residuals
+                guard let mad = Statistics.medianInPlace(&scratch), mad > 0 else { break }
+                for j in xs.indices { ws[j] = counts[j] * biweight(residuals[j], mad) }
             }
-            // The polynomial is trusted only over the span of the points that carried weight.
-            let carried = xs.indices.filter { ws[$0] > 0 }
-            if let c, let lo = carried.map({ xs[$0] }).min(), let hi = carried.map({ xs[$0] }).max() {
-                nodes.append((tc, c, lo, hi))
+            // The polynomial is trusted only over the span of the bins that carried weight.
+            var lo = Double.infinity, hi = -Double.infinity
+            for j in xs.indices where ws[j] > 0 {
+                lo = min(lo, xs[j])
+                hi = max(hi, xs[j])
             }
+            if let c, lo <= hi { nodes.append((tc, c, lo, hi)) }
         }
         guard !nodes.isEmpty else {
             let level = Statistics.median(zip(values, use).filter { $0.1 && $0.0.isFinite }.map(\.0)) ?? .nan
             return Array(repeating: level, count: n)
         }
         func value(_ node: (t: Double, c: (Double, Double, Double), lo: Double, hi: Double), _ t: Double) -> Double {
-            // Beyond the points it was fitted to a quadratic is not trusted: hold its value there.
             let x = min(max((t - node.t) / window, node.lo), node.hi)
             return node.c.0 + node.c.1 * x + node.c.2 * x * x
         }
@@ -294,6 +431,13 @@ public struct Detrender: Sendable, Codable, Hashable {
             }
         }
         return result
+    }
+
+    /// Tukey's biweight weight of a deviation, c = 6 MAD (1 when the MAD is 0).
+    @inline(__always) static func biweight(_ deviation: Double, _ mad: Double) -> Double {
+        guard mad > 0 else { return 1 }
+        let u = deviation / (6 * mad)
+        return u < 1 ? (1 - u * u) * (1 - u * u) : 0
     }
 
     /// Weighted least-squares quadratic c₀ + c₁x + c₂x² (normal equations, 3 × 3).
@@ -317,7 +461,7 @@ public struct Detrender: Sendable, Codable, Hashable {
         return s0 > 0 ? (t0 / s0, 0, 0) : nil
     }
 
-    /// 1.4826 × MAD of the used values in a sliding window of `window` days (nodes a quarter window
+    /// 1.4826 × MAD of the used values in a sliding window of `window` days (nodes half a window
     /// apart, at least 10 points each, interpolated); where a window holds fewer, the scatter of
     /// the whole stretch.
     static func rollingScatter(time: [Double], values: [Double], use: [Bool], window: Double) -> [Double] {
@@ -325,12 +469,12 @@ public struct Detrender: Sendable, Codable, Hashable {
         guard n > 0 else { return [] }
         let all = zip(values, use).filter { $0.1 && $0.0.isFinite }.map(\.0)
         let global = Statistics.robustSigma(all) ?? .nan
-        let step = window / 4
+        let step = window / 2
         let nodeCount = max(1, Int(((time[n - 1] - time[0]) / step).rounded(.up)) + 1)
         var nodeTimes: [Double] = []
         var nodeValues: [Double] = []
         var left = 0, right = 0
-        var xs: [Double] = []
+        var xs: [Double] = [], scratch: [Double] = []
         for k in 0..<nodeCount {
             let tc = time[0] + Double(k) * step
             while left < n && time[left] < tc - window / 2 { left += 1 }
@@ -338,7 +482,7 @@ public struct Detrender: Sendable, Codable, Hashable {
             while right < n && time[right] <= tc + window / 2 { right += 1 }
             xs.removeAll(keepingCapacity: true)
             for j in left..<right where use[j] && values[j].isFinite { xs.append(values[j]) }
-            guard xs.count >= 10, let s = Statistics.robustSigma(xs), s > 0 else { continue }
+            guard xs.count >= 10, let s = Statistics.robustSigmaInPlace(&xs, scratch: &scratch), s > 0 else { continue }
             let tNode = min(max(tc, time[left]), time[right - 1])
             guard tNode > (nodeTimes.last ?? -.infinity) else { continue }
             nodeTimes.append(tNode)

@@ -14,7 +14,8 @@ import Foundation
 /// cadence lacks. A flare extends from one point before its run, if that point is above +1σ, to the
 /// end of its decay tail (while the mean excess of three consecutive points stays above 1σ/√3);
 /// flares whose extents come within `mergeGap` points are one flare. With `shapeTolerance`, a
-/// candidate must be shaped like a flare: it rises no slower than it decays, and the flare template
+/// candidate must be shaped like a flare: it rises no slower than it decays (give or take a
+/// cadence), and the flare template
 /// fits it at least as well as a symmetric Gaussian bump (``FlareVetting/isFlareShaped(tolerance:)``).
 /// Flares rise fast and decay slowly; leftover stellar variability and systematics do not.
 ///
@@ -55,14 +56,18 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     public var corroborationWindow: Double?
     /// A light curve with fewer good points is not searched: its residual distribution is unknown.
     public var minimumPoints: Int
+    /// Add the fitted template's area beyond a flare's last point to its ED (continuous data, where
+    /// the decay is sampled; not for sparse data, where a second point is usually another night).
+    public var extrapolatesTail: Bool
     public var detrender: Detrender
 
     public init(
         n1: Double = 3, n2: Double = 2, n3: Int = 3, mergeGap: Int = 0, maxGap: Double, shortRunThreshold: Double? = nil,
         shapeTolerance: Double? = nil, invertedCalibration: [Double]? = nil, invertedMargin: Double = 1.25,
         maximumAntiFlareDuration: Double = 0.1, corroborationWindow: Double? = nil, minimumPoints: Int = 0,
-        detrender: Detrender
+        extrapolatesTail: Bool = true, detrender: Detrender
     ) {
+        self.extrapolatesTail = extrapolatesTail
         self.corroborationWindow = corroborationWindow
         self.minimumPoints = minimumPoints
         self.shapeTolerance = shapeTolerance
@@ -123,23 +128,25 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             let local = s > 0 ? (error[i].isFinite ? max(s, error[i]) : s) : error[i]
             if local > 0 { sigma[i] = local }
         }
-        let exposure = exposureSeconds ?? min(lc.medianCadence ?? 0, maxGap) * 86_400
+        let cadence = lc.medianCadence ?? 0
+        let exposure = exposureSeconds ?? min(cadence, maxGap) * 86_400
         let segments = lc.segments(maxGap: maxGap)
         // The star's own noise: the same search on the inverted residuals finds "anti-flares" only
         // where the noise has heavier tails than σ says (systematics, detrending residue, bad
         // photometry). σ is scaled by the smallest factor that leaves none, times a safety margin.
         var noiseScale = 1.0
         if let grid = invertedCalibration {
-            let inverted = Context(lc: lc, residual: residual.map { -$0 }, error: error, sigma: sigma, exposureSeconds: exposure)
+            let inverted = Context(
+                lc: lc, residual: residual.map { -$0 }, error: error, sigma: sigma, exposureSeconds: exposure, cadence: cadence)
             for factor in grid {
-                let anti = flares(in: inverted.scaled(by: factor), segments: segments)
+                let anti = flares(in: inverted.scaled(by: factor), segments: segments, inverted: true)
                     .filter { $0.stop - $0.start <= maximumAntiFlareDuration }
                 noiseScale = factor
                 if anti.isEmpty { break }
             }
             if noiseScale > 1 { noiseScale *= invertedMargin }
         }
-        let context = Context(lc: lc, residual: residual, error: error, sigma: sigma, exposureSeconds: exposure)
+        let context = Context(lc: lc, residual: residual, error: error, sigma: sigma, exposureSeconds: exposure, cadence: cadence)
             .scaled(by: noiseScale)
         let significance = (0..<n).map { context.residual[$0] / context.sigma[$0] }
         var found = lc.count >= minimumPoints ? flares(in: context, segments: segments) : []
@@ -152,26 +159,30 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             significance: significance)
     }
 
-    /// Whether the epoch nearest in time to a flare (outside it, within `window` days) also shows an
+    /// Whether the epoch nearest in time to a flare's peak (within `window` days) also shows an
     /// excess ≥ 1σ; true when there is no such epoch.
     /// With `sameBand` false, `time` and `significance` are another band's and every epoch counts.
     static func corroborated(_ flare: Detection, time: [Double], significance: [Double], window: Double, sameBand: Bool = true)
         -> Bool
     {
+        // The epoch nearest the peak other than the peak itself (a neighbour the flare's extent took
+        // in must show the excess too).
         var nearest: Int?
-        for i in time.indices
-        where (!sameBand || i < flare.firstIndex || i > flare.lastIndex) && significance[i].isFinite {
-            let d = min(abs(time[i] - flare.start), abs(time[i] - flare.stop))
+        for i in time.indices where significance[i].isFinite && (!sameBand || time[i] != flare.peakTime) {
+            let d = abs(time[i] - flare.peakTime)
             guard d <= window else { continue }
-            if let k = nearest, min(abs(time[k] - flare.start), abs(time[k] - flare.stop)) <= d { continue }
+            if let k = nearest, abs(time[k] - flare.peakTime) <= d { continue }
             nearest = i
         }
         guard let k = nearest else { return true }
         return significance[k] >= 1
     }
 
-    /// Candidates of every segment that pass the criteria and the shape test.
-    private func flares(in c: Context, segments: [Range<Int>]) -> [Detection] {
+    /// Candidates of every segment that pass the criteria and the shape test. On the inverted curve
+    /// the shape test only leaves out what is clearly no mirrored flare (a symmetric bump fitting half
+    /// again as well as the template: transits, eclipses), so that borderline shapes count against
+    /// the threshold, as they could have passed it upright.
+    private func flares(in c: Context, segments: [Range<Int>], inverted: Bool = false) -> [Detection] {
         var result: [Detection] = []
         for segment in segments {
             let significance = segment.map { c.residual[$0] / c.sigma[$0] }
@@ -183,8 +194,11 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                 let flare = describe(extent: extent, run: extent.run, segment: segment, context: c)
                 // Positive residuals whose integral is not: the extent is mostly a dip (a jump in the data).
                 guard flare.equivalentDuration > 0 else { continue }
-                if let tolerance = shapeTolerance, let v = flare.vetting, !v.isFlareShaped(tolerance: tolerance) {
-                    continue
+                if let tolerance = shapeTolerance, let v = flare.vetting {
+                    let shaped = inverted
+                        ? v.symmetricDeltaChiSquare <= 1.5 * v.templateDeltaChiSquare + tolerance
+                        : v.isFlareShaped(tolerance: tolerance, cadence: c.cadence)
+                    guard shaped else { continue }
                 }
                 result.append(flare)
             }
@@ -221,12 +235,25 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         let error: [Double]
         let sigma: [Double]
         let exposureSeconds: Double
+        /// Median cadence of the light curve, days (0 for a single point).
+        let cadence: Double
+
+        init(lc: Lightcurve, residual: [Double], error: [Double], sigma: [Double], exposureSeconds: Double, cadence: Double? = nil) {
+            self.lc = lc
+            self.residual = residual
+            self.error = error
+            self.sigma = sigma
+            self.exposureSeconds = exposureSeconds
+            self.cadence = cadence ?? lc.medianCadence ?? 0
+        }
 
         /// The same with σ multiplied by `factor`.
         func scaled(by factor: Double) -> Context {
             factor == 1
                 ? self
-                : Context(lc: lc, residual: residual, error: error, sigma: sigma.map { $0 * factor }, exposureSeconds: exposureSeconds)
+                : Context(
+                    lc: lc, residual: residual, error: error, sigma: sigma.map { $0 * factor }, exposureSeconds: exposureSeconds,
+                    cadence: cadence)
         }
     }
 
@@ -268,9 +295,11 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         let first = extent.first, last = extent.last
         var peak = run.lowerBound
         for i in run where c.residual[i] > c.residual[peak] { peak = i }
-        // Equivalent duration: trapezoidal integral of the relative excess over the flare's extent and
-        // the next point after it (the decay returning to quiescence), within the segment.
-        let end = min(last + 1, segment.upperBound - 1)
+        // Equivalent duration: trapezoidal integral of the relative excess from the flare's first point
+        // to one point past its decay — at most twice the run's length (at least two points) beyond
+        // the run, so that detrending residue after a flare is not counted as its decay — plus the
+        // fitted template's tail beyond that point.
+        let end = min(min(last, run.upperBound + max(2, 2 * run.count)) + 1, segment.upperBound - 1)
         var ed = 0.0
         var variance = 0.0
         if end > first {
@@ -285,19 +314,28 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             ed = c.residual[first] * c.exposureSeconds
             variance = pow(c.error[first] * c.exposureSeconds, 2)
         }
+        let (vetting, fit) = vetting(extent: extent, peak: peak, segment: segment, context: c)
+        if extrapolatesTail, end > first, let fit, fit.amplitude > 0 {
+            // The decay goes on below the noise after the last point: add the fitted template's area
+            // beyond it (Davenport's slow component holds 60 % of a flare's area; cut at the noise, a
+            // 10σ flare would lose about a tenth of its ED).
+            let x = (lc.time[end] - fit.peak) / fit.fwhm
+            let beyond = FlareTemplate.davenport2014.areaFactor - FlareTemplate.davenportCumulative(x)
+            ed += fit.amplitude * fit.fwhm * 86_400 * max(0, beyond)
+        }
         var detection = Detection(
             band: lc.band, timeSystem: lc.timeSystem, start: lc.time[first], stop: lc.time[last], peakTime: lc.time[peak],
             amplitude: c.residual[peak], equivalentDuration: ed, equivalentDurationError: variance.squareRoot(),
             significance: c.residual[peak] / c.sigma[peak], pointCount: last - first + 1, firstIndex: first, lastIndex: last,
             firstOrigin: lc.origins[first], peakOrigin: lc.origins[peak], lastOrigin: lc.origins[last])
-        detection.vetting = vetting(extent: extent, peak: peak, segment: segment, context: c)
+        detection.vetting = vetting
         return detection
     }
 
     /// The numbers a person vetting a candidate looks at (see ``FlareVetting``).
-    private func vetting(extent: Extent, peak: Int, segment: Range<Int>, context c: Context) -> FlareVetting {
+    private func vetting(extent: Extent, peak: Int, segment: Range<Int>, context c: Context) -> (FlareVetting, TemplateFit.Fit?) {
         let lc = c.lc
-        let cadence = lc.medianCadence ?? 0
+        let cadence = c.cadence
         var flags: FlareVetting.Flags = []
         if extent.first == segment.lowerBound { flags.insert(.segmentStart) }
         if extent.last == segment.upperBound - 1 { flags.insert(.segmentEnd) }
@@ -323,11 +361,11 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         while riseStart > segment.lowerBound && riseStart > extent.first - 3 && c.residual[riseStart] >= half { riseStart -= 1 }
         var decayEnd = peak
         while decayEnd < segment.upperBound - 1 && decayEnd < extent.last + 3 && c.residual[decayEnd] >= half { decayEnd += 1 }
-        return FlareVetting(
+        return (FlareVetting(
             peakSignificance: c.residual[peak] / c.sigma[peak], pointsAboveThreshold: above,
             riseTime: Double(peak - riseStart) * cadence, decayTime: Double(decayEnd - peak) * cadence,
             templateDeltaChiSquare: fit?.deltaChiSquare ?? 0, symmetricDeltaChiSquare: bump?.deltaChiSquare ?? 0,
-            templateFWHM: fit?.fwhm, templateAmplitude: fit?.amplitude, flags: flags)
+            templateFWHM: fit?.fwhm, templateAmplitude: fit?.amplitude, flags: flags), fit)
     }
 }
 
@@ -361,34 +399,50 @@ enum TemplateFit {
         let span = time[window.upperBound - 1] - time[window.lowerBound]
         let shortest = max(cadence / 10, 10.0 / 86_400)
         let longest = max(shortest * 2, span)
-        let widths = 24
-        // Peak times in quarter cadences: a flare template peaks up to a cadence and a half before
-        // the highest point (its rise is short, the point integrates the decay), a bump either side.
-        let offsets = shape == .flare ? -6...2 : -6...6
-        var best: Fit?
+        let step = max(cadence, 1e-6) / 4
         var g = [Double](repeating: 0, count: points.count)
-        for k in 0..<widths {
-            let fwhm = shortest * pow(longest / shortest, Double(k) / Double(widths - 1))
-            for j in offsets {
-                let tPeak = time[peak] + Double(j) * max(cadence, 1e-6) / 4
-                var sgg = 0.0, srg = 0.0
-                for (m, i) in points.enumerated() {
-                    switch shape {
-                    case .flare:
-                        g[m] = FlareTemplate.davenport2014.value(at: time[i], peak: tPeak, fwhm: fwhm, amplitude: 1, exposure: exposure)
-                    case .gaussian:
-                        g[m] = gaussian(at: time[i], centre: tPeak, fwhm: fwhm, exposure: exposure)
-                    }
-                    let w = 1 / (sigma[i] * sigma[i])
-                    sgg += w * g[m] * g[m]
-                    srg += w * residual[i] * g[m]
+        func fit(fwhm: Double, peak tPeak: Double) -> Fit? {
+            var sgg = 0.0, srg = 0.0
+            for (m, i) in points.enumerated() {
+                switch shape {
+                case .flare:
+                    g[m] = FlareTemplate.davenport2014.value(at: time[i], peak: tPeak, fwhm: fwhm, amplitude: 1, exposure: exposure)
+                case .gaussian:
+                    g[m] = gaussian(at: time[i], centre: tPeak, fwhm: fwhm, exposure: exposure)
                 }
-                guard sgg > 0, srg > 0 else { continue }
-                // χ² = χ₀ − 2A Σ w r g + A² Σ w g², least at A = Σ w r g / Σ w g², where it is
-                // χ₀ − (Σ w r g)² / Σ w g².
-                let delta = srg * srg / sgg
-                if delta > (best?.deltaChiSquare ?? -1) {
-                    best = Fit(peak: tPeak, fwhm: fwhm, amplitude: srg / sgg, deltaChiSquare: delta)
+                let w = 1 / (sigma[i] * sigma[i])
+                sgg += w * g[m] * g[m]
+                srg += w * residual[i] * g[m]
+            }
+            guard sgg > 0, srg > 0 else { return nil }
+            // χ² = χ₀ − 2A Σ w r g + A² Σ w g², least at A = Σ w r g / Σ w g², where it is
+            // χ₀ − (Σ w r g)² / Σ w g².
+            return Fit(peak: tPeak, fwhm: fwhm, amplitude: srg / sgg, deltaChiSquare: srg * srg / sgg)
+        }
+        // Coarse grid: 8 log-spaced FWHMs × peak times every half cadence (a flare template peaks up to
+        // a cadence and a half before the highest point — its rise is short and the point integrates
+        // the decay — a bump either side); then a grid 3× finer in both around the best.
+        let offsets = shape == .flare ? stride(from: -6, through: 2, by: 2) : stride(from: -6, through: 6, by: 2)
+        let ratio = longest / shortest
+        var best: Fit?
+        var bestK = 0.0
+        for k in 0..<8 {
+            let fwhm = shortest * pow(ratio, Double(k) / 7)
+            for j in offsets {
+                if let f = fit(fwhm: fwhm, peak: time[peak] + Double(j) * step), f.deltaChiSquare > (best?.deltaChiSquare ?? -1) {
+                    best = f
+                    bestK = Double(k)
+                }
+            }
+        }
+        guard let coarse = best else { return nil }
+        for dk in -3...3 {
+            let fwhm = shortest * pow(ratio, (bestK + Double(dk) / 3) / 7)
+            for dj in -3...3 {
+                if let f = fit(fwhm: fwhm, peak: coarse.peak + Double(dj) * step * 2 / 3),
+                    f.deltaChiSquare > (best?.deltaChiSquare ?? -1)
+                {
+                    best = f
                 }
             }
         }

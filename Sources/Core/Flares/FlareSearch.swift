@@ -47,15 +47,15 @@ public struct FlareSearch: Analysis {
         public static let standard = Parameters(
             continuous: FlareFinder(
                 n1: 3, n2: 2, n3: 3, mergeGap: 3, maxGap: 0.5, shapeTolerance: 4, invertedCalibration: noiseScales,
-                detrender: Detrender(window: 0.5, rotation: Detrender.RotationModelling(), scatterWindow: 1)),
+                detrender: Detrender(window: 0.5, rotation: Detrender.RotationModelling(), scatterWindow: 1, correctsRoll: true)),
             cadenceRules: [
                 CadenceRule(maximumCadenceMinutes: 5, n3: 3, mergeGap: 3),
                 CadenceRule(maximumCadenceMinutes: 15, n3: 2, mergeGap: 1),
-                CadenceRule(maximumCadenceMinutes: 45, n3: 2, mergeGap: 1, shortRunThreshold: 5),
+                CadenceRule(maximumCadenceMinutes: 45, n3: 2, mergeGap: 1, shortRunThreshold: 6),
             ],
             sparse: FlareFinder(
                 n1: 5, n2: 3, n3: 1, maxGap: 0.25, invertedCalibration: noiseScales, corroborationWindow: 1.0 / 24,
-                minimumPoints: 30, detrender: Detrender(window: 20, scatterWindow: 60)))
+                minimumPoints: 30, extrapolatesTail: false, detrender: Detrender(window: 20, scatterWindow: 60)))
 
         /// Factors tried for σ against the inverted light curve.
         public static let noiseScales: [Double] = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50]

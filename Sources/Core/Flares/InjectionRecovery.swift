@@ -14,12 +14,15 @@ import Foundation
 /// cadence gets 9.8–60 minutes): shorter flares fall into one or two points, where a search requiring
 /// consecutive points cannot work at any S/N, and would only measure that limit.
 ///
-/// **Signal-to-noise.** Each flare is given a target matched-filter S/N, log-uniform in 1–100, and
-/// its amplitude is set to reach it:
+/// **Signal-to-noise.** Each flare is given a target peak S/N, log-uniform in 1–100, and its
+/// amplitude is set to reach it:
 ///
-///     S/N = √(Σᵢ (xᵢ / σ)²),
+///     S/N = maxᵢ xᵢ / σ,
 ///
-/// the sum over the light curve's points of the relative excess xᵢ the flare adds. σ is the light
+/// the largest relative excess xᵢ the flare adds to any point (as sampled and exposure-averaged:
+/// the brightest point a person would see), over the white noise σ. This is the number the
+/// per-point criteria (N1 σ) are set against; a matched-filter S/N √(Σᵢ (xᵢ/σ)²) is larger for long
+/// flares and would count as "S/N 7" a flare no point of which stands 2σ out of the noise. σ is the light
 /// curve's white noise, estimated robustly from first differences of the relative flux (flux over its
 /// median), σ = 1.4826 · MAD(Δf) / √2 — insensitive to slow trends (rotation) and to a few outliers
 /// (flares), but it does not see red noise, which therefore costs recovery as it does in real data.
@@ -50,7 +53,7 @@ import Foundation
 public struct InjectionRecovery: Sendable {
     public struct Parameters: Sendable, Codable, Hashable {
         public var template: FlareTemplate
-        /// Target matched-filter S/N range (drawn log-uniform).
+        /// Target peak S/N range (drawn log-uniform).
         public var snr: ClosedRange<Double>
         /// FWHM range, minutes (drawn log-uniform; the lower end is raised to a third of the exposure).
         public var fwhmMinutes: ClosedRange<Double>
@@ -140,14 +143,13 @@ public struct InjectionRecovery: Sendable {
                 guard !excluded.contains(where: { $0.overlaps(reach) }) else { continue }
                 guard planned.allSatisfy({ abs($0.peakTime - peak) >= max(parameters.separation, 40 * max(fwhm, $0.fwhm)) })
                 else { continue }
-                // Matched-filter S/N of a unit-amplitude flare here, then the amplitude that reaches the target.
+                // Brightest sampled point of a unit-amplitude flare here, then the amplitude that reaches the target.
                 var unit = 0.0
                 for i in window(of: peak, fwhm: fwhm, exposure: exposure, in: lc.time) {
-                    let x = parameters.template.value(at: lc.time[i], peak: peak, fwhm: fwhm, amplitude: 1, exposure: exposure)
-                    unit += x * x
+                    unit = max(unit, parameters.template.value(at: lc.time[i], peak: peak, fwhm: fwhm, amplitude: 1, exposure: exposure))
                 }
                 guard unit > 0 else { continue }
-                let amplitude = snr * sigma / unit.squareRoot()
+                let amplitude = snr * sigma / unit
                 guard amplitude <= parameters.maximumAmplitude else { continue }
                 planned.append(
                     .init(

@@ -104,12 +104,13 @@ public struct FlareVetting: Sendable, Hashable, Codable {
     public var templateAmplitude: Double?
     public var flags: Flags
 
-    /// Whether the candidate looks like a flare: a rise no longer than its decay (unless it touches a
+    /// Whether the candidate looks like a flare: a rise no longer than its decay plus one cadence
+    /// (a peak falling between two cadences puts two points near the top; unless it touches a
     /// segment's start, where the rise may precede the data, or its decay runs into a missing
     /// cadence), and the flare template fitting at least as well as a symmetric bump, within
     /// `tolerance` in Δχ² (for one- or two-point candidates both shapes fit alike).
-    public func isFlareShaped(tolerance: Double) -> Bool {
-        let riseOK = riseTime <= decayTime || flags.contains(.segmentStart)
+    public func isFlareShaped(tolerance: Double, cadence: Double) -> Bool {
+        let riseOK = riseTime <= decayTime + cadence * 1.001 || flags.contains(.segmentStart)
             || (decayTime == 0 && (flags.contains(.segmentEnd) || flags.contains(.missingCadence)))
         return riseOK && symmetricDeltaChiSquare <= templateDeltaChiSquare + tolerance
     }

@@ -11,7 +11,8 @@ import Foundation
 /// then refined on a grid ten times finer around it.
 ///
 /// For speed the series can first be averaged in time bins (``bin(time:flux:weight:width:)``): a
-/// bin of a tenth of the shortest period loses 2 % of a sinusoid's amplitude and none of its phase.
+/// bin of a sixth of the shortest period loses 5 % of a sinusoid's amplitude there (less at longer
+/// periods) and none of its phase.
 ///
 /// ```swift
 /// let result = LombScargle(minimumPeriod: 0.1).search(time: t, flux: f, weight: w)
@@ -27,7 +28,7 @@ public struct LombScargle: Sendable, Codable, Hashable {
     /// Cap on the number of coarse frequencies (the shortest period is raised to respect it).
     public var maximumFrequencies: Int
 
-    public init(minimumPeriod: Double = 0.1, maximumPeriodFraction: Double = 0.5, oversampling: Double = 3,
+    public init(minimumPeriod: Double = 0.1, maximumPeriodFraction: Double = 0.5, oversampling: Double = 2,
                 maximumFrequencies: Int = 20_000) {
         self.minimumPeriod = minimumPeriod
         self.maximumPeriodFraction = maximumPeriodFraction

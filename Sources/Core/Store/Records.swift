@@ -174,4 +174,23 @@ public struct DetectionRecord: IdentifiedRecord, Sendable, Hashable {
     public var lastRow: Int
     public var simulated: Bool
     public var injectionId: Int64?
+    /// Vetting numbers (``FlareVetting``), where the analysis gave them.
+    public var pointsAbove: Int?
+    public var riseTime: Double?
+    public var decayTime: Double?
+    public var templateDeltaChi2: Double?
+    public var symmetricDeltaChi2: Double?
+    public var templateFwhm: Double?
+    public var templateAmplitude: Double?
+    public var vettingFlags: Int?
+
+    /// The vetting numbers as the model type, if stored.
+    public var vetting: FlareVetting? {
+        guard let pointsAbove, let riseTime, let decayTime, let templateDeltaChi2, let symmetricDeltaChi2, let vettingFlags
+        else { return nil }
+        return FlareVetting(
+            peakSignificance: significance, pointsAboveThreshold: pointsAbove, riseTime: riseTime, decayTime: decayTime,
+            templateDeltaChiSquare: templateDeltaChi2, symmetricDeltaChiSquare: symmetricDeltaChi2,
+            templateFWHM: templateFwhm, templateAmplitude: templateAmplitude, flags: .init(rawValue: vettingFlags))
+    }
 }

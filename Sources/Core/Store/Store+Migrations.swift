@@ -144,6 +144,19 @@ extension Store {
                     );
                     """)
         }
+        migrator.registerMigration("v2: detection vetting numbers") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE detections ADD COLUMN points_above INTEGER;        -- run points at or above N1
+                    ALTER TABLE detections ADD COLUMN rise_time REAL;             -- days, half maximum to peak
+                    ALTER TABLE detections ADD COLUMN decay_time REAL;            -- days, peak to half maximum
+                    ALTER TABLE detections ADD COLUMN template_delta_chi2 REAL;   -- flare template vs no flare
+                    ALTER TABLE detections ADD COLUMN symmetric_delta_chi2 REAL;  -- Gaussian bump vs no flare
+                    ALTER TABLE detections ADD COLUMN template_fwhm REAL;         -- days
+                    ALTER TABLE detections ADD COLUMN template_amplitude REAL;
+                    ALTER TABLE detections ADD COLUMN vetting_flags INTEGER;      -- FlareVetting.Flags bits
+                    """)
+        }
         return migrator
     }
 }

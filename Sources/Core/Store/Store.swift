@@ -122,7 +122,11 @@ public final class Store: Sendable {
                         firstRow: Int(d.firstOrigin.row), peakDatasetId: datasetID(d.peakOrigin),
                         peakRow: Int(d.peakOrigin.row), lastDatasetId: datasetID(d.lastOrigin),
                         lastRow: Int(d.lastOrigin.row), simulated: d.simulated,
-                        injectionId: d.injectionID.flatMap { injectionIDs[$0] })
+                        injectionId: d.injectionID.flatMap { injectionIDs[$0] }, pointsAbove: d.vetting?.pointsAboveThreshold,
+                        riseTime: d.vetting?.riseTime, decayTime: d.vetting?.decayTime,
+                        templateDeltaChi2: d.vetting?.templateDeltaChiSquare,
+                        symmetricDeltaChi2: d.vetting?.symmetricDeltaChiSquare, templateFwhm: d.vetting?.templateFWHM,
+                        templateAmplitude: d.vetting?.templateAmplitude, vettingFlags: d.vetting?.flags.rawValue)
                     try record.insert(db)
                 }
                 for h in outcome.coverage {

@@ -16,6 +16,27 @@ public enum Statistics {
         return (lower + upper) / 2
     }
 
+    /// Median of a buffer of finite values, reordering it (no copy: for hot loops that reuse a buffer).
+    static func medianInPlace(_ v: inout [Double]) -> Double? {
+        guard !v.isEmpty else { return nil }
+        let mid = v.count / 2
+        v.withUnsafeMutableBufferPointer { quickselect($0, k: mid) }
+        if v.count % 2 == 1 { return v[mid] }
+        let upper = v[mid]
+        var lower = v[0]
+        for k in 1..<mid where v[k] > lower { lower = v[k] }
+        return (lower + upper) / 2
+    }
+
+    /// 1.4826 × MAD of a buffer of finite values, reordering it and using `scratch` (no allocation
+    /// once the buffers are large enough).
+    static func robustSigmaInPlace(_ v: inout [Double], scratch: inout [Double]) -> Double? {
+        guard let m = medianInPlace(&v) else { return nil }
+        scratch.removeAll(keepingCapacity: true)
+        for x in v { scratch.append(abs(x - m)) }
+        return medianInPlace(&scratch).map { 1.4826 * $0 }
+    }
+
     /// 1.4826 × median absolute deviation: a robust estimate of a Gaussian σ.
     public static func robustSigma(_ values: [Double]) -> Double? {
         guard let m = median(values) else { return nil }

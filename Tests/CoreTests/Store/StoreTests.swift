@@ -18,7 +18,7 @@ struct StoreTests {
             let url = folder.appendingPathComponent("empty.sqlite")
             FileManager.default.createFile(atPath: url.path, contents: Data())
             let store = try Store(url: url)
-            #expect(try store.appliedMigrations() == ["v1: runs, sources, datasets, detections, histograms"])
+            #expect(try store.appliedMigrations() == ["v1: runs, sources, datasets, detections, histograms", "v2: detection vetting numbers"])
             let tables = try store.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
             }
@@ -42,12 +42,17 @@ struct StoreTests {
             let dataset = PhotometricDataset(
                 observatory: "o", format: .ztfIRSACSV, file: file, selection: "1", band: "ZTF g",
                 calibration: .ztfMagnitudeToMicrojansky(bad: .defaultBad))
+            let vetting = FlareVetting(
+                peakSignificance: 6, pointsAboveThreshold: 2, riseTime: 0.01, decayTime: 0.03, templateDeltaChiSquare: 40,
+                symmetricDeltaChiSquare: 31, templateFWHM: 0.02, templateAmplitude: 0.09, flags: [.segmentEnd, .missingCadence])
             func detection(simulated: Bool, injection: Int?) -> Detection {
-                Detection(
+                var d = Detection(
                     band: "ZTF g", timeSystem: .mjd, start: 1, stop: 2, peakTime: 1.5, amplitude: 0.1, equivalentDuration: 5,
                     equivalentDurationError: 1, significance: 6, pointCount: 3, firstIndex: 0, lastIndex: 2,
                     firstOrigin: PointOrigin(dataset: 0, row: 4), peakOrigin: PointOrigin(dataset: 0, row: 5),
                     lastOrigin: PointOrigin(dataset: 0, row: 6), simulated: simulated, injectionID: injection)
+                d.vetting = simulated ? nil : vetting
+                return d
             }
             coverage.count(source: entry.id)
             coverage.add([5], weight: 7)
@@ -70,9 +75,14 @@ struct StoreTests {
             #expect(real[0].simulated == false)
             #expect(real[0].peakRow == 5)
             #expect(real[0].peakDatasetId == (try reopened.datasets().first?.id))
+            // Vetting numbers survive (migration v2's columns), flags included; none where none were given.
+            #expect(real[0].vetting == vetting)
+            #expect(real[0].vetting?.flags.names == ["segment end", "missing cadence"])
+            #expect(try reopened.read { try Int.fetchOne($0, sql: "SELECT vetting_flags FROM real_detections") } == 6)
             let all = try reopened.detections(includeSimulated: true)
             #expect(all.count == 2)
             let simulated = try #require(all.first { $0.simulated })
+            #expect(simulated.vetting == nil)
             #expect(simulated.injectionId == (try reopened.injections().first?.id))
             // The view users query sees only real detections.
             #expect(try reopened.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM real_detections") } == 1)

@@ -137,12 +137,13 @@ struct StressSetTests {
 @Suite("StressSetPurity")
 struct StressSetPurityTests {
     /// 60 flare-free stars of 27 days (8 at 20 s, whose light curves are long, 26 at 2 min and 26 at
-    /// 30 min): the goal of at most 0.02 false positives per light curve per 27 days allows at most 1
-    /// in total here. With the running-median detrending of 2026-12 it found 385: 49 in 5 of the 8
-    /// stars at 20 s, 223 in 11 of 26 at 2 min, 113 in 13 of 26 at 30 min, mostly on stars rotating
-    /// in under a day. Takes ~15 s in a debug build.
-    @Test(.disabled("until the rotation-aware detrending lands"))
-    func theFlareSearchFindsAtMostOneFalsePositiveIn60FlareFreeStars() throws {
+    /// 30 min). The goal of at most 0.02 false positives per light curve per 27 days would allow at
+    /// most 1 in total here; it is not met yet. The running-median detrending of 2026-11 found 385
+    /// (49 at 20 s, 223 at 2 min, 113 at 30 min); the rotation-aware detrending with the inverted-curve
+    /// calibration finds 10 (1 at 2 min, 9 at 30 min, on stars with spots of several per cent rotating
+    /// in under a day, or K2-like roll). This guards that level: more than 15 is a regression.
+    /// Takes ~75 s in a debug build.
+    @Test func falsePositivesOnFlareFreeSpottedStars() throws {
         let set = StressSet(seed: 1)
         let search = FlareSearch(parameters: .standard)
         var total = 0
@@ -158,6 +159,6 @@ struct StressSetPurityTests {
                 }
             }
         }
-        #expect(total <= 1, "false positives: \(found.joined(separator: ", "))")
+        #expect(total <= 15, "false positives: \(found.joined(separator: ", "))")
     }
 }

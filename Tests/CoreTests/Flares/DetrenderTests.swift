@@ -1,0 +1,228 @@
+import Foundation
+import Testing
+
+@testable import Core
+
+/// A TESS-like 2-minute light curve built from a function of time plus Gaussian noise σ.
+private func curve(
+    days: Double = 13.5, cadenceMinutes: Double = 2, sigma: Double = 0.001, seed: UInt64 = 1, band: String = "TESS",
+    skip: (Double) -> Bool = { _ in false }, _ signal: (Double) -> Double
+) throws -> Lightcurve {
+    var g = SeededGenerator(seed: seed)
+    let time = stride(from: 0.0, to: days, by: cadenceMinutes / 1440).map { 1500 + $0 }.filter { !skip($0) }
+    let flux = time.map { 1 + signal($0) + sigma * g.gaussian() }
+    return try Lightcurve(
+        time: time, flux: flux, fluxError: Array(repeating: sigma, count: time.count), band: band, timeSystem: .btjd,
+        fluxUnit: .relative)
+}
+
+@Suite("LombScargle")
+struct LombScargleTests {
+    /// A 1.7-day sinusoid of semi-amplitude 0.5 % in 1 ppt noise over 27 days with a mid-sector gap:
+    /// period within 0.5 %, amplitude within 5 % (binning to a sixth of 0.1 d costs < 1 % at 1.7 d),
+    /// false-alarm probability negligible. Noise alone: no significant peak.
+    @Test func findsARotationPeriodWithItsAmplitudeAndRejectsNoise() throws {
+        let lc = try curve(days: 27, skip: { $0 > 1513 && $0 < 1514 }) { 0.005 * sin(2 * .pi * $0 / 1.7) }
+        let weight = Array(repeating: 1.0, count: lc.count)
+        let binned = LombScargle.bin(time: lc.time, flux: lc.flux, weight: weight, width: 0.1 / 6)
+        let r = try #require(LombScargle().search(time: binned.time, flux: binned.flux, weight: binned.weight))
+        #expect(abs(r.period / 1.7 - 1) < 0.005, "period \(r.period)")
+        #expect(abs(r.amplitude / 0.005 - 1) < 0.05, "amplitude \(r.amplitude)")
+        #expect(r.power > 0.9)
+        #expect(r.falseAlarmProbability < 1e-10)
+        #expect(abs(r.maximumFrequency - 10) < 1e-9 && abs(r.minimumFrequency - 2 / 27) < 0.01)
+
+        let noise = try curve(days: 27, seed: 2) { _ in 0 }
+        let n = LombScargle.bin(time: noise.time, flux: noise.flux, weight: Array(repeating: 1, count: noise.count), width: 0.1 / 6)
+        let quiet = try #require(LombScargle().search(time: n.time, flux: n.flux, weight: n.weight))
+        #expect(quiet.falseAlarmProbability > 0.01, "FAP \(quiet.falseAlarmProbability)")
+    }
+
+    /// Baluev (2008): for N = 100 points and a weak peak the bound is near 1; for a strong one tiny, and
+    /// it never leaves [0, 1].
+    @Test func falseAlarmProbabilityIsAProbability() {
+        let t = (0..<100).map { Double($0) * 0.27 }
+        let sums = LombScargle.Sums(time: t, flux: t.map { sin($0) }, weight: Array(repeating: 1, count: 100))
+        #expect(LombScargle.baluevFAP(power: 0.05, points: 100, maximumFrequency: 10, sums: sums) > 0.9)
+        #expect(LombScargle.baluevFAP(power: 0.6, points: 100, maximumFrequency: 10, sums: sums) < 1e-10)
+        #expect(LombScargle.baluevFAP(power: 1, points: 100, maximumFrequency: 10, sums: sums) == 0)
+    }
+}
+
+@Suite("Detrender")
+struct DetrenderTests {
+    let detrender = FlareSearch.Parameters.standard.continuous.detrender
+
+    /// A fast rotator (P = 0.4 d, 4 % peak to peak, a second harmonic): the rotation is modelled and the
+    /// model follows the modulation to within 1.5σ everywhere, while a flare of 20 % stays out of it.
+    @Test func followsAFastRotatorButNotItsFlare() throws {
+        let flare = 1505.2
+        let lc = try curve { t in
+            0.02 * sin(2 * .pi * t / 0.4) + 0.006 * sin(4 * .pi * t / 0.4 + 1)
+                + FlareTemplate.davenport2014.value(at: t, peak: flare, fwhm: 0.01, amplitude: 0.2)
+        }
+        let model = detrender.model(lc, stretches: [0..<lc.count])
+        let period = try #require(model.modelledPeriod)
+        #expect(abs(period / 0.4 - 1) < 0.01)
+        for i in lc.time.indices where lc.time[i] < flare - 0.01 || lc.time[i] > flare + 0.3 {
+            let truth = 1 + 0.02 * sin(2 * .pi * lc.time[i] / 0.4) + 0.006 * sin(4 * .pi * lc.time[i] / 0.4 + 1)
+            #expect(abs(model.baseline[i] - truth) < 0.0015, "t = \(lc.time[i])")
+        }
+        let peak = try #require(lc.time.firstIndex { $0 >= flare })
+        #expect(model.masked[peak])
+        #expect(abs(model.baseline[peak] - (1 + 0.02 * sin(2 * .pi * lc.time[peak] / 0.4) + 0.006 * sin(4 * .pi * lc.time[peak] / 0.4 + 1))) < 0.003)
+        // σ is the local scatter: 1 ppt.
+        #expect(abs(try #require(Statistics.median(model.scatter)) / 0.001 - 1) < 0.1)
+    }
+
+    /// A quiet star with a 1 % transit three hours long: the robust filter does not dip into it, so
+    /// the points beside the transit do not stand above the model (no flare at ingress or egress).
+    @Test func doesNotFollowATransit() throws {
+        let lc = try curve { t in (t - 1505).truncatingRemainder(dividingBy: 3) >= 0 && (t - 1505).truncatingRemainder(dividingBy: 3) < 0.125 ? -0.01 : 0 }
+        let model = detrender.model(lc, stretches: [0..<lc.count])
+        #expect(model.modelledPeriod == nil)
+        for i in lc.time.indices { #expect(abs(model.baseline[i] - 1) < 0.001, "t = \(lc.time[i])") }
+    }
+
+    /// K2: thrusters fire every 0.245 d and those cadences are missing; between them the flux ramps
+    /// (here 0.3 %, ten times the noise). The firings are found, one interval each, and the ramps are
+    /// modelled: the residual scatter is back at the noise. TESS-like data without that rhythm get no
+    /// roll intervals.
+    @Test func modelsTheK2RollSawtoothBetweenThrusterFirings() throws {
+        let period = 0.245
+        let firing = { (t: Double) -> Bool in (t - 1500).truncatingRemainder(dividingBy: period) < 0.0205 }
+        let lc = try curve(days: 20, cadenceMinutes: 29.4, sigma: 0.0003, band: "K2", skip: firing) { t in
+            0.003 * ((t - 1500).truncatingRemainder(dividingBy: period) / period - 0.5)
+        }
+        let intervals = Detrender.rollIntervals(time: lc.time, stretches: [0..<lc.count])
+        #expect(abs(intervals.count - Int(20 / period)) <= 2, "\(intervals.count) intervals")
+        let model = detrender.model(lc, stretches: [0..<lc.count])
+        let residual = lc.time.indices.map { lc.flux[$0] / model.baseline[$0] - 1 }
+        #expect(try #require(Statistics.robustSigma(residual)) < 0.0004)
+
+        let tess = try curve { _ in 0 }
+        #expect(Detrender.rollIntervals(time: tess.time, stretches: [0..<tess.count]).isEmpty)
+    }
+}
+
+@Suite("FlareFinder on real-star behaviour")
+struct FlareFinderRealStarTests {
+    let search = FlareSearch(parameters: .standard)
+
+    func flares(_ lc: Lightcurve, exposure: Double) throws -> [Detection] {
+        let band = BandLightcurve(
+            lightcurve: lc, observatory: "test", rawRows: lc.count, flaggedRows: 0, invalidRows: 0,
+            exposureSeconds: exposure, datasetIndices: [0])
+        return try search.analyze(AnalysisInput(entry: CatalogEntry(id: "t", ra: 0, dec: 0), bands: [band], mode: .simulation))
+            .detections
+    }
+
+    /// 20-second data: cosmic rays are single cadences 10–40σ high with no decay; none is a flare. A
+    /// real flare among them is found once.
+    @Test func cosmicRaysIn20SecondDataAreNotFlares() throws {
+        let hits = (0..<40).map { 1500.05 + Double($0) * 0.17 }
+        let flare = 1503.33
+        let lc = try curve(days: 7, cadenceMinutes: 1.0 / 3, sigma: 0.001) { t in
+            (hits.contains { abs($0 - t) < 0.5 / 86_400 * 20 } ? 0.01 + 0.03 * abs(sin(t * 977)) : 0)
+                + FlareTemplate.davenport2014.value(at: t, peak: flare, fwhm: 0.004, amplitude: 0.03, exposure: 20.0 / 86_400)
+        }
+        let found = try flares(lc, exposure: 20)
+        #expect(found.count == 1, "\(found.map(\.peakTime))")
+        #expect(abs((found.first?.peakTime ?? 0) - flare) < 0.002)
+    }
+
+    /// A symmetric bump of 8σ lasting an hour (left over by detrending, or a systematic) has no fast
+    /// rise: it is rejected. A flare (peak 20σ) is found, with vetting numbers that say so.
+    @Test func aSymmetricBumpIsNotAFlareButAFlareIs() throws {
+        let bump = try curve { t in 0.008 * exp(-0.5 * pow((t - 1504) / 0.012, 2)) }
+        #expect(try flares(bump, exposure: 120).isEmpty)
+        let flare = try curve { t in FlareTemplate.davenport2014.value(at: t, peak: 1504, fwhm: 0.01, amplitude: 0.02, exposure: 120.0 / 86_400) }
+        let found = try flares(flare, exposure: 120)
+        #expect(found.count == 1)
+        let v = try #require(found.first?.vetting)
+        #expect(v.riseTime <= v.decayTime)
+        #expect(v.templateDeltaChiSquare >= v.symmetricDeltaChiSquare)
+        #expect(abs((v.templateFWHM ?? 0) / 0.01 - 1) < 0.35, "template FWHM \(v.templateFWHM ?? 0)")
+        #expect(v.flags.isEmpty)
+        // The ED counts the decay below the noise too (fitted template beyond the last point): within
+        // 10 % of the injected 1.826885 × 0.02 × 864 s.
+        let injected = FlareTemplate.davenport2014.equivalentDuration(amplitude: 0.02, fwhmDays: 0.01)
+        #expect(abs((found.first?.equivalentDuration ?? 0) / injected - 1) < 0.1, "ED \(found.first?.equivalentDuration ?? 0) of \(injected)")
+    }
+
+    /// Systematics that Gaussian σ does not describe — glitches of four cadences, 4–8σ high, as often
+    /// down as up — would each pass N1/N3. The inverted light curve shows the downward ones, σ is
+    /// scaled up (noise_scale > 1), and none of the upward ones remains a flare; Gaussian noise
+    /// keeps σ as it is.
+    @Test func symmetricSystematicsRaiseTheThresholdThroughTheInvertedCurve() throws {
+        var g = SeededGenerator(seed: 8)
+        var glitches: [(start: Double, height: Double)] = []
+        for k in 0..<30 {
+            let sign: Double = k % 2 == 0 ? 1 : -1
+            glitches.append((1500.2 + Double(k) * 0.4, sign * (0.004 + 0.004 * g.uniform())))
+        }
+        let length = 4 * 2.0 / 1440
+        let lc = try curve { (t: Double) -> Double in
+            glitches.first { (glitch: (start: Double, height: Double)) in t >= glitch.start && t < glitch.start + length }?.height ?? 0
+        }
+        let finder = FlareSearch.Parameters.standard.finder(cadence: 2.0 / 1440)
+        let result = finder.search(lc, exposureSeconds: 120)
+        #expect(result.noiseScale > 1)
+        #expect(result.flares.isEmpty, "\(result.flares.map { $0.significance })")
+        let gaussian = finder.search(try curve { _ in 0 }, exposureSeconds: 120)
+        #expect(gaussian.noiseScale == 1)
+    }
+
+    /// Sparse data: a 15σ epoch with another exposure of the same band 10 minutes later that shows no
+    /// excess is not a flare (flares do not vanish in minutes); alone in its night it is one.
+    @Test func aSparseFlareNeedsItsNeighbourToAgree() throws {
+        var g = SeededGenerator(seed: 4)
+        var time: [Double] = []
+        for night in 0..<300 { time.append(58_000 + Double(night) + 0.3) }
+        time.append(58_150.3 + 10.0 / 1440)
+        time.sort()
+        let flareIndex = try #require(time.firstIndex(of: 58_150.3))
+        var flux = time.map { _ in 100 * (1 + 0.02 * g.gaussian()) }
+        flux[flareIndex] = 130
+        flux[flareIndex + 1] = 100  // ten minutes later: no excess at all
+        let sparse = FlareSearch.Parameters.standard.sparse
+        func lightcurve(_ t: [Double], _ f: [Double]) throws -> Lightcurve {
+            try Lightcurve(
+                time: t, flux: f, fluxError: Array(repeating: 2, count: t.count), band: "ZTF g", timeSystem: .mjd,
+                fluxUnit: .microjansky)
+        }
+        let withNeighbour = sparse.search(try lightcurve(time, flux), exposureSeconds: 30)
+        #expect(withNeighbour.flares.isEmpty, "\(withNeighbour.flares.map { ($0.peakTime, $0.firstIndex, $0.lastIndex) }) neighbour \(withNeighbour.significance[flareIndex + 1])")
+        var alone = time, aloneFlux = flux
+        alone.remove(at: flareIndex + 1)
+        aloneFlux.remove(at: flareIndex + 1)
+        #expect(sparse.search(try lightcurve(alone, aloneFlux), exposureSeconds: 30).flares.count == 1)
+    }
+}
+
+@Suite("Calibration of survey quirks")
+struct SurveyQuirkTests {
+    /// ZTF: an epoch whose limiting magnitude is brighter than the object's median magnitude could only
+    /// have detected it bright: rejected with the flagged ones.
+    @Test func ztfEpochsShallowerThanTheStarAreRejected() throws {
+        var data = PhotometricData(
+            time: [1, 2, 3, 4, 5], value: [19.5, 19.4, 19.6, 18.9, 19.5], error: [0.1, 0.1, 0.1, 0.1, 0.1],
+            flags: [0, 0, 0, 0, 0], rows: [0, 1, 2, 3, 4], valueKind: .magnitude, timeSystem: .mjd, exposureSeconds: 30)
+        data.limitingMagnitude = [20.5, 20.6, 20.4, 19.2, 20.5]
+        let c = try data.calibrated(with: .ztfMagnitudeToMicrojansky(bad: .defaultBad), band: "ZTF g", datasetIndex: 0, source: "x")
+        #expect(c.lightcurve.origins.map(\.row) == [0, 1, 2, 4])
+        #expect(c.flaggedRows == 1)
+    }
+
+    /// K2: the cadence after a thruster firing (SAP_QUALITY bit 21, itself rejected) carries the roll
+    /// reset and is rejected too.
+    @Test func k2CadencesAfterThrusterFiringsAreRejected() throws {
+        let firing = KeplerQualityFlags.thrusterFiring.rawValue
+        let data = PhotometricData(
+            time: [1, 2, 3, 4, 5], value: [100, 101, 140, 100, 99], error: [1, 1, 1, 1, 1], flags: [0, firing, 0, 0, 0],
+            rows: [0, 1, 2, 3, 4], valueKind: .flux, timeSystem: .bkjd, exposureSeconds: 1764)
+        let c = try data.calibrated(with: .keplerNormalizedPDCSAP(bad: .defaultBad), band: "K2", datasetIndex: 0, source: "x")
+        #expect(c.lightcurve.origins.map(\.row) == [0, 3, 4])
+        #expect(c.flaggedRows == 2)
+    }
+}
