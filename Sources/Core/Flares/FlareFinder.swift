@@ -139,7 +139,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             let inverted = Context(
                 lc: lc, residual: residual.map { -$0 }, error: error, sigma: sigma, exposureSeconds: exposure, cadence: cadence)
             for factor in grid {
-                let anti = flares(in: inverted.scaled(by: factor), segments: segments, inverted: true)
+                let anti = flares(in: inverted.scaled(by: factor), segments: segments)
                     .filter { $0.stop - $0.start <= maximumAntiFlareDuration }
                 noiseScale = factor
                 if anti.isEmpty { break }
@@ -178,11 +178,9 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         return significance[k] >= 1
     }
 
-    /// Candidates of every segment that pass the criteria and the shape test. On the inverted curve
-    /// the shape test only leaves out what is clearly no mirrored flare (a symmetric bump fitting half
-    /// again as well as the template: transits, eclipses), so that borderline shapes count against
-    /// the threshold, as they could have passed it upright.
-    private func flares(in c: Context, segments: [Range<Int>], inverted: Bool = false) -> [Detection] {
+    /// Candidates of every segment that pass the criteria and the shape test (the same on the
+    /// inverted curve: what counts against the threshold is what would have passed it upright).
+    private func flares(in c: Context, segments: [Range<Int>]) -> [Detection] {
         var result: [Detection] = []
         for segment in segments {
             let significance = segment.map { c.residual[$0] / c.sigma[$0] }
@@ -194,11 +192,8 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                 let flare = describe(extent: extent, run: extent.run, segment: segment, context: c)
                 // Positive residuals whose integral is not: the extent is mostly a dip (a jump in the data).
                 guard flare.equivalentDuration > 0 else { continue }
-                if let tolerance = shapeTolerance, let v = flare.vetting {
-                    let shaped = inverted
-                        ? v.symmetricDeltaChiSquare <= 1.5 * v.templateDeltaChiSquare + tolerance
-                        : v.isFlareShaped(tolerance: tolerance, cadence: c.cadence)
-                    guard shaped else { continue }
+                if let tolerance = shapeTolerance, let v = flare.vetting, !v.isFlareShaped(tolerance: tolerance, cadence: c.cadence) {
+                    continue
                 }
                 result.append(flare)
             }

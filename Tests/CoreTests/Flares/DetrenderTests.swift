@@ -150,20 +150,21 @@ struct FlareFinderRealStarTests {
         #expect(abs((found.first?.equivalentDuration ?? 0) / injected - 1) < 0.1, "ED \(found.first?.equivalentDuration ?? 0) of \(injected)")
     }
 
-    /// Systematics that Gaussian σ does not describe — glitches of four cadences, 4–8σ high, as often
-    /// down as up — would each pass N1/N3. The inverted light curve shows the downward ones, σ is
-    /// scaled up (noise_scale > 1), and none of the upward ones remains a flare; Gaussian noise
-    /// keeps σ as it is.
+    /// Systematics that Gaussian σ does not describe — flare-shaped jumps (a fast step, a slower
+    /// return), 4–8σ high, as often down as up — would each pass N1/N3 upright. The inverted light
+    /// curve shows the downward ones, σ is scaled up (noise_scale > 1), and none of the upward ones
+    /// remains a flare; Gaussian noise keeps σ as it is.
     @Test func symmetricSystematicsRaiseTheThresholdThroughTheInvertedCurve() throws {
         var g = SeededGenerator(seed: 8)
-        var glitches: [(start: Double, height: Double)] = []
+        var glitches: [(peak: Double, height: Double)] = []
         for k in 0..<30 {
             let sign: Double = k % 2 == 0 ? 1 : -1
             glitches.append((1500.2 + Double(k) * 0.4, sign * (0.004 + 0.004 * g.uniform())))
         }
-        let length = 4 * 2.0 / 1440
         let lc = try curve { (t: Double) -> Double in
-            glitches.first { (glitch: (start: Double, height: Double)) in t >= glitch.start && t < glitch.start + length }?.height ?? 0
+            glitches.reduce(0.0) { (sum: Double, glitch: (peak: Double, height: Double)) -> Double in
+                sum + FlareTemplate.davenport2014.value(at: t, peak: glitch.peak, fwhm: 0.006, amplitude: glitch.height, exposure: 120.0 / 86_400)
+            }
         }
         let finder = FlareSearch.Parameters.standard.finder(cadence: 2.0 / 1440)
         let result = finder.search(lc, exposureSeconds: 120)
