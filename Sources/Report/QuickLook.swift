@@ -11,6 +11,8 @@ public struct QuickLook: Sendable {
             public var timeSystem: String
             public var fluxUnit: String
             public var rejected: Int
+            /// The analysis's summary statistics of this band (rotation, noise scale, flare rate …), by name.
+            public var statistics: [String: Double]? = nil
         }
         public struct Flare: Codable, Sendable, Equatable {
             public var band: String
@@ -148,10 +150,14 @@ public struct QuickLook: Sendable {
         }
         return Result(
             file: file.path, format: format.rawValue, points: bands.reduce(0) { $0 + $1.lightcurve.count },
-            bands: bands.map {
+            bands: bands.map { band in
                 .init(
-                    band: $0.band, points: $0.lightcurve.count, timeSystem: $0.lightcurve.timeSystem.name,
-                    fluxUnit: $0.lightcurve.fluxUnit.rawValue, rejected: $0.flaggedRows + $0.invalidRows)
+                    band: band.band, points: band.lightcurve.count, timeSystem: band.lightcurve.timeSystem.name,
+                    fluxUnit: band.lightcurve.fluxUnit.rawValue, rejected: band.flaggedRows + band.invalidRows,
+                    statistics: flares
+                        ? Dictionary(
+                            output.statistics.filter { $0.band == band.band && $0.value.isFinite }.map { ($0.name, $0.value) },
+                            uniquingKeysWith: { a, _ in a }) : nil)
             },
             flares: flares
                 ? output.detections.map {
@@ -176,6 +182,14 @@ public struct QuickLook: Sendable {
         var lines = ["\(result.file): \(result.format), \(result.points) good points"]
         for b in result.bands {
             lines.append("  \(b.band): \(b.points) points (\(b.rejected) rejected), time \(b.timeSystem), flux \(b.fluxUnit)")
+            if let s = b.statistics {
+                var notes: [String] = []
+                if let p = s["rotation_period"], let fap = s["rotation_fap"] {
+                    notes.append(String(format: "strongest period %.4g d (FAP %.2g, semi-amplitude %.3g)", p, fap, s["rotation_amplitude"] ?? .nan))
+                }
+                if let scale = s["noise_scale"] { notes.append(String(format: "σ × %.3g from the inverted light curve", scale)) }
+                if !notes.isEmpty { lines.append("    " + notes.joined(separator: "; ")) }
+            }
         }
         if let flares = result.flares {
             lines.append("  \(flares.count) flares")
