@@ -90,7 +90,8 @@ struct VettingView {
     var templateDeltaChi2: String
     var symmetricDeltaChi2: String
     var templateFWHM: String
-    var flags: String
+    /// Names of the set flags, nil when none is set.
+    var flags: String?
 }
 
 struct SourceRow {

@@ -198,10 +198,10 @@ public struct RunRenderer: Sendable {
             figure: figure, vetting: d.vetting.map { v in
                 VettingView(
                     pointsAbove: v.pointsAboveThreshold, rise: Format.number(v.riseTime * 1440, 1),
-                    decay: Format.number(v.decayTime * 1440, 1), templateDeltaChi2: Format.number(v.templateDeltaChiSquare, 0),
-                    symmetricDeltaChi2: Format.number(v.symmetricDeltaChiSquare, 0),
+                    decay: Format.number(v.decayTime * 1440, 1), templateDeltaChi2: Format.significant(v.templateDeltaChiSquare, 3),
+                    symmetricDeltaChi2: Format.significant(v.symmetricDeltaChiSquare, 3),
                     templateFWHM: v.templateFWHM.map { Format.number($0 * 1440, 1) } ?? "–",
-                    flags: v.flags.names.joined(separator: ", "))
+                    flags: v.flags.isEmpty ? nil : v.flags.names.joined(separator: ", "))
             })
     }
 
