@@ -17,26 +17,26 @@ import Foundation
 ///    amplitude and phase drift as spots evolve. When the periodogram's power at twice the period is
 ///    substantial (two spots on opposite hemispheres put the highest peak at P/2), the harmonics are
 ///    of 2P.
-/// 2. **Robust filter.** What the rotation model leaves is smoothed
-///    made robust the way wōtan's filters are (Tukey's biweight weights), as a local quadratic — a
-///    Savitzky–Golay filter that ignores outliers (``robustLocalQuadratic(time:values:use:window:)``)
-///    — in a sliding time window: `window` days for slow or no rotation, and `windowFraction` × P (at
-///    least `minimumWindow` and `minimumWindowCadences` cadences) for modelled rotation: several
-///    times longer than a flare, clearly shorter than the rotation. Masked runs are bridged by the
-///    neighbouring windows' polynomials.
+/// 2. **Robust filter.** What the rotation model leaves is smoothed by a local quadratic made robust
+///    the way wōtan's filters are (Tukey's biweight weights) — a Savitzky–Golay filter that ignores
+///    outliers (``robustLocalQuadratic(time:values:use:window:)``) — in a sliding time window:
+///    `window` days for slow or no rotation, and `windowFraction` × P (at least `minimumWindow` and
+///    `minimumWindowCadences` cadences) for modelled rotation: several times longer than a flare,
+///    clearly shorter than the rotation. Masked runs are bridged by the neighbouring windows'
+///    polynomials. With `correctsRoll`, a robust line per spacecraft roll interval
+///    (``rollIntervals(time:stretches:)``, K2) is added for the roll sawtooth.
 /// 3. **Noise.** The returned σ is a rolling robust scatter (1.4826 × MAD) of the final model's
 ///    unmasked residuals in windows of `scatterWindow` days, interpolated between nodes — not one
 ///    value per light curve.
 /// 4. **Flare-aware masking.** Points more than `clip` σ *above* the model are flare candidates; each
-///    run is masked with
-///    one point before it, its decay tail (while the excess stays above 1 σ, at most four times the
-///    run's length) and a padding as long as the run itself. A run longer than half the filter window
-///    whose highest point is not in its first quarter is not masked: it rises slowly, like the
-///    variability the filter must follow, not like a flare. Short dips are masked the same way (so
-///    the residuals keep the symmetry of the noise that the inverted-curve calibration of σ relies
-///    on); long, symmetric dips — transits, eclipses — are left to the robust filter, which ignores
-///    them. Steps 1–4 repeat until the mask stops
-///    changing (at most `iterations`); σ for the mask is each stretch's robust scatter.
+///    run is masked with one point before it, its decay tail (while the excess stays above 1σ, at
+///    most four times the run's length) and a padding as long as the run itself. A run longer than
+///    half the filter window whose highest point is not in its first quarter is not masked: it rises
+///    slowly, like the variability the filter must follow, not like a flare. Short dips are masked
+///    the same way (so the residuals keep the symmetry of the noise that the inverted-curve
+///    calibration of σ relies on); long, symmetric dips — transits, eclipses — are left to the robust
+///    filter, which ignores them. Steps 1–4 repeat until the mask stops changing (at most
+///    `iterations`); σ for the mask is each stretch's robust scatter.
 ///
 /// Stretches are detrended independently for the robust filter; the rotation model spans them all.
 public struct Detrender: Sendable, Codable, Hashable {
@@ -102,7 +102,7 @@ public struct Detrender: Sendable, Codable, Hashable {
         public var baseline: [Double]
         /// Rolling robust scatter of the relative residuals flux / baseline − 1.
         public var scatter: [Double]
-        /// True for points masked as (part of) flare candidates.
+        /// True for points masked as (part of) flare candidates, or of dips as deep.
         public var masked: [Bool]
         /// The periodogram's strongest period, if one was searched for.
         public var rotation: LombScargle.Result?

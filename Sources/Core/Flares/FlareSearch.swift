@@ -40,10 +40,12 @@ public struct FlareSearch: Analysis {
         /// Chang et al. (2015) N1 = 3, N2 = 2 for continuous data, with N3 by cadence: 3 up to 5-minute
         /// cadences (20 s, 2 min; one-cadence cosmic rays never pass), 2 up to 15 minutes (200 s, 10 min
         /// FFIs), and 2 at 30 minutes (Kepler/K2 long cadence, TESS FFIs) where a single point also
-        /// counts at 5σ if the next point shows the decay (Yang & Liu 2019 discuss how N3 = 3 loses
-        /// most long-cadence flares). Detrending: rotation modelled below 5 d, biweight window 0.5 d
-        /// (a quarter period for modelled rotation, at least 2 h), rolling σ over 1 d. Sparse
-        /// ground-based data: N1 = 5, N3 = 1 with a 20-day biweight and no rotation model.
+        /// counts at 6σ if the next point shows the decay (Yang & Liu 2019 discuss how N3 = 3 loses
+        /// most long-cadence flares). Detrending: rotation modelled below 5 d, robust local quadratic
+        /// over 0.5 d (a tenth of the period for modelled rotation, at least 2 h and 12 cadences), K2
+        /// roll ramps, rolling σ over 1 d; shape test and inverted-curve calibration of σ. Sparse
+        /// ground-based data: N1 = 5, N2 = 3, N3 = 1 with a 20-day filter and no rotation model, the
+        /// nearest epoch within an hour must agree, at least 30 epochs.
         public static let standard = Parameters(
             continuous: FlareFinder(
                 n1: 3, n2: 2, n3: 3, mergeGap: 3, maxGap: 0.5, shapeTolerance: 4, invertedCalibration: noiseScales,
