@@ -37,19 +37,25 @@ let observatories: [any VirtualObservatory] = [
 ]
 
 // ## Search
-// Chang et al. (2015) criteria: N1 = 3, N2 = 2, N3 = 3 in continuous (TESS) data after a 0.5-day
-// running median refined by a 2.4-hour one; single-point events at N1 = 5 in sparse (ZTF) data after a
-// 20-day running median across nights. Flares at most 3 cadences apart are one flare.
+// The standard flare search: rotation found with a generalised Lomb–Scargle periodogram and modelled
+// with drifting harmonics, a robust local-quadratic filter on what is left, flare-aware masking, a
+// rolling σ scaled until the inverted light curve shows no "flare", and Chang et al. (2015) criteria
+// with N3 by cadence and a flare-shape test (README, Science notes). Sparse (ZTF) data: single
+// epochs at 5σ after a 20-day filter across nights, confirmed by the nearest epoch within an hour.
 let search = FlareSearch(parameters: .standard)
 
 notebook.markdown(
     """
     ## Method
-    Each band's light curve is detrended with an iterative, flare-masked running median (TESS: 0.5 day \
-    refined by 2.4 hours, for fast rotators; ZTF: 20 days across nights) and searched with the criteria \
-    of Chang et al. (2015, Eqs. 3a–d): in TESS 2-minute data at least 3 consecutive points 3σ above the \
-    quiescent level (and 2σ above it after subtracting their error); in nightly ZTF data single points at \
-    5σ, σ being the larger of the season's scatter and the point's own error.
+    Each band's rotation is looked for first (generalised Lomb–Scargle periodogram); a significant \
+    period under 5 days is modelled with harmonics fitted over three rotations at a time, so spots may \
+    evolve. What is left is smoothed by a robust local quadratic (TESS: 0.5 day, or a tenth of the \
+    period; ZTF: 20 days across nights), with flare candidates masked. σ is the local scatter, scaled \
+    up where the inverted light curve shows flare-like dips (noise the scatter does not describe). \
+    Flares meet the criteria of Chang et al. (2015, Eqs. 3a–d): in TESS 2-minute data at least 3 \
+    consecutive points 3σ above the quiescent level, shaped like a flare (fast rise, slower decay); in \
+    nightly ZTF data single points at 5σ, σ being the larger of the season's scatter and the point's own \
+    error, not contradicted by another epoch within the hour.
     """)
 
 // ## Sensitivity
