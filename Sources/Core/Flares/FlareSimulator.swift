@@ -63,8 +63,8 @@ public struct FlareSimulator: Simulator {
             let fwhm = generator.logUniform(parameters.fwhmMinutes) / 1440
             // Only exposures overlapping [peak − fwhm, peak + 30 fwhm] carry measurable flux (decay < 1e-3
             // after ~25 t½); each point receives the template averaged over its exposure.
-            let lo = lowerBound(lc.time, peak - fwhm - exposure / 2)
-            let hi = lowerBound(lc.time, peak + 30 * fwhm + exposure / 2)
+            let lo = Statistics.lowerBound(lc.time, peak - fwhm - exposure / 2)
+            let hi = Statistics.lowerBound(lc.time, peak + 30 * fwhm + exposure / 2)
             for i in lo..<hi {
                 flux[i] += level * parameters.template.value(
                     at: lc.time[i], peak: peak, fwhm: fwhm, amplitude: amplitude, exposure: exposure)
@@ -85,15 +85,5 @@ public struct FlareSimulator: Simulator {
         guard detection.band == injection.band else { return false }
         let pad = max(injection.fwhm, 2.0 / 1440)
         return injection.peakTime >= detection.start - pad && injection.peakTime <= detection.stop + pad
-    }
-
-    private func lowerBound(_ a: [Double], _ x: Double) -> Int {
-        var lo = 0
-        var hi = a.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if a[mid] < x { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
     }
 }

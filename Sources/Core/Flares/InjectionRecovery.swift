@@ -196,17 +196,7 @@ public struct InjectionRecovery: Sendable {
     /// Indices of the points a flare can reach: exposures overlapping [peak − FWHM, peak + 40 FWHM]
     /// (the template is zero before −FWHM and below 2 × 10⁻⁶ of its peak after 40 FWHM).
     private func window(of peak: Double, fwhm: Double, exposure: Double, in time: [Double]) -> Range<Int> {
-        lowerBound(time, peak - fwhm - exposure / 2)..<lowerBound(time, peak + 40 * fwhm + exposure / 2)
-    }
-
-    private func lowerBound(_ a: [Double], _ x: Double) -> Int {
-        var lo = 0
-        var hi = a.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if a[mid] < x { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+        Statistics.lowerBound(time, peak - fwhm - exposure / 2)..<Statistics.lowerBound(time, peak + 40 * fwhm + exposure / 2)
     }
 
     private static func seconds(since start: UInt64) -> Double {

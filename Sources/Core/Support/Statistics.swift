@@ -16,6 +16,17 @@ public enum Statistics {
         return (lower + upper) / 2
     }
 
+    /// The first index of a sorted array whose value is not less than `x` (`a.count` if none).
+    public static func lowerBound(_ a: [Double], _ x: Double) -> Int {
+        var lo = 0
+        var hi = a.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if a[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
     /// Median of a buffer of finite values, reordering it (no copy: for hot loops that reuse a buffer).
     static func medianInPlace(_ v: inout [Double]) -> Double? {
         guard !v.isEmpty else { return nil }
