@@ -8,10 +8,10 @@ import Foundation
 ///  - (3a) r > 0,
 ///  - (3b) r / σ ≥ N1,
 ///  - (3c) (r − e) / σ > N2,
-/// and (3d) at least N3 consecutive candidates make a flare. Where flares are one or two cadences
-/// long (30-minute data), a shorter run also counts if its peak reaches `shortRunThreshold` σ and
-/// the point after it is still above +1σ — the decay a flare has and a cosmic ray or a bad
-/// cadence lacks. A flare extends from one point before its run, if that point is above +1σ, to the
+/// and (3d) at least N3 consecutive candidates make a flare. A shorter run (of at least
+/// `shortRunMinimum` points) also counts if its peak reaches `shortRunThreshold` σ and the point after
+/// it is still above +1σ — the decay a flare has and a cosmic ray or a bad cadence lacks: flares one
+/// or two cadences long at 30 minutes, a few minutes long at 2 minutes. A flare extends from one point before its run, if that point is above +1σ, to the
 /// end of its decay tail (while the mean excess of three consecutive points stays above 1σ/√3);
 /// flares whose extents come within `mergeGap` points are one flare. With `shapeTolerance`, a
 /// candidate must be shaped like a flare: it rises no slower than it decays (give or take a
@@ -38,6 +38,8 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     /// Peak significance at which a run shorter than N3 still counts (with a decay point after it);
     /// nil: never.
     public var shortRunThreshold: Double?
+    /// The fewest points such a shorter run may have (2 where single-cadence cosmic rays are common).
+    public var shortRunMinimum: Int
     /// Reject candidates that are not shaped like a flare (``FlareVetting/isFlareShaped(tolerance:)``),
     /// with this tolerance on Δχ²; nil: no shape test (sparse data, where a flare is one point).
     public var shapeTolerance: Double?
@@ -63,6 +65,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
 
     public init(
         n1: Double = 3, n2: Double = 2, n3: Int = 3, mergeGap: Int = 0, maxGap: Double, shortRunThreshold: Double? = nil,
+        shortRunMinimum: Int = 1,
         shapeTolerance: Double? = nil, invertedCalibration: [Double]? = nil, invertedMargin: Double = 1.25,
         maximumAntiFlareDuration: Double = 0.1, corroborationWindow: Double? = nil, minimumPoints: Int = 0,
         extrapolatesTail: Bool = true, detrender: Detrender
@@ -80,6 +83,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         self.mergeGap = mergeGap
         self.maxGap = maxGap
         self.shortRunThreshold = shortRunThreshold
+        self.shortRunMinimum = shortRunMinimum
         self.detrender = detrender
     }
 
@@ -212,7 +216,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             if !c, let s = start {
                 if k - s >= n3 {
                     runs.append(s...(k - 1))
-                } else if let threshold = shortRunThreshold, k < significance.count,
+                } else if let threshold = shortRunThreshold, k - s >= shortRunMinimum, k < significance.count,
                     (s..<k).contains(where: { significance[$0] >= threshold }), significance[k] > 1
                 {
                     runs.append(s...(k - 1))

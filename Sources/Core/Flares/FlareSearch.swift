@@ -33,12 +33,14 @@ public struct FlareSearch: Analysis {
                 finder.n3 = rule.n3
                 finder.mergeGap = rule.mergeGap
                 finder.shortRunThreshold = rule.shortRunThreshold
+                finder.shortRunMinimum = rule.shortRunMinimum
             }
             return finder
         }
 
         /// Chang et al. (2015) N1 = 3, N2 = 2 for continuous data, with N3 by cadence: 3 up to 5-minute
-        /// cadences (20 s, 2 min; one-cadence cosmic rays never pass), 2 up to 15 minutes (200 s, 10 min
+        /// cadences (20 s, 2 min; one-cadence cosmic rays never pass; two points count when one reaches
+        /// 5σ and the next still shows the decay, for flares of a few minutes), 2 up to 15 minutes (200 s, 10 min
         /// FFIs), and 2 at 30 minutes (Kepler/K2 long cadence, TESS FFIs) where a single point also
         /// counts at 6σ if the next point shows the decay (Yang & Liu 2019 discuss how N3 = 3 loses
         /// most long-cadence flares). Detrending: rotation modelled below 5 d, robust local quadratic
@@ -51,7 +53,7 @@ public struct FlareSearch: Analysis {
                 n1: 3, n2: 2, n3: 3, mergeGap: 3, maxGap: 0.5, shapeTolerance: 4, invertedCalibration: noiseScales,
                 detrender: Detrender(window: 0.5, rotation: Detrender.RotationModelling(), scatterWindow: 1, correctsRoll: true)),
             cadenceRules: [
-                CadenceRule(maximumCadenceMinutes: 5, n3: 3, mergeGap: 3),
+                CadenceRule(maximumCadenceMinutes: 5, n3: 3, mergeGap: 3, shortRunThreshold: 5, shortRunMinimum: 2),
                 CadenceRule(maximumCadenceMinutes: 15, n3: 2, mergeGap: 1),
                 CadenceRule(maximumCadenceMinutes: 45, n3: 2, mergeGap: 1, shortRunThreshold: 6),
             ],
@@ -70,8 +72,12 @@ public struct FlareSearch: Analysis {
         public var n3: Int
         public var mergeGap: Int
         public var shortRunThreshold: Double?
+        public var shortRunMinimum: Int
 
-        public init(maximumCadenceMinutes: Double, n3: Int, mergeGap: Int, shortRunThreshold: Double? = nil) {
+        public init(
+            maximumCadenceMinutes: Double, n3: Int, mergeGap: Int, shortRunThreshold: Double? = nil, shortRunMinimum: Int = 1
+        ) {
+            self.shortRunMinimum = shortRunMinimum
             self.maximumCadenceMinutes = maximumCadenceMinutes
             self.n3 = n3
             self.mergeGap = mergeGap

@@ -117,6 +117,12 @@ struct FlareFinderTests {
         #expect(long.candidateRuns([o, t, o, o], significance: [0, 6, 1.5, 0]) == [1...1])
         #expect(long.candidateRuns([o, t, o, o], significance: [0, 6, 0.5, 0]).isEmpty)
         #expect(long.candidateRuns([o, t, o, o], significance: [0, 4, 1.5, 0]).isEmpty)
+        // Short cadence, where cosmic rays hit single cadences: the short run needs two points.
+        var short = finder
+        short.shortRunThreshold = 5
+        short.shortRunMinimum = 2
+        #expect(short.candidateRuns([o, t, o, o], significance: [0, 6, 1.5, 0]).isEmpty)
+        #expect(short.candidateRuns([o, t, t, o, o], significance: [0, 6, 3.5, 1.5, 0]) == [1...2])
     }
 
     @Test func aDecayTailDippingUnderTheThresholdStaysOneFlare() throws {
