@@ -26,13 +26,7 @@ struct BenchmarksTests {
     /// never asserted).
     @Test func theFileBenchmarkCountsPointsAndInjections() async throws {
         try await withTemporaryFolder { folder in
-            let time = (0..<5_000).map { 1500 + Double($0) * 2 / 1440 }
-            var g = SeededGenerator(seed: 6)
-            let flux = time.map { _ in 1e4 * (1 + 0.001 * g.gaussian()) }
-            let url = folder.appendingPathComponent("tess_lc.fits")
-            try SPOCLightcurve(
-                mission: .tess, targetID: 7, sector: 5, time: time, pdcsapFlux: flux, pdcsapFluxError: Array(repeating: 10, count: time.count)
-            ).write(to: url)
+            let url = try writeNoiseSector(in: folder, points: 5_000, seed: 6)
             let result = try Benchmarks.file(url, inject: 12, seed: 3)
             #expect(result.points == 5_000)
             #expect(result.injected == 12)

@@ -67,13 +67,7 @@ struct QuickLookTests {
     /// add up, the open top bin's `snr_max` null, and the seed recorded; the same seed repeats it.
     @Test func injectionAddsItsSummaryToTheJSONWithTheSeed() async throws {
         try await withTemporaryFolder { folder in
-            let time = (0..<10_000).map { 1500 + Double($0) * 2 / 1440 }
-            var g = SeededGenerator(seed: 5)
-            let flux = time.map { _ in 1e4 * (1 + 0.001 * g.gaussian()) }
-            let url = folder.appendingPathComponent("tess_lc.fits")
-            try SPOCLightcurve(
-                mission: .tess, targetID: 6, sector: 4, time: time, pdcsapFlux: flux, pdcsapFluxError: Array(repeating: 10, count: time.count)
-            ).write(to: url)
+            let url = try writeNoiseSector(in: folder, points: 10_000, seed: 5)
             let result = try QuickLook(file: url).run(flares: false, plot: nil, inject: 40, seed: 7)
             let injection = try #require(result.injection)
             #expect(injection.injected == 40 && injection.perBand == 40 && injection.seed == 7)
@@ -103,4 +97,16 @@ struct QuickLookTests {
             #expect(throws: RawFileError.unknownFormat(path: url.path)) { try QuickLook(file: url).run(flares: false, plot: nil) }
         }
     }
+}
+
+/// A flat 2-minute TESS sector of 1 ppt Gaussian noise (10,000 e⁻/s), written as a SPOC file.
+func writeNoiseSector(in folder: URL, points: Int, seed: UInt64) throws -> URL {
+    let time = (0..<points).map { 1500 + Double($0) * 2 / 1440 }
+    var g = SeededGenerator(seed: seed)
+    let flux = time.map { _ in 1e4 * (1 + 0.001 * g.gaussian()) }
+    let url = folder.appendingPathComponent("tess_lc.fits")
+    try SPOCLightcurve(
+        mission: .tess, targetID: 6, sector: 4, time: time, pdcsapFlux: flux, pdcsapFluxError: Array(repeating: 10, count: points)
+    ).write(to: url)
+    return url
 }

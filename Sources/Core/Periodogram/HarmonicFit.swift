@@ -19,8 +19,10 @@ struct HarmonicFit {
     var span: Double
 
     func model(time: [Double], flux: [Double], use: [Bool], iterations: Int = 3) -> [Double] {
+        guard !time.isEmpty, period > 0, span > 0 else { return Array(repeating: 0, count: time.count) }
+        let basis = self.basis(time)
         var weight = (0..<time.count).map { use[$0] && flux[$0].isFinite ? 1.0 : 0.0 }
-        var model = weighted(time: time, flux: flux, weight: weight)
+        var model = weighted(time: time, flux: flux, weight: weight, basis: basis)
         for _ in 1..<max(1, iterations) {
             let residuals = (0..<time.count).filter { use[$0] && flux[$0].isFinite }.map { flux[$0] - model[$0] }
             guard let mad = Statistics.median(residuals.map(abs)), mad > 0 else { break }
@@ -28,17 +30,14 @@ struct HarmonicFit {
                 let u = (flux[i] - model[i]) / (6 * mad)
                 weight[i] = abs(u) < 1 ? (1 - u * u) * (1 - u * u) : 0
             }
-            model = weighted(time: time, flux: flux, weight: weight)
+            model = weighted(time: time, flux: flux, weight: weight, basis: basis)
         }
         return model
     }
 
-    /// One weighted least-squares pass over all windows.
-    private func weighted(time: [Double], flux: [Double], weight: [Double]) -> [Double] {
+    /// cos/sin(2πk t/P) of every point, k = 1…harmonics, by the Chebyshev recurrence in k (row-major).
+    private func basis(_ time: [Double]) -> [Double] {
         let n = time.count
-        guard n > 0, period > 0, span > 0 else { return Array(repeating: 0, count: n) }
-        let p = 2 + 2 * harmonics
-        // Basis functions cos/sin(2πk t/P) of every point, by the Chebyshev recurrence in k.
         var basis = [Double](repeating: 0, count: n * 2 * harmonics)
         for i in 0..<n {
             let phase = 2 * Double.pi * (time[i] - time[0]) / period
@@ -50,6 +49,13 @@ struct HarmonicFit {
                 (c, s) = (c * c1 - s * s1, s * c1 + c * s1)
             }
         }
+        return basis
+    }
+
+    /// One weighted least-squares pass over all windows.
+    private func weighted(time: [Double], flux: [Double], weight: [Double], basis: [Double]) -> [Double] {
+        let n = time.count
+        let p = 2 + 2 * harmonics
         func row(_ i: Int, centre: Double, into x: inout [Double]) {
             x[0] = 1
             x[1] = (time[i] - centre) / span
