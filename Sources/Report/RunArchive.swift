@@ -23,7 +23,9 @@ public enum RunArchive {
         let root = staging.appendingPathComponent(run.id)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: runDirectory, to: root)
-        for leftover in ["run.sqlite-wal", "run.sqlite-shm", "run.sqlite-journal", manifestName] {
+        for leftover in [
+            "run.sqlite-wal", "run.sqlite-shm", "run.sqlite-journal", "run.sqlite.new", "run.sqlite.new-journal", ".lock", manifestName,
+        ] {
             try? FileManager.default.removeItem(at: root.appendingPathComponent(leftover))
         }
         try Data((RunRenderer.pretty(run.parameters) + "\n").utf8).write(to: root.appendingPathComponent("parameters.json"))
@@ -69,6 +71,7 @@ public enum RunArchive {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vo-verify-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
+        try checkMembers(archive)
         guard try shell("tar -C \(quote(scratch.path)) -xzf \(quote(archive.path))") == 0 else {
             throw ArchiveError.unreadable(archive.path)
         }
@@ -95,6 +98,39 @@ public enum RunArchive {
         }
         result.unlisted = present.subtracting(expected.keys).sorted()
         return result
+    }
+
+    /// Refuses an archive holding anything but regular files and folders inside its one top folder:
+    /// a symbolic or hard link, a device or a FIFO, an absolute path or one that climbs out with `..`
+    /// (a link could make the manifest vouch for a file outside the archive).
+    static func checkMembers(_ archive: URL) throws {
+        let listing = try output("tar -tzvf \(quote(archive.path))")
+        let names = try output("tar -tzf \(quote(archive.path))")
+        guard let listing, let names else { throw ArchiveError.unreadable(archive.path) }
+        for line in listing.split(separator: "\n") where !line.isEmpty {
+            guard let type = line.first, type == "-" || type == "d" else {
+                throw ArchiveError.unsafeMember(archive.path, String(line), "not a regular file or folder")
+            }
+        }
+        for name in names.split(separator: "\n") where !name.isEmpty {
+            if name.hasPrefix("/") || name.split(separator: "/").contains("..") {
+                throw ArchiveError.unsafeMember(archive.path, String(name), "a path outside the archive")
+            }
+        }
+    }
+
+    /// The standard output of a shell command, nil when it fails.
+    static func output(_ command: String) throws -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "set -o pipefail; " + command]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 
     static func regularFiles(under root: URL) throws -> [String] {
@@ -128,6 +164,7 @@ public enum ArchiveError: Error, LocalizedError, Equatable {
     case unreadable(String)
     case noManifest(String)
     case badManifestLine(String, String)
+    case unsafeMember(String, String, String)
 
     public var errorDescription: String? {
         switch self {
@@ -136,6 +173,7 @@ public enum ArchiveError: Error, LocalizedError, Equatable {
         case let .unreadable(p): return "\(p) is not a run archive (tar.gz with one run folder)"
         case let .noManifest(p): return "\(p) holds no \(RunArchive.manifestName)"
         case let .badManifestLine(p, l): return "\(p): malformed manifest line '\(l)'"
+        case let .unsafeMember(p, m, why): return "\(p): refused, member '\(m)' is \(why)"
         }
     }
 }

@@ -20,24 +20,51 @@ public struct RunCatalog: Sendable {
         }
     }
 
-    /// Every readable run, newest first. Folders whose database cannot be read are skipped.
-    public func runs() throws -> [Entry] {
+    /// A folder that looks like a run folder but whose run cannot be read, and why.
+    public struct Problem: Sendable {
+        public var folder: URL
+        public var reason: String
+
+        public var line: String { "unreadable  \(folder.path)  \(reason)" }
+    }
+
+    /// Every readable run, newest first. Folders whose database cannot be read are skipped (see
+    /// ``survey()`` for them).
+    public func runs() throws -> [Entry] { survey().runs }
+
+    /// Every run folder under the root: the readable runs, newest first, and the ones with a
+    /// problem (a database that is corrupt, not a run database, or empty), in path order.
+    public func survey() -> (runs: [Entry], problems: [Problem]) {
         let fm = FileManager.default
         var entries: [Entry] = []
-        for analysis in (try? fm.contentsOfDirectory(atPath: root.path)) ?? [] where analysis != "cache" {
+        var problems: [Problem] = []
+        for analysis in ((try? fm.contentsOfDirectory(atPath: root.path)) ?? []).sorted() where analysis != "cache" {
             let folder = root.appendingPathComponent(analysis)
-            for id in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] {
+            for id in ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() {
                 let runFolder = folder.appendingPathComponent(id)
                 let database = runFolder.appendingPathComponent("run.sqlite")
-                guard fm.fileExists(atPath: database.path), let store = try? Store(url: database, readOnly: true),
-                    let run = try? store.run()
-                else { continue }
-                entries.append(
-                    Entry(
-                        folder: runFolder, run: run, sources: (try? store.sources().count) ?? 0,
-                        detections: (try? store.detections().count) ?? 0))
+                guard fm.fileExists(atPath: database.path) else { continue }
+                do {
+                    let store = try Store(url: database, readOnly: true)
+                    guard let run = try store.run() else {
+                        problems.append(Problem(folder: runFolder, reason: "the database holds no run (it was never started, or is not a run database)"))
+                        continue
+                    }
+                    entries.append(
+                        Entry(folder: runFolder, run: run, sources: try store.sources().count, detections: try store.detections().count))
+                } catch {
+                    problems.append(Problem(folder: runFolder, reason: Self.plain(error)))
+                }
             }
         }
-        return entries.sorted { $0.run.startedAt > $1.run.startedAt }
+        return (entries.sorted { $0.run.startedAt > $1.run.startedAt }, problems)
+    }
+
+    /// One sentence for an error, without Foundation's domain and code.
+    static func plain(_ error: Error) -> String {
+        let text = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+        if text.contains("file is not a database") || text.contains("malformed") { return "the database is damaged (not a readable SQLite file)" }
+        if text.contains("no such table") { return "the database is incomplete (a run that never got its tables)" }
+        return text
     }
 }

@@ -70,10 +70,13 @@ extension ReportCommand {
         var output: String = "output"
 
         func run() throws {
-            let runs = try RunCatalog(root: URL(fileURLWithPath: output)).runs()
-            if runs.isEmpty { print("no runs under \(output)") }
+            let (runs, problems) = RunCatalog(root: URL(fileURLWithPath: output)).survey()
+            if runs.isEmpty && problems.isEmpty { print("no runs under \(output)") }
             for r in runs {
                 print(r.line)
+            }
+            for p in problems {
+                print(p.line)
             }
         }
     }

@@ -21,7 +21,7 @@ func tinyRun(in folder: URL, seed: UInt64 = 3) async throws -> RunSummary {
     var entries = try SyntheticSurvey.mDwarfCatalog(count: 5, seed: seed).entries
     entries[0].name = "<script>alert(1)</script>"
     entries[1].name = "../../etc/passwd"
-    entries[2].name = "Tab\tand\u{0}nul"
+    entries[2].name = "Tab\tand\u{7}bell"
     let catalog = try Catalog(name: "tiny", entries: entries)
     let options = try RunOptions.parse(["--output", folder.path, "--seed", String(seed), "--jobs", "2"])
     let notebook = Notebook(name: "flares", title: "Tiny <test> run", options: options, defaultSeed: 1, logger: quietLogger)
@@ -197,6 +197,32 @@ struct RunArchiveTests {
             #expect(result.changed == ["figures/coverage.png"])
             #expect(result.missing == ["style.css"])
             #expect(result.unlisted == ["extra.txt"])
+
+            // A link in place of a listed file, pointing outside the archive: refused, whatever the
+            // manifest says (its checksum would be that of the file outside).
+            try FileManager.default.removeItem(at: root.appendingPathComponent("figures/coverage.png"))
+            try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("figures/coverage.png").path, withDestinationPath: "/etc/hostname")
+            let linked = folder.appendingPathComponent("linked.tar.gz")
+            #expect(try RunArchive.shell("tar -C '\(unpacked.path)' -czf '\(linked.path)' '\(root.lastPathComponent)'") == 0)
+            #expect(throws: ArchiveError.self) { try RunArchive.verify(linked) }
+        }
+    }
+
+    @Test func listingShowsRunsWhoseDatabaseIsBroken() async throws {
+        try await withTemporaryFolder { folder in
+            let summary = try await tinyRun(in: folder)
+            let output = summary.runDirectory.deletingLastPathComponent().deletingLastPathComponent()
+            let damaged = output.appendingPathComponent("flares/damaged")
+            let empty = output.appendingPathComponent("flares/empty")
+            for f in [damaged, empty] { try FileManager.default.createDirectory(at: f, withIntermediateDirectories: true) }
+            try Data(repeating: 0x41, count: 4096).write(to: damaged.appendingPathComponent("run.sqlite"))
+            _ = try Store(url: empty.appendingPathComponent("run.sqlite"))
+            let (runs, problems) = RunCatalog(root: output).survey()
+            #expect(runs.map(\.folder.lastPathComponent) == [summary.runDirectory.lastPathComponent])
+            #expect(problems.map(\.folder.lastPathComponent) == ["damaged", "empty"])
+            #expect(problems[0].reason.contains("damaged"))
+            #expect(problems[1].reason.contains("holds no run"))
+            for p in problems { #expect(!p.line.contains("NSCocoaErrorDomain")) }
         }
     }
 }

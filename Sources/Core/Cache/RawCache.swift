@@ -17,8 +17,15 @@ public struct CachedFile: Sendable, Hashable, Codable {
 ///
 /// Files are written to a temporary name in the same folder, checked, and then renamed into place,
 /// so a half-written file never looks like a good one: a crash leaves at most a `*.partial-*` file,
-/// which is ignored and replaced on the next attempt. Nothing in the cache is ever modified after it
-/// was stored; calibration happens when a dataset is loaded.
+/// which is ignored, and removed by the next store into that folder once it is an hour old (younger
+/// ones may belong to another process writing the same file). Nothing in the cache is ever modified
+/// after it was stored; calibration happens when a dataset is loaded.
+///
+/// Every stored file gets a sidecar `.<name>.sha256` with its SHA-256 and size, and every cache hit
+/// checks the file against it: a file changed after download (edited, damaged on disk, half-copied)
+/// is set aside as `.<name>.changed-<time>` and reported, so the source fails with the path and the
+/// next run downloads the file again. (Files that the cache did not store, such as a user's own
+/// file opened with `report lightcurve`, have no sidecar and are read as they are.)
 public struct RawCache: Sendable {
     public let root: URL
 
@@ -33,12 +40,22 @@ public struct RawCache: Sendable {
         }
     }
 
-    /// A file-name-safe form of a catalog identifier, for cache paths.
+    /// A file-name-safe form of a catalog identifier (or product name), one-to-one with it.
+    ///
+    /// An identifier made only of `[A-Za-z0-9-_+.]` that does not start with a dot is its own name,
+    /// so ordinary ids stay readable (`TIC_12345`, `Gaia_DR3_...`). Any other — with a slash, a
+    /// space, a NUL, a non-ASCII letter, `.` or `..`, or longer than 120 characters — becomes its
+    /// cleaned form, shortened, then `~` and 16 hex digits of the SHA-256 of the exact id. `~` never
+    /// appears in a name of the first kind, so two different ids never share a cache folder
+    /// (`x/1`, `x_1` and `x?1` are three folders).
     public static func safeName(_ id: String) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_+.")
-        var cleaned = String(id.map { allowed.contains($0) ? $0 : "_" })
-        while cleaned.contains("..") { cleaned = cleaned.replacingOccurrences(of: "..", with: "_") }
-        return cleaned.isEmpty || cleaned == "." ? "_" : cleaned
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_+.".unicodeScalars)
+        let plain = !id.isEmpty && !id.hasPrefix(".") && id.unicodeScalars.count <= 120
+            && id.unicodeScalars.allSatisfy { allowed.contains($0) }
+        if plain { return id }
+        var cleaned = String(String.UnicodeScalarView(id.unicodeScalars.prefix(80).map { allowed.contains($0) ? $0 : "_" }))
+        while cleaned.hasPrefix(".") { cleaned = "_" + cleaned.dropFirst() }
+        return cleaned + "~" + Checksum.sha256Hex(of: Data(id.utf8)).prefix(16)
     }
 
     /// Absolute location of a cached file.
@@ -46,11 +63,36 @@ public struct RawCache: Sendable {
         root.appendingPathComponent(relativePath)
     }
 
-    /// The cached file at `relativePath` if it exists (a cache hit touches no network).
+    /// The cached file at `relativePath` if it exists (a cache hit touches no network), checked
+    /// against the size and SHA-256 recorded when it was stored.
+    /// - Throws: ``CacheError/checksumMismatch(path:expected:found:)`` when the file changed since;
+    ///   it is then set aside, so that the next attempt fetches it again.
     public func existing(_ relativePath: String) throws -> CachedFile? {
         let url = url(for: relativePath)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        return try describe(relativePath)
+        let file = try describe(relativePath)
+        if let recorded = try recorded(relativePath), recorded.sha256 != file.sha256 || recorded.size != file.size {
+            let aside = url.deletingLastPathComponent()
+                .appendingPathComponent(".\(url.lastPathComponent).changed-\(Int(Date().timeIntervalSince1970))")
+            _ = rename(url.path, aside.path)
+            try? FileManager.default.removeItem(at: sidecar(for: url))
+            throw CacheError.checksumMismatch(
+                path: url.path, expected: "\(recorded.sha256) (\(recorded.size) bytes)", found: "\(file.sha256) (\(file.size) bytes)")
+        }
+        return file
+    }
+
+    /// The checksum sidecar of a cached file.
+    func sidecar(for url: URL) -> URL {
+        url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).sha256")
+    }
+
+    /// The size and SHA-256 recorded when the file was stored (nil: no record).
+    func recorded(_ relativePath: String) throws -> (sha256: String, size: Int64)? {
+        guard let text = try? String(contentsOf: sidecar(for: url(for: relativePath)), encoding: .utf8) else { return nil }
+        let parts = text.split(whereSeparator: \.isWhitespace)
+        guard parts.count >= 2, let size = Int64(parts[1]) else { return nil }
+        return (String(parts[0]), size)
     }
 
     /// Stores a file produced by `write`, which must write the complete file at the URL it is given.
@@ -70,6 +112,7 @@ public struct RawCache: Sendable {
         } catch {
             throw CacheError.cannotCreate(path: folder.path, reason: error.localizedDescription)
         }
+        removeStalePartials(of: final)
         do {
             try write(temporary)
             try verify(temporary)
@@ -82,7 +125,31 @@ public struct RawCache: Sendable {
             try? FileManager.default.removeItem(at: temporary)
             throw CacheError.cannotStore(path: final.path, reason: reason)
         }
-        return try describe(relativePath)
+        let file = try describe(relativePath)
+        // The sidecar, written the same way; without it the file is simply not checked later.
+        let record = sidecar(for: final)
+        let recordTemporary = folder.appendingPathComponent(".\(record.lastPathComponent).partial-\(UUID().uuidString)")
+        if (try? Data("\(file.sha256) \(file.size)\n".utf8).write(to: recordTemporary)) != nil,
+            rename(recordTemporary.path, record.path) != 0
+        {
+            try? FileManager.default.removeItem(at: recordTemporary)
+        }
+        return file
+    }
+
+    /// Removes `.<name>.partial-*` files of `final` left by a killed download over an hour ago.
+    private func removeStalePartials(of final: URL) {
+        let folder = final.deletingLastPathComponent()
+        let prefix = ".\(final.lastPathComponent).partial-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let path = folder.appendingPathComponent(name).path
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                Date().timeIntervalSince(modified) > 3600
+            {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+        }
     }
 
     /// Stores bytes (e.g. an HTTP response body).

@@ -62,9 +62,13 @@ extension Catalog {
                 }
                 return v.isNaN ? nil : v
             }
-            guard let ra = try number(raColumn), let dec = try number(decColumn) else {
+            // A position is required: name the column that lacks one, with what it holds.
+            guard let ra = try number(raColumn) else {
+                throw CatalogFileError.invalidValue(path: table.source, row: k + 1, column: table.columns[raColumn], value: row[raColumn] ?? "")
+            }
+            guard let dec = try number(decColumn) else {
                 throw CatalogFileError.invalidValue(
-                    path: table.source, row: k + 1, column: table.columns[row[raColumn] == nil ? raColumn : decColumn], value: "")
+                    path: table.source, row: k + 1, column: table.columns[decColumn], value: row[decColumn] ?? "")
             }
             let id = idColumn.flatMap { row[$0] }?.trimmingCharacters(in: .whitespaces) ?? String(k + 1)
             entries.append(

@@ -187,13 +187,14 @@ public struct CatalogTable: Sendable {
         let n = try file.rowCount
         var cells = Array(repeating: [String?](repeating: nil, count: columns.count), count: n)
         for (c, name) in columns.enumerated() {
+            // The reader follows the column's type, and read errors propagate: a failed integer
+            // read must never fall back to doubles (a 64-bit id would be rounded).
             let values: [String?]
-            if let ints = try? file.readInt64s(column: name) {
-                values = ints.map { $0.map(String.init) }
-            } else if let strings = try? file.readStrings(column: name) {
-                values = strings.map { $0.flatMap { $0.isEmpty ? nil : $0 } }
-            } else {
-                values = try file.readDoubles(column: name).map { $0.isNaN ? nil : "\($0)" }
+            switch try file.columnKind(at: c) {
+            case .integer: values = try file.readInt64s(column: name).map { $0.map(String.init) }
+            case .string: values = try file.readStrings(column: name).map { $0.flatMap { $0.isEmpty ? nil : $0 } }
+            case .floatingPoint, .numeric, .any: values = try file.readDoubles(column: name).map { $0.isNaN ? nil : "\($0)" }
+            case nil: values = Array(repeating: nil, count: n)  // vector column: not a catalog value
             }
             for r in 0..<n { cells[r][c] = values[r] }
         }

@@ -19,6 +19,12 @@ enum VOTableReader {
     }
 
     static func read(_ data: Data, source: String) throws -> CatalogTable {
+        // Foundation's XML parser traps on some invalid UTF-8 (inside comments, attribute names):
+        // check the bytes first and name the offending one.
+        if let offset = invalidByteOffset(data) {
+            throw CatalogFileError.malformedHeader(
+                path: source, detail: "byte \(offset + 1) is not valid UTF-8 text (a VOTable is UTF-8 XML; damaged or not a VOTable?)")
+        }
         let delegate = Delegate()
         let parser = XMLParser(data: data)
         parser.delegate = delegate
@@ -28,6 +34,9 @@ enum VOTableReader {
         }
         guard delegate.tableClosed else {
             throw CatalogFileError.malformedHeader(path: source, detail: "the file ends before </TABLE> (truncated?)")
+        }
+        guard !delegate.fields.isEmpty else {
+            throw CatalogFileError.malformedHeader(path: source, detail: "the first TABLE has no FIELD elements")
         }
         if let stream = delegate.stream {
             guard let bytes = Data(base64Encoded: stream, options: .ignoreUnknownCharacters) else {
@@ -48,29 +57,39 @@ enum VOTableReader {
         var offset = 0
         let maskBytes = (fields.count + 7) / 8
         func take(_ n: Int) throws -> Data {
-            guard offset + n <= bytes.count else {
+            guard n >= 0, n <= bytes.count - offset else {
                 throw CatalogFileError.malformedHeader(path: source, detail: "BINARY2 stream ends inside row \(rows.count + 1)")
             }
             defer { offset += n }
             return bytes.subdata(in: (bytes.startIndex + offset)..<(bytes.startIndex + offset + n))
         }
         func integer(_ d: Data) -> UInt64 { d.reduce(0) { $0 << 8 | UInt64($1) } }
+        let counts = try fields.map { try elementCount($0, source: source) }
+        let sizes: [String: Int] = ["boolean": 1, "unsignedByte": 1, "short": 2, "int": 4, "long": 8, "float": 4, "double": 8]
         while offset < bytes.count {
             let mask = Array(try take(maskBytes))
             var row: [String?] = []
             for (k, field) in fields.enumerated() {
                 let isNull = mask[k / 8] & (0x80 >> UInt8(k % 8)) != 0
                 let value: String?
+                if field.datatype != "char" && field.datatype != "unicodeChar" && counts[k] != 1 {
+                    // An array of numbers: not a catalog value; skip its bytes.
+                    guard let size = sizes[field.datatype] else {
+                        throw CatalogFileError.malformedHeader(
+                            path: source, detail: "FIELD \(field.name): datatype \(field.datatype) not supported in BINARY2")
+                    }
+                    let count = try counts[k] ?? Int(integer(try take(4)))
+                    let (length, overflow) = count.multipliedReportingOverflow(by: size)
+                    _ = try take(overflow ? -1 : length)
+                    row.append(nil)
+                    continue
+                }
                 switch field.datatype {
                 case "char", "unicodeChar":
                     let width = field.datatype == "char" ? 1 : 2
-                    let count: Int
-                    if let size = field.arraysize, !size.hasSuffix("*"), let n = Int(size.split(separator: "x").first ?? "") {
-                        count = n
-                    } else {
-                        count = Int(integer(try take(4)))
-                    }
-                    let raw = try take(count * width)
+                    let count = try counts[k] ?? Int(integer(try take(4)))
+                    let (length, overflow) = count.multipliedReportingOverflow(by: width)
+                    let raw = try take(overflow ? -1 : length)
                     let text: String
                     if width == 1 {
                         text = String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
@@ -102,6 +121,59 @@ enum VOTableReader {
             rows.append(row)
         }
         return rows
+    }
+
+    /// The number of elements of a FIELD's value: 1 without `arraysize`, the product of the
+    /// dimensions for a fixed size (`8`, `3x2`), nil for a variable one (`*`, `10*`, `3x*`).
+    static func elementCount(_ field: Field, source: String) throws -> Int? {
+        guard let size = field.arraysize?.trimmingCharacters(in: .whitespaces), !size.isEmpty else { return 1 }
+        if size.hasSuffix("*") { return nil }
+        var total = 1
+        for part in size.split(separator: "x", omittingEmptySubsequences: false) {
+            guard let n = Int(part), n >= 0, case let (product, overflow) = total.multipliedReportingOverflow(by: n), !overflow,
+                product <= 1 << 30
+            else {
+                throw CatalogFileError.malformedHeader(path: source, detail: "FIELD \(field.name): arraysize '\(size)' is not valid")
+            }
+            total = product
+        }
+        return total
+    }
+
+    /// The offset of the first byte that is not part of valid UTF-8 (or is NUL, which XML
+    /// forbids), or nil.
+    static func invalidByteOffset(_ data: Data) -> Int? {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int? in
+            let b = raw.bindMemory(to: UInt8.self)
+            var i = 0
+            let n = b.count
+            while i < n {
+                let c = b[i]
+                if c == 0 { return i }
+                if c < 0x80 {
+                    i += 1
+                    continue
+                }
+                let length: Int
+                let minimum: UInt32
+                var value: UInt32
+                switch c {
+                case 0xC2...0xDF: length = 2; minimum = 0x80; value = UInt32(c & 0x1F)
+                case 0xE0...0xEF: length = 3; minimum = 0x800; value = UInt32(c & 0x0F)
+                case 0xF0...0xF4: length = 4; minimum = 0x10000; value = UInt32(c & 0x07)
+                default: return i
+                }
+                guard i + length <= n else { return i }
+                for k in 1..<length {
+                    let d = b[i + k]
+                    guard d & 0xC0 == 0x80 else { return i }
+                    value = value << 6 | UInt32(d & 0x3F)
+                }
+                if value < minimum || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return i }
+                i += length
+            }
+            return nil
+        }
     }
 
     final class Delegate: NSObject, XMLParserDelegate {

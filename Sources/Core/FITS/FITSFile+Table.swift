@@ -18,7 +18,34 @@ extension FITSFile {
             var status: Int32 = 0
             ffgnrwll(fptr, &rows, &status)
             try check(status, "count the rows in HDU '\(currentHDULabel)'")
+            try checkTableFits(rows: rows)
             return Int(rows)
+        }
+    }
+
+    /// Checks the table's declared size (`NAXIS1` × `NAXIS2`) against the bytes the file holds
+    /// after the table's header, before anything is allocated for its rows: a damaged or truncated
+    /// header must give an error naming the file, not a request for gigabytes or rows of zeros.
+    private func checkTableFits(rows: Int64) throws {
+        // A file being written has its rows in CFITSIO's buffers, not yet on disk.
+        guard !isWritable else { return }
+        let fptr = try fptr("check the table size")
+        var headerStart: Int64 = 0, dataStart: Int64 = 0, dataEnd: Int64 = 0
+        var status: Int32 = 0
+        ffghadll(fptr, &headerStart, &dataStart, &dataEnd, &status)
+        try check(status, "locate the data of HDU '\(currentHDULabel)'")
+        let width = try intKeyword("NAXIS1") ?? 0
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+        guard rows >= 0, width >= 0 else {
+            throw FITSError.truncatedOrCorrupt(
+                path: path, detail: "HDU '\(currentHDULabel)' declares \(rows) rows of \(width) bytes")
+        }
+        guard let size else { return }
+        let available = max(0, size - dataStart)
+        if rows > 0, width > 0, rows > available / width {
+            throw FITSError.truncatedOrCorrupt(
+                path: path,
+                detail: "HDU '\(currentHDULabel)' declares \(rows) rows of \(width) bytes, but the file holds only \(available) bytes of data (truncated, or a damaged NAXIS2)")
         }
     }
 
@@ -165,7 +192,7 @@ extension FITSFile {
 
     /// What a read or write call can do with a column of a given CFITSIO type code.
     enum ColumnKind {
-        case numeric, integer, floatingPoint, string
+        case numeric, integer, floatingPoint, string, any
 
         func accepts(_ typecode: Int32) -> Bool {
             let integers: Set<Int32> = [
@@ -177,8 +204,22 @@ extension FITSFile {
             case .integer: return integers.contains(typecode)
             case .floatingPoint: return floats.contains(typecode)
             case .string: return typecode == TSTRING
+            case .any: return true
             }
         }
+    }
+
+    /// Whether the column at a 0-based index holds integers, floating point or text; nil for a
+    /// numeric column with more than one value per row.
+    func columnKind(at index: Int) throws -> ColumnKind? {
+        let info = try column(at: index, accepting: .any, expected: "any column")
+        if info.typecode != TSTRING && info.repeatCount != 1 { return nil }
+        if ColumnKind.integer.accepts(info.typecode) { return .integer }
+        if ColumnKind.string.accepts(info.typecode) { return .string }
+        if ColumnKind.floatingPoint.accepts(info.typecode) { return .floatingPoint }
+        throw FITSError.wrongColumnType(
+            path: path, hdu: currentHDULabel, column: info.name, expected: "numbers or text",
+            actual: try stringKeyword("TFORM\(info.number)") ?? "type code \(info.typecode)")
     }
 
     /// A resolved column: handle, 1-based CFITSIO column number, type and row count.

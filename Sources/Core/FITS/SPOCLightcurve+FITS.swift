@@ -59,6 +59,15 @@ extension SPOCLightcurve {
         var bjdReference: Double?
         if let integer = timing.bjdReferenceInteger {
             bjdReference = integer + (timing.bjdReferenceFraction ?? 0)
+            // A Julian date: anything outside 0 … 10⁷ days (year 22,000) is a damaged header, and
+            // would trap where the reference is formatted as an integer.
+            guard let reference = bjdReference, reference.isFinite, (0...1e7).contains(reference),
+                (timing.bjdReferenceFraction ?? 0).isFinite
+            else {
+                throw FITSError.truncatedOrCorrupt(
+                    path: file.path,
+                    detail: "BJDREFI + BJDREFF = \(integer) + \(timing.bjdReferenceFraction ?? 0) is not a Julian date")
+            }
         }
         var lightcurve = try SPOCLightcurve(
             path: file.path, mission: mission,

@@ -20,7 +20,19 @@ public struct Catalog: Sendable, Codable {
     /// - Throws: ``CatalogError`` naming the offending row and value.
     public init(name: String, entries: [CatalogEntry]) throws {
         var seen: [String: Int] = [:]
-        for (row, entry) in entries.enumerated() {
+        // Rows are numbered from 1, as editors and the catalog file readers number data rows.
+        for (index, entry) in entries.enumerated() {
+            let row = index + 1
+            // A NUL would silently cut the text short in C APIs (file names, Cairo); an id, which
+            // also names cache folders and figures, takes no control character at all.
+            for (column, text, isBad) in [
+                ("id", entry.id, { (c: Unicode.Scalar) in c.value < 0x20 || c.value == 0x7F }),
+                ("name", entry.name, { (c: Unicode.Scalar) in c.value == 0 }),
+            ] where text.unicodeScalars.contains(where: isBad) {
+                throw CatalogError.invalidValue(
+                    catalog: name, row: row, column: column, value: text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined())
+            }
+            if entry.id.isEmpty { throw CatalogError.invalidValue(catalog: name, row: row, column: "id", value: "") }
             guard entry.ra.isFinite, (0..<360).contains(entry.ra) || entry.ra == 360 else {
                 throw CatalogError.invalidValue(catalog: name, row: row, column: "ra", value: String(entry.ra))
             }

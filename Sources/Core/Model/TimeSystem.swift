@@ -66,7 +66,7 @@ public struct TimeSystem: Sendable, Hashable, Codable, CustomStringConvertible {
     public var description: String { name }
 
     private static func formatReference(_ value: Double) -> String {
-        value == value.rounded() ? String(Int64(value)) : String(value)
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }
 

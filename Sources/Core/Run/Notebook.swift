@@ -140,11 +140,18 @@ public final class Notebook: @unchecked Sendable {
         let runDirectory = outputRoot.appendingPathComponent(name).appendingPathComponent(plan.runID)
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
         let databaseURL = runDirectory.appendingPathComponent("run.sqlite")
-        // Rerunning the same inputs replaces that run's database (the run id is the same by design).
+        // One process per run folder: a second run of the same inputs stops here, naming the first.
+        let lock = try RunFolderLock(folder: runDirectory)
+        defer { lock.release() }
+        // Rerunning the same inputs replaces that run's database (the run id is the same by design),
+        // but only once the new one is complete: it is built beside the old one and renamed over it
+        // at the end, so a rerun that crashes or is killed leaves the previous result as it was.
+        let previous = FileManager.default.fileExists(atPath: databaseURL.path)
+        let buildURL = previous ? runDirectory.appendingPathComponent("run.sqlite.new") : databaseURL
         for suffix in ["", "-wal", "-shm", "-journal"] {
-            try? FileManager.default.removeItem(atPath: databaseURL.path + suffix)
+            try? FileManager.default.removeItem(atPath: buildURL.path + suffix)
         }
-        let store = try Store(url: databaseURL)
+        let store = try Store(url: buildURL)
         let record = RunRecord(
             id: plan.runID, analysis: name, title: title, parameters: plan.parametersJSON,
             parameterHash: plan.parameterHash, seed: Int64(bitPattern: seed),
@@ -183,7 +190,15 @@ public final class Notebook: @unchecked Sendable {
             try store.finish(runID: plan.runID, status: .finished)
         } catch {
             try? store.finish(runID: plan.runID, status: .failed, error: String(describing: error))
+            if previous { logger.error("the previous result is kept in \(databaseURL.path); this failed run is in \(buildURL.path)") }
             throw error
+        }
+        if previous {
+            try? FileManager.default.removeItem(atPath: databaseURL.path + "-journal")
+            guard rename(buildURL.path, databaseURL.path) == 0 else {
+                throw StoreError.cannotOpen(
+                    path: databaseURL.path, reason: "cannot replace it with \(buildURL.path): \(String(cString: strerror(errno)))")
+            }
         }
         let summary = try RunSummary(store: store, runDirectory: runDirectory, seconds: Date().timeIntervalSince(started))
         logger.info("\(summary.line)")

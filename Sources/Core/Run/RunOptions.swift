@@ -38,6 +38,10 @@ public struct RunOptions: ParsableArguments, Sendable {
 
     public mutating func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if output.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--output must name a folder, got an empty string")
+        }
+        if output.unicodeScalars.contains(where: { $0.value == 0 }) { throw ValidationError("--output contains a NUL character") }
         _ = try shardIndex()
     }
 }

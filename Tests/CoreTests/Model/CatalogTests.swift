@@ -5,11 +5,20 @@ import Testing
 @Suite("Catalog")
 struct CatalogTests {
     @Test func rejectsInvalidPositionsNamingTheRow() {
-        #expect(throws: CatalogError.invalidValue(catalog: "c", row: 1, column: "dec", value: "91.0")) {
+        #expect(throws: CatalogError.invalidValue(catalog: "c", row: 2, column: "dec", value: "91.0")) {
             try Catalog(name: "c", entries: [CatalogEntry(id: "1", ra: 10, dec: 0), CatalogEntry(id: "2", ra: 10, dec: 91)])
         }
-        #expect(throws: CatalogError.duplicateIdentifier(catalog: "c", id: "1", rows: [0, 1])) {
+        #expect(throws: CatalogError.duplicateIdentifier(catalog: "c", id: "1", rows: [1, 2])) {
             try Catalog(name: "c", entries: [CatalogEntry(id: "1", ra: 10, dec: 0), CatalogEntry(id: "1", ra: 11, dec: 0)])
+        }
+    }
+
+    @Test func rejectsControlCharactersAndEmptyIdentifiers() {
+        #expect(throws: CatalogError.invalidValue(catalog: "c", row: 1, column: "id", value: "a\\u{0}b")) {
+            try Catalog(name: "c", entries: [CatalogEntry(id: "a\u{0}b", ra: 10, dec: 0)])
+        }
+        #expect(throws: CatalogError.invalidValue(catalog: "c", row: 2, column: "id", value: "")) {
+            try Catalog(name: "c", entries: [CatalogEntry(id: "1", ra: 10, dec: 0), CatalogEntry(id: "", ra: 10, dec: 0)])
         }
     }
 

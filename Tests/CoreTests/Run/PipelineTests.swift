@@ -37,11 +37,23 @@ struct PipelineTests {
             let store = try Store(url: second.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
             let failure = try #require(try store.failures().first)
             #expect(failure.path == url.path)
-            #expect(failure.stage == "link")
+            // Caught on the cache hit, against the SHA-256 recorded when the file was stored.
+            #expect(failure.stage == "fetch")
             #expect(failure.message.contains(url.path))
+            #expect(failure.message.contains("changed since it was downloaded"))
             #expect(try store.sources().first { $0.catalogId == victim.id }?.status == .failed)
             #expect(try store.run()?.status == .finished)
             #expect(logs.messages.contains { $0.level == .warning && $0.text.contains(url.path) })
+            // The changed file was set aside: the next run fetches (here: makes) it again. That rerun
+            // is built beside the finished database (a killed rerun left a stale one there) and
+            // replaces it only at the end.
+            let beside = second.runDirectory.appendingPathComponent("run.sqlite.new")
+            try Data("left by a killed rerun".utf8).write(to: beside)
+            let third = try await notebook(output: folder).run(
+                catalog: catalog, observatories: [survey], analysis: FlareSearch(), simulator: simulator)
+            #expect(third.failed == 0)
+            #expect(!FileManager.default.fileExists(atPath: beside.path))
+            #expect(try Store(url: third.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true).failures().isEmpty)
         }
     }
 
