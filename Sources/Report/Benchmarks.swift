@@ -80,8 +80,24 @@ public enum Benchmarks {
         flareSearch(sector, report: report)
         try injectionRecovery(sector, report: report)
         try readers(sector, folder: folder, report: report)
+        try cacheCheck(folder: folder, report: report)
         try figures(folder: folder, report: report)
         try stressSet(report: report)
+    }
+
+    /// The check every raw-cache hit makes (``RawCache/existing(_:)``: size and SHA-256 against the
+    /// sidecar) on a file the size of a TESS 2-minute SPOC light curve (about 2 MB).
+    static func cacheCheck(folder: URL, report: (Figure) -> Void) throws {
+        let cache = try RawCache(root: folder.appendingPathComponent("cache"))
+        var g = SeededGenerator(seed: 4)
+        let bytes = Data((0..<2_039_040).map { _ in UInt8(truncatingIfNeeded: g.next()) })
+        _ = try cache.store("tess/bench/lc.fits", data: bytes)
+        let hits = 50
+        let seconds = try measure { for _ in 0..<hits { _ = try cache.existing("tess/bench/lc.fits") } }
+        report(
+            Figure(
+                name: "raw-cache hit, checked (SHA-256)", value: 1000 * seconds / Double(hits), unit: "ms per 2 MB file",
+                note: String(format: "%.0f MB/s", Double(bytes.count * hits) / seconds / 1e6)))
     }
 
     /// A TESS-like sector: 20,000 two-minute cadences, 1 ms noise, rotation and a flare.

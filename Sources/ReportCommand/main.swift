@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand {
             `report analyses/flares` builds and runs that analysis, then renders \
             output/flares/<run-id>/index.html and prints its path as the last line.
             """,
-        subcommands: [Run.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Merge.self, LightcurveCommand.self, Inspect.self, Bench.self],
+        subcommands: [Run.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Merge.self, LightcurveCommand.self, Inspect.self, Bench.self, Fuzz.self, FuzzCase.self],
         defaultSubcommand: Run.self)
 }
 
@@ -235,6 +235,93 @@ extension ReportCommand {
             let result = try RunArchive.verify(URL(fileURLWithPath: archive))
             print(result.description)
             if !result.ok { throw ExitCode(1) }
+        }
+    }
+
+    struct Fuzz: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mutate seed files of every format the tool reads and count clean errors, crashes, hangs and memory blow-ups.",
+            discussion: """
+                Each case is a seed file (small valid files of each format, from Tests/CoreTests/Fixtures and \
+                written here) with one to three seeded mutations: byte flips, a truncation, a duplicated chunk, an \
+                edited header or attribute value. It is read in a child process (inspection, then calibration and \
+                the flare search for light curves, the catalog mapping for catalogs) under a time and an \
+                address-space limit. Exits with status 1 if any case crashed, hung or ran out of memory; \
+                those cases are copied to --keep.
+                """)
+
+        @Option(help: "Formats to fuzz, comma-separated, or 'all': \(Fuzzer.Format.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var format = "all"
+
+        @Option(help: "Cases per format.")
+        var cases = 1_000
+
+        @Option(help: "Seed of the mutations.")
+        var seed: UInt64 = 1
+
+        @Option(help: "Seconds a case may take before it counts as a hang.")
+        var timeout = 20.0
+
+        @Option(help: "Address-space limit of the child, MiB.")
+        var memory = 4_096
+
+        @Option(help: "Folder to copy failing cases to.")
+        var keep = "output/fuzz-failures"
+
+        @Flag(help: "Print one JSON object.")
+        var json = false
+
+        func run() throws {
+            let formats = format == "all"
+                ? Fuzzer.Format.allCases
+                : try format.split(separator: ",").map { name in
+                    guard let f = Fuzzer.Format(rawValue: String(name)) else {
+                        throw ValidationError("unknown format '\(name)'; use \(Fuzzer.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return f
+                }
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vo-fuzz-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let layout = try PackageLayout.locate()
+            let seeds = try Fuzzer.seeds(
+                fixtures: layout.root.appendingPathComponent("Tests/CoreTests/Fixtures"), into: scratch.appendingPathComponent("seeds"))
+            let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+            var tallies: [Fuzzer.Tally] = []
+            for f in formats {
+                guard let seedFile = seeds[f] else { continue }
+                let tally = try Fuzzer.run(
+                    format: f, seed: seedFile, cases: cases, randomSeed: seed, executable: executable, scratch: scratch,
+                    timeout: timeout, memoryMiB: memory, keepFailures: URL(fileURLWithPath: keep))
+                tallies.append(tally)
+                if !json {
+                    print(tally.line)
+                    for failure in tally.failures { print("    \(failure)") }
+                }
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(Fuzzer.Summary(seed: seed, formats: tallies)), as: UTF8.self))
+            } else {
+                let total = tallies.reduce(into: (0, 0, 0, 0)) { $0.0 += $1.cases; $0.1 += $1.crashes; $0.2 += $1.hangs; $0.3 += $1.memory }
+                print("fuzz: \(total.0) cases, \(total.1) crashes, \(total.2) hangs, \(total.3) memory blow-ups (seed \(seed))")
+            }
+            if !tallies.allSatisfy(\.acceptable) { throw ExitCode(1) }
+        }
+    }
+
+    struct FuzzCase: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fuzz-case", abstract: "Run the reading path of a format on files (the child of report fuzz).",
+            shouldDisplay: false)
+
+        @Option var format: String
+        @Option var list: String
+
+        func run() throws {
+            guard let f = Fuzzer.Format(rawValue: format) else { throw ValidationError("unknown format \(format)") }
+            let files = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n").map(String.init)
+            Fuzzer.runCases(files, format: f)
         }
     }
 

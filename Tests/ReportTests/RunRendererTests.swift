@@ -226,3 +226,65 @@ struct RunArchiveTests {
         }
     }
 }
+
+@Suite("Fuzzer")
+struct FuzzerTests {
+    /// A stand-in for `report fuzz-case` that crashes, hangs or runs out of memory on cue, so that the
+    /// parent's bookkeeping is tested against real signals and timeouts.
+    @Test func crashesHangsAndMemoryBlowUpsAreCountedAndTheRestGoesOn() async throws {
+        try await withTemporaryFolder { folder in
+            let script = folder.appendingPathComponent("child.sh")
+            try Data(
+                """
+                #!/bin/bash
+                # args: fuzz-case --format F --list LIST
+                k=0
+                while IFS= read -r f || [ -n "$f" ]; do
+                  echo "start $k"
+                  case "$(cat "$f")" in
+                    CRASH) kill -SEGV $$ ;;
+                    HANG) sleep 3 ;;
+                    MEM) echo "fatal error: could not allocate memory" >&2; kill -ILL $$ ;;
+                    BAD) echo "end $k error 2048" ;;
+                    *) echo "end $k ok 1024" ;;
+                  esac
+                  k=$((k+1))
+                done < "$5"
+                """.utf8
+            ).write(to: script)
+            chmod(script.path, 0o755)
+            let contents = ["fine", "BAD", "CRASH", "fine", "HANG", "fine", "MEM", "fine"]
+            let files = try contents.enumerated().map { k, text in
+                let url = folder.appendingPathComponent("case-\(k).csv")
+                try Data(text.utf8).write(to: url)
+                return url.path
+            }
+            let tally = try Fuzzer.run(
+                format: .catalogCSV, files: files, executable: script.path, timeout: 1, memoryMiB: 1_024,
+                keepFailures: folder.appendingPathComponent("kept"))
+            #expect(tally.cases == 8)
+            #expect(tally.ok == 4)
+            #expect(tally.errors == 1)
+            #expect(tally.crashes == 1)
+            #expect(tally.hangs == 1)
+            #expect(tally.memory == 1)
+            #expect(!tally.acceptable)
+            #expect(tally.failures.count == 3)
+            let kept = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("kept").path).sorted()
+            #expect(kept == ["catalog-csv-crash-case-2.csv", "catalog-csv-hang-case-4.csv", "catalog-csv-memory-case-6.csv"])
+        }
+    }
+
+    @Test func mutationsAreSeededAndReachEveryKind() throws {
+        let seed = [UInt8]("ra,dec,mag\n10.5,-3.25,12.0\n11.0,4.0,13.5\n".utf8)
+        var a = SeededGenerator(seed: 7, stream: "t")
+        var b = SeededGenerator(seed: 7, stream: "t")
+        let first = (0..<50).map { _ in Fuzzer.mutate(seed, format: .catalogCSV, using: &a) }
+        let second = (0..<50).map { _ in Fuzzer.mutate(seed, format: .catalogCSV, using: &b) }
+        #expect(first == second)
+        #expect(Set(first).count > 40)
+        #expect(first.contains { $0.count < seed.count })  // truncations
+        #expect(first.contains { $0.count > seed.count })  // duplicated chunks
+        #expect(first.contains { String(decoding: $0, as: UTF8.self).contains("1E300") || String(decoding: $0, as: UTF8.self).contains("NaN") })
+    }
+}

@@ -53,6 +53,7 @@ public final class FITSFile {
     /// - Throws: ``FITSError/cfitsio(path:operation:status:message:)`` when the file does not
     ///   exist or its primary header cannot be read (empty, truncated or not FITS).
     public static func open(_ url: URL) throws -> FITSFile {
+        try FITSHeaderCheck.validate(url)
         var handle: UnsafeMutablePointer<fitsfile>?
         var status: Int32 = 0
         ffdkopn(&handle, url.path, READONLY, &status)

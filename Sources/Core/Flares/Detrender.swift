@@ -233,7 +233,7 @@ public struct Detrender: Sendable, Codable, Hashable {
             bounds = Array(Set(bounds)).sorted()
             for (a, b) in zip(bounds, bounds.dropFirst()) where b > a {
                 let length = time[b - 1] - time[a]
-                let pieces = length > 1.6 * period ? Int((length / period).rounded()) : 1
+                let pieces = length > 1.6 * period ? Int(min(Double(b - a), (length / period).rounded())) : 1
                 var start = a
                 for k in 1...max(1, pieces) {
                     let cut = k == pieces ? b : (start..<b).first { time[$0] >= time[a] + Double(k) * length / Double(pieces) } ?? b

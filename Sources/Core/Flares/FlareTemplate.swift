@@ -38,7 +38,7 @@ public enum FlareTemplate: String, Sendable, Codable {
             return amplitude * (Self.davenportCumulative(x2) - Self.davenportCumulative(x1)) / (x2 - x1)
         case .mendoza2022:
             // Simpson on an even number of intervals, at least 4 per FWHM.
-            let intervals = min(2000, max(8, 2 * Int(((x2 - x1) * 2).rounded(.up))))
+            let intervals = Int(min(2000, max(8, 2 * ((x2 - x1) * 2).rounded(.up))))
             let h = (x2 - x1) / Double(intervals)
             var sum = Self.mendoza(x1) + Self.mendoza(x2)
             for k in 1..<intervals { sum += (k % 2 == 1 ? 4 : 2) * Self.mendoza(x1 + Double(k) * h) }

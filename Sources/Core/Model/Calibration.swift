@@ -5,6 +5,17 @@ import Foundation
 /// Raw files are never changed; the calibration is stored with each dataset in the run database, so
 /// loading the same raw file with the same calibration always gives the same light curve.
 public enum Calibration: Sendable, Hashable, Codable {
+    /// Times (in a light curve's own system, days) at or beyond this magnitude are invalid rows:
+    /// JD today is 2.46 × 10⁶, MJD 6 × 10⁴, BTJD and BKJD a few thousand.
+    public static let maximumTime = 1e7
+
+    /// An exposure (seconds) read from a file, if it is one: positive and at most a day. A damaged
+    /// header (EXPOSURE = 1E300, TIMEDEL = −1) gives nil, and the caller's default applies.
+    public static func plausibleExposure(_ seconds: Double?) -> Double? {
+        guard let seconds, seconds > 0, seconds <= 86_400 else { return nil }
+        return seconds
+    }
+
     /// ZTF PSF-fit magnitudes (already zero-pointed with `magzp` by the pipeline) to flux density in
     /// µJy: f = 10^(−0.4 (m − 23.9)), σ_f = f · 0.4 ln 10 · σ_m. Epochs with any bit of `bad` in
     /// `catflags` are rejected, and so are epochs whose limiting magnitude is brighter than the

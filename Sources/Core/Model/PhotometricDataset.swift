@@ -86,7 +86,7 @@ public struct PhotometricData: Sendable {
             } else {
                 rows = Array(table.oid.indices)
             }
-            let exposure = Statistics.median(rows.map { table.exptime[$0] }.filter(\.isFinite)) ?? 30
+            let exposure = Calibration.plausibleExposure(Statistics.median(rows.map { table.exptime[$0] }.filter(\.isFinite))) ?? 30
             return PhotometricData(
                 time: rows.map { table.mjd[$0] }, value: rows.map { table.mag[$0] },
                 error: rows.map { table.magerr[$0] }, flags: rows.map { table.catflags[$0] },
@@ -94,7 +94,9 @@ public struct PhotometricData: Sendable {
                 limitingMagnitude: rows.map { table.limitmag[$0] })
         case .spocFITS:
             let lc = try SPOCLightcurve.read(from: url)
-            let exposure = (lc.cadenceDays ?? lc.exposureDays ?? 2.0 / 1440) * 86_400
+            let exposure =
+                Calibration.plausibleExposure(lc.cadenceDays.map { $0 * 86_400 })
+                ?? Calibration.plausibleExposure(lc.exposureDays.map { $0 * 86_400 }) ?? 120
             return PhotometricData(
                 time: lc.time, value: lc.pdcsapFlux, error: lc.pdcsapFluxError, flags: lc.quality,
                 rows: (0..<Int32(lc.time.count)).map { $0 }, valueKind: .flux,
@@ -143,7 +145,10 @@ public struct PhotometricData: Sendable {
             for i in time.indices where limits[i].isFinite && limits[i] < typical + Calibration.ztfLimitMargin { tooShallow[i] = true }
         }
         for i in time.indices {
-            guard time[i].isFinite, value[i].isFinite, error[i].isFinite, error[i] > 0 else { continue }
+            // Invalid: not finite, a non-positive error, or a time no time system reaches (|t| > 10⁷
+            // days: a damaged value that would overflow every duration computed from it).
+            guard time[i].isFinite, abs(time[i]) < Calibration.maximumTime, value[i].isFinite, error[i].isFinite, error[i] > 0
+            else { continue }
             if flags[i] & badMask != 0 || (i > 0 && flags[i - 1] & afterFiring != 0) || tooShallow[i] {
                 flagged += 1
                 continue

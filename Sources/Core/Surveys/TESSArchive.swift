@@ -118,26 +118,34 @@ public struct TESSArchive: VirtualObservatory {
         let request: [String: Any] = ["service": service, "params": params, "format": "json", "pagesize": 100_000, "page": 1]
         let json = String(decoding: try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys]), as: UTF8.self)
         for _ in 0..<60 {
-            let answer: [String: Any] = try await retry.fetch(url, method: "POST", form: [("request", json)], client: client, logger: logger) {
-                guard let object = try JSONSerialization.jsonObject(with: $0.body) as? [String: Any] else {
-                    throw NetworkError.invalidResponse(url: url.absoluteString, reason: "\(service): not a JSON object")
-                }
-                return object
+            let answer = try await retry.fetch(url, method: "POST", form: [("request", json)], client: client, logger: logger) {
+                try Self.answer($0.body, service: service, url: url.absoluteString)
             }
-            let status = answer["status"] as? String ?? "COMPLETE"
-            switch status {
-            case "COMPLETE":
-                return answer["data"] as? [[String: Any]] ?? []
-            case "EXECUTING":
-                try await Task.sleep(nanoseconds: UInt64(max(retry.baseDelay, 0.01) * 1e9))
-            default:
-                throw NetworkError.invalidResponse(url: url.absoluteString, reason: "\(service): status \(status): \(answer["msg"] as? String ?? "")")
-            }
+            if let rows = answer { return rows }
+            try await Task.sleep(nanoseconds: UInt64(max(retry.baseDelay, 0.01) * 1e9))
         }
         throw NetworkError.timedOut(url: url.absoluteString, seconds: 60 * max(retry.baseDelay, 0.01))
     }
 
-    static func text(_ value: Any?) -> String? {
+    /// The `data` rows of a Mashup answer, nil while MAST says `EXECUTING`.
+    /// - Throws: ``NetworkError/invalidResponse(url:reason:)`` for JSON that is not an object or has an
+    ///   unknown status.
+    public static func answer(_ body: Data, service: String, url: String) throws -> [[String: Any]]? {
+        // A body that does not parse throws JSONSerialization's error, which the retry policy retries
+        // (the transfer may have been damaged).
+        guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+            throw NetworkError.invalidResponse(url: url, reason: "\(service): not a JSON object")
+        }
+        let status = object["status"] as? String ?? "COMPLETE"
+        switch status {
+        case "COMPLETE": return object["data"] as? [[String: Any]] ?? []
+        case "EXECUTING": return nil
+        default: throw NetworkError.invalidResponse(url: url, reason: "\(service): status \(status): \(object["msg"] as? String ?? "")")
+        }
+    }
+
+    /// A Mashup cell as text (MAST sends ids as strings or numbers).
+    public static func text(_ value: Any?) -> String? {
         switch value {
         case let s as String: return s
         case let n as NSNumber: return n.stringValue

@@ -151,6 +151,28 @@ struct HostileInputTests {
         }
     }
 
+    /// Files `report fuzz` found: a CFITSIO buffer overflow on an unquoted 70-character TTYPE, a
+    /// header with binary bytes, times of 10²⁹⁵ (a Double→Int trap in the detrending) and of 10⁸¹ (a
+    /// search that ran for minutes). Each must give an error naming the file, or read safely.
+    @Test(arguments: [
+        "fuzz_lctable_ttype-70-unquoted.fits", "fuzz_lctable_header-not-ascii.fits", "fuzz_lctable_time-1e295.fits",
+        "fuzz_spoc_time-3e81.fits",
+    ])
+    func filesFoundByTheFuzzerGiveErrorsOrReadSafely(name: String) throws {
+        let url = try fixture(name)
+        do {
+            _ = try FileInspection.inspect(url)
+            let bands = try RawFile.lightcurves(of: url, timeSystem: .btjd)
+            let output = try FlareSearch().analyze(
+                AnalysisInput(entry: CatalogEntry(id: name, ra: 0, dec: 0), bands: bands, mode: .simulation))
+            // Read: then without the impossible times.
+            for band in bands { #expect(band.lightcurve.time.allSatisfy { abs($0) < Calibration.maximumTime }) }
+            _ = output
+        } catch let error as LocalizedError {
+            #expect(error.errorDescription?.contains(url.path) == true, "\(error.errorDescription ?? "")")
+        }
+    }
+
     @Test func aMissingRightAscensionIsNamedAsSuch() {
         let table = CatalogTable(format: .csv, columns: ["ra", "dec"], rows: [["1", "2"], ["NaN", "3"]], source: "s.csv")
         #expect(throws: CatalogFileError.invalidValue(path: "s.csv", row: 2, column: "ra", value: "NaN")) {
