@@ -13,15 +13,10 @@ struct IndexPage {
     var seed: String
     var parameterHash: String
     var codeVersion: String
-    var startedAt: String
-    var finishedAt: String
-    var duration: String
     var catalogName: String
     var catalogCount: Int
     var catalogChecksum: String
-    var cacheDirectory: String
     var shard: String?
-    var jobs: Int
     var parametersJSON: String
     var observatories: [ObservatoryView]
     var cells: [CellView]

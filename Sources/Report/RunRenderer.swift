@@ -85,10 +85,9 @@ public struct RunRenderer: Sendable {
         let page = IndexPage(
             title: run.title, runID: run.id, analysis: run.analysis, status: run.status.rawValue,
             finished: run.status == .finished, synthetic: run.synthetic, seed: String(UInt64(bitPattern: run.seed)),
-            parameterHash: run.parameterHash, codeVersion: run.codeVersion, startedAt: run.startedAt,
-            finishedAt: run.finishedAt ?? "did not finish", duration: Self.duration(run),
+            parameterHash: run.parameterHash, codeVersion: run.codeVersion,
             catalogName: run.catalogName, catalogCount: run.catalogCount, catalogChecksum: run.catalogChecksum,
-            cacheDirectory: run.cacheDirectory, shard: run.shard, jobs: run.jobs,
+            shard: run.shard,
             parametersJSON: Self.pretty(run.parameters),
             observatories: try store.observatories().map {
                 ObservatoryView(name: $0.name, description: $0.description, synthetic: $0.synthetic)
@@ -272,12 +271,6 @@ public struct RunRenderer: Sendable {
             let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         else { return json }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    static func duration(_ run: RunRecord) -> String {
-        let f = ISO8601DateFormatter()
-        guard let a = f.date(from: run.startedAt), let end = run.finishedAt, let b = f.date(from: end) else { return "–" }
-        return "\(Int(b.timeIntervalSince(a).rounded())) s"
     }
 }
 

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import GRDB
 import Logging
 import Testing
 
@@ -17,13 +18,13 @@ func withTemporaryFolder<R>(_ body: (URL) async throws -> R) async throws -> R {
 }
 
 /// Runs a tiny end-to-end analysis: a few synthetic stars, one of them with a hostile name.
-func tinyRun(in folder: URL, seed: UInt64 = 3) async throws -> RunSummary {
-    var entries = try SyntheticSurvey.mDwarfCatalog(count: 5, seed: seed).entries
+func tinyRun(in folder: URL, seed: UInt64 = 3, jobs: Int = 2, count: Int = 5) async throws -> RunSummary {
+    var entries = try SyntheticSurvey.mDwarfCatalog(count: count, seed: seed).entries
     entries[0].name = "<script>alert(1)</script>"
     entries[1].name = "../../etc/passwd"
     entries[2].name = "Tab\tand\u{7}bell"
     let catalog = try Catalog(name: "tiny", entries: entries)
-    let options = try RunOptions.parse(["--output", folder.path, "--seed", String(seed), "--jobs", "2"])
+    let options = try RunOptions.parse(["--output", folder.path, "--seed", String(seed), "--jobs", String(jobs)])
     let notebook = Notebook(name: "flares", title: "Tiny <test> run", options: options, defaultSeed: 1, logger: quietLogger)
     notebook.markdown("## Heading\nSome *prose* with <b>markup</b> & **bold**.")
     return try await notebook.run(
@@ -96,6 +97,52 @@ struct RunRendererTests {
             let first = try snapshot(summary.runDirectory)
             _ = try renderer.render()
             #expect(try snapshot(summary.runDirectory) == first)
+        }
+    }
+
+    /// The README's promise: the same inputs give the same database contents and the same report
+    /// files, whatever the scheduling. Row ids follow the catalog order (Store.rowID), and the page
+    /// leaves out what only describes the execution (times, jobs, the cache folder).
+    @Test func parallelJobsChangeNeitherTheDatabaseNorTheReport() async throws {
+        try await withTemporaryFolder { folder in
+            let one = try await tinyRun(in: folder.appendingPathComponent("one"), jobs: 1, count: 8)
+            let four = try await tinyRun(in: folder.appendingPathComponent("four"), jobs: 4, count: 8)
+            for run in [one, four] { _ = try RunRenderer(runDirectory: run.runDirectory, templates: templatesFolder).render() }
+
+            func content(_ run: RunSummary) throws -> [String] {
+                let store = try Store(url: run.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
+                return try store.read { db in
+                    var lines: [String] = []
+                    let volatile: Set<String> = ["started_at", "finished_at", "jobs", "cache_directory"]
+                    for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") {
+                        // Rows as a multiset: tables without ids (statistics, counts) keep insertion order.
+                        lines += try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\"").map { row in
+                            table + " " + row.columnNames.filter { !(table == "runs" && volatile.contains($0)) }
+                                .map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " ")
+                        }.sorted()
+                    }
+                    return lines
+                }
+            }
+            let a = try content(one), b = try content(four)
+            #expect(a.count == b.count)
+            for (x, y) in zip(a, b) where x != y {
+                Issue.record("database differs:\n\(x)\n\(y)")
+                break
+            }
+            #expect(a.contains { $0.hasPrefix("detections ") })
+
+            let files = try RunArchive.regularFiles(under: one.runDirectory).filter { !$0.hasPrefix("run.sqlite") && $0 != ".lock" }
+            #expect(files == (try RunArchive.regularFiles(under: four.runDirectory).filter { !$0.hasPrefix("run.sqlite") && $0 != ".lock" }))
+            #expect(files.count > 10)
+            var differing: [String] = []
+            for file in files
+            where try Data(contentsOf: one.runDirectory.appendingPathComponent(file))
+                != Data(contentsOf: four.runDirectory.appendingPathComponent(file))
+            {
+                differing.append(file)
+            }
+            #expect(differing.isEmpty, "\(differing.count) files differ: \(differing.prefix(8))")
         }
     }
 

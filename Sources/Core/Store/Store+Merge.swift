@@ -112,10 +112,14 @@ extension Store {
             for (k, shard) in content.enumerated() {
                 let ids = sourceID[k] ?? [:]
                 var datasetID: [Int64: Int64] = [:]
+                // Per-source rows keep their ordinal under the source's new id (Store.rowID).
+                func moved(_ id: Int64?, from source: Int64, to newSource: Int64) -> Int64? {
+                    id.flatMap { Store.ordinal(of: $0, source: source) }.map { Store.rowID(source: newSource, ordinal: $0) }
+                }
                 for old in shard.datasets {
                     var d = old
-                    d.id = nil
                     d.sourceId = ids[old.sourceId]!
+                    d.id = moved(old.id, from: old.sourceId, to: d.sourceId)
                     try d.insert(db)
                     datasetID[old.id!] = d.id!
                 }
@@ -127,15 +131,15 @@ extension Store {
                 var injectionID: [Int64: Int64] = [:]
                 for old in shard.injections {
                     var i = old
-                    i.id = nil
                     i.sourceId = ids[old.sourceId]!
+                    i.id = moved(old.id, from: old.sourceId, to: i.sourceId)
                     try i.insert(db)
                     injectionID[old.id!] = i.id!
                 }
                 for old in shard.detections {
                     var d = old
-                    d.id = nil
                     d.sourceId = ids[old.sourceId]!
+                    d.id = moved(old.id, from: old.sourceId, to: d.sourceId)
                     d.firstDatasetId = old.firstDatasetId.flatMap { datasetID[$0] }
                     d.peakDatasetId = old.peakDatasetId.flatMap { datasetID[$0] }
                     d.lastDatasetId = old.lastDatasetId.flatMap { datasetID[$0] }
@@ -144,9 +148,9 @@ extension Store {
                 }
                 for old in shard.failures {
                     var f = old
-                    f.id = nil
                     f.runId = mergedID
                     f.sourceId = old.sourceId.flatMap { ids[$0] }
+                    f.id = old.sourceId.flatMap { source in f.sourceId.flatMap { moved(old.id, from: source, to: $0) } }
                     try f.insert(db)
                 }
                 for c in shard.counts {

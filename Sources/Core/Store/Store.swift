@@ -80,6 +80,25 @@ public final class Store: Sendable {
         }
     }
 
+    /// Rows that belong to a source (datasets, injections, detections, failures) have ids
+    /// `source id × rowIDStride + ordinal` (ordinal from 1, in the order the source's outcome lists
+    /// them), not the next free row id: which source finishes first must not change any id, and
+    /// source ids follow the catalog order. So two runs of the same inputs give the same ids with
+    /// any `--jobs`, and a merge of shards gives the ids of the unsharded run.
+    public static let rowIDStride: Int64 = 1_000_000
+
+    /// The id of the `ordinal`-th (from 1) row of a source in a per-source table.
+    public static func rowID(source: Int64, ordinal: Int) -> Int64 {
+        precondition(ordinal >= 1 && Int64(ordinal) < rowIDStride, "a source has at most \(rowIDStride - 1) rows per table")
+        return source * rowIDStride + Int64(ordinal)
+    }
+
+    /// The ordinal of a row id made by ``rowID(source:ordinal:)``; nil for an id of another scheme.
+    static func ordinal(of id: Int64, source: Int64) -> Int? {
+        let k = id - source * rowIDStride
+        return k >= 1 && k < rowIDStride ? Int(k) : nil
+    }
+
     /// Stores everything about one processed source in one transaction.
     public func record(_ outcome: SourceOutcome, runID: String) throws {
         try wrap {
@@ -87,7 +106,7 @@ public final class Store: Sendable {
                 var datasetIDs: [Int64] = []
                 for (position, d) in outcome.datasets.enumerated() {
                     var record = DatasetRecord(
-                        id: nil, sourceId: outcome.sourceID, position: position, observatory: d.observatory,
+                        id: Self.rowID(source: outcome.sourceID, ordinal: position + 1), sourceId: outcome.sourceID, position: position, observatory: d.observatory,
                         band: d.band, format: d.format, rawPath: d.file.relativePath, selection: d.selection,
                         sizeBytes: d.file.size, sha256: d.file.sha256,
                         calibration: try CanonicalJSON.string(d.calibration))
@@ -104,18 +123,18 @@ public final class Store: Sendable {
                     try statistic.insert(db, onConflict: .replace)
                 }
                 var injectionIDs: [Int: Int64] = [:]
-                for injection in outcome.injections {
+                for (k, injection) in outcome.injections.enumerated() {
                     var record = InjectionRecord(
-                        id: nil, sourceId: outcome.sourceID, number: injection.injection.id, band: injection.injection.band,
+                        id: Self.rowID(source: outcome.sourceID, ordinal: k + 1), sourceId: outcome.sourceID, number: injection.injection.id, band: injection.injection.band,
                         peakTime: injection.injection.peakTime, amplitude: injection.injection.amplitude,
                         fwhm: injection.injection.fwhm, ed: injection.injection.equivalentDuration,
                         recovered: injection.recovered)
                     try record.insert(db)
                     injectionIDs[injection.injection.id] = record.id!
                 }
-                for d in outcome.detections {
+                for (k, d) in outcome.detections.enumerated() {
                     var record = DetectionRecord(
-                        id: nil, sourceId: outcome.sourceID, band: d.band, timeSystem: d.timeSystem.name, start: d.start,
+                        id: Self.rowID(source: outcome.sourceID, ordinal: k + 1), sourceId: outcome.sourceID, band: d.band, timeSystem: d.timeSystem.name, start: d.start,
                         stop: d.stop, peakTime: d.peakTime, amplitude: d.amplitude, ed: d.equivalentDuration,
                         edErr: d.equivalentDurationError, significance: d.significance, nPoints: d.pointCount,
                         firstIndex: d.firstIndex, lastIndex: d.lastIndex, firstDatasetId: datasetID(d.firstOrigin),
@@ -155,6 +174,11 @@ public final class Store: Sendable {
         try wrap {
             try queue.write { db in
                 var failure = failure
+                if failure.id == nil, let source = failure.sourceId {
+                    // The source's next failure ordinal (a source stops at its first failure today).
+                    let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM failures WHERE source_id = ?", arguments: [source]) ?? 0
+                    failure.id = Self.rowID(source: source, ordinal: count + 1)
+                }
                 try failure.insert(db)
                 if let id = failure.sourceId {
                     try db.execute(
