@@ -18,7 +18,7 @@ enum ReportFigures {
     }
 
     /// A detection: a cut-out around the event with its span shaded, and the whole band as a thumbnail.
-    static func detection(_ d: DetectionRecord, in lc: Lightcurve, sourceName: String) -> Figure {
+    static func detection(_ d: DetectionRecord, in lc: Lightcurve, sourceName: String, model: [Double]? = nil) -> Figure {
         let figure = Figure(width: 400, height: 250, rows: 2, columns: 1)
         let duration = d.stop - d.start
         let sparse = (lc.medianCadence ?? 0) > 30.0 / 1440
@@ -36,6 +36,11 @@ enum ReportFigures {
         cut.errorBars(x: x, y: y, yError: indices.map { lc.fluxError[$0] }, color: Color.gray.withAlpha(0.6))
         if !sparse { cut.line(x: x, y: y, color: color(d.band).withAlpha(0.5), width: 0.6) }
         cut.points(x: x, y: y, color: color(d.band), size: sparse ? 3.5 : 2)
+        if let model, model.count == lc.count {
+            // The quiescent baseline the flare was measured against.
+            let m = indices.filter { model[$0].isFinite }
+            if m.count > 1 { cut.line(x: m.map { lc.time[$0] }, y: m.map { model[$0] }, color: .black, width: 0.8) }
+        }
         cut.xLimits = window
         let thumb = figure.panel(row: 1, column: 0)
         // Context: the whole light curve for sparse data, the sector (±15 d) for continuous data.

@@ -122,9 +122,20 @@ public struct RunRenderer: Sendable {
         let pagePath = FileNames.sourcePage(name: source.name, id: id)
         var problem: String?
         var bands: [BandLightcurve] = []
+        var models: [String: [Double]] = [:]
+        // The run's own copy of the calibrated light curves and models (LightcurveProducts); runs
+        // made before it existed are drawn from the raw cache, without models.
+        let product = LightcurveProducts.url(runDirectory: runDirectory, sourceID: id)
         do {
-            let linked = Source(entry: source.entry, datasets: try datasets.map { try $0.dataset() })
-            bands = try linked.lightcurves(cache: cache)
+            if source.status == .done, FileManager.default.fileExists(atPath: product.path) {
+                for stored in try LightcurveProducts.read(product) {
+                    bands.append(stored.band)
+                    if let model = stored.model { models[stored.band.band] = model }
+                }
+            } else {
+                let linked = Source(entry: source.entry, datasets: try datasets.map { try $0.dataset() })
+                bands = try linked.lightcurves(cache: cache)
+            }
         } catch {
             problem = "light curves not drawn: \((error as? LocalizedError)?.errorDescription ?? String(describing: error))"
         }
@@ -134,7 +145,7 @@ public struct RunRenderer: Sendable {
             if let band = bands.first(where: { $0.band == d.band }), let detectionID = d.id {
                 let name = "figures/detection-\(detectionID).png"
                 do {
-                    try ReportFigures.detection(d, in: band.lightcurve, sourceName: source.name)
+                    try ReportFigures.detection(d, in: band.lightcurve, sourceName: source.name, model: models[band.band])
                         .write(to: runDirectory.appendingPathComponent(name), scale: 1.5)
                     figurePath = name
                 } catch {
@@ -149,7 +160,7 @@ public struct RunRenderer: Sendable {
             do {
                 try ReportFigures.source(
                     bands, detections: detections.map { .init(band: $0.band, start: $0.start, stop: $0.stop) },
-                    sourceName: source.name)
+                    sourceName: source.name, models: models)
                     .write(to: runDirectory.appendingPathComponent(name), scale: 1.5)
                 sourceFigure = "../" + name
             } catch {

@@ -146,6 +146,37 @@ struct RunRendererTests {
         }
     }
 
+    /// The run folder holds what its report draws (LightcurveProducts): with the raw cache moved
+    /// away, rendering again gives the same files, byte for byte, figures included.
+    @Test func aRunRendersTheSameWithoutItsRawCache() async throws {
+        try await withTemporaryFolder { folder in
+            let run = try await tinyRun(in: folder)
+            let renderer = RunRenderer(runDirectory: run.runDirectory, templates: templatesFolder)
+            _ = try renderer.render()
+            let files = try RunArchive.regularFiles(under: run.runDirectory).filter { !$0.hasPrefix("run.sqlite") && $0 != ".lock" }
+            let before = try files.map { try Data(contentsOf: run.runDirectory.appendingPathComponent($0)) }
+            #expect(files.contains { $0.hasPrefix("figures/detection-") })
+            #expect(files.filter { $0.hasPrefix("lightcurves/") }.count == run.done)
+
+            try FileManager.default.moveItem(at: folder.appendingPathComponent("cache"), to: folder.appendingPathComponent("elsewhere"))
+            _ = try renderer.render()
+            let after = try RunArchive.regularFiles(under: run.runDirectory).filter { !$0.hasPrefix("run.sqlite") && $0 != ".lock" }
+            #expect(after == files)
+            for (file, data) in zip(files, before) where try Data(contentsOf: run.runDirectory.appendingPathComponent(file)) != data {
+                Issue.record("\(file) differs without the raw cache")
+            }
+
+            // Each file reads back as the bands of its source, with the flare search's baseline.
+            let store = try Store(url: run.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
+            let withData = Set(try store.datasets().map(\.sourceId))
+            let source = try #require(try store.sources().first { $0.status == .done && withData.contains($0.id!) })
+            let bands = try LightcurveProducts.read(LightcurveProducts.url(runDirectory: run.runDirectory, sourceID: source.id!))
+            #expect(!bands.isEmpty)
+            #expect(bands.allSatisfy { $0.model?.count == $0.band.lightcurve.count })
+            #expect(Set(bands.map(\.band.band)).isSubset(of: Set(try store.datasets(sourceID: source.id!).map(\.band))))
+        }
+    }
+
     @Test func anUnfinishedRunSaysSo() async throws {
         try await withTemporaryFolder { folder in
             let summary = try await tinyRun(in: folder)

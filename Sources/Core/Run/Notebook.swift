@@ -172,7 +172,7 @@ public final class Notebook: @unchecked Sendable {
             let ids = try store.register(plan.entries, runID: plan.runID)
             let pipeline = SourcePipeline(
                 runID: plan.runID, seed: seed, cache: cache, store: store, observatories: observatories,
-                analysis: analysis, simulator: simulator, logger: logger)
+                analysis: analysis, simulator: simulator, logger: logger, runDirectory: runDirectory)
             let progress = Progress(total: ids.count, logger: logger)
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 var next = 0

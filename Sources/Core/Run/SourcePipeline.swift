@@ -11,6 +11,9 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
     let analysis: A
     let simulator: S?
     let logger: Logger
+    /// The run folder: each finished source's light curves and models go to its `lightcurves/`
+    /// (``LightcurveProducts``); nil: not written.
+    var runDirectory: URL? = nil
 
     /// Returns true when the source was processed, false when it failed (the failure is in the database).
     func process(entry: CatalogEntry, sourceID: Int64) async -> Bool {
@@ -43,6 +46,11 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
                 injections: [], coverage: real.coverage)
             if let simulator {
                 try simulate(simulator, entry: entry, bands: bands, into: &outcome)
+            }
+            if let runDirectory {
+                try LightcurveProducts.write(
+                    bands, models: real.models, source: entry, sourceID: sourceID, runID: runID,
+                    to: LightcurveProducts.url(runDirectory: runDirectory, sourceID: sourceID))
             }
             try store.record(outcome, runID: runID)
             return true
