@@ -46,10 +46,32 @@ enum ReportFigures {
         // Context: the whole light curve for sparse data, the sector (±15 d) for continuous data.
         let context = sparse ? Array(lc.time.indices) : lc.time.indices.filter { abs(lc.time[$0] - d.peakTime) < 15 }
         thumb.xLabel = "\(lc.timeSystem.name) (d), " + (sparse ? "whole \(d.band) light curve" : "\(d.band) light curve ±15 d")
-        let thumbnail = decimated(x: context.map { lc.time[$0] }, y: context.map { lc.flux[$0] }, columns: 800)
-        thumb.points(x: thumbnail.x, y: thumbnail.y, color: color(d.band).withAlpha(0.5), size: 1)
+        drawDense(thumb, x: context.map { lc.time[$0] }, y: context.map { lc.flux[$0] }, columns: 800, color: color(d.band).withAlpha(0.5), size: 1)
         thumb.verticalLine(at: d.peakTime, color: .black, dash: [3, 2])
         return figure
+    }
+
+    /// Points, or, when there are several per pixel column, each column's range as a vertical bar:
+    /// the envelope a reader sees in the full data. (Drawing a column's minimum and maximum as two
+    /// points makes a noisy light curve look like two parallel tracks.)
+    static func drawDense(_ panel: Panel, x: [Double], y: [Double], columns: Int, color: Color, size: Double) {
+        guard x.count > 4 * columns, let lo = x.first(where: \.isFinite), let hi = x.last(where: \.isFinite), hi > lo else {
+            panel.points(x: x, y: y, color: color, size: size)
+            return
+        }
+        var low = [Double](repeating: .infinity, count: columns)
+        var high = [Double](repeating: -.infinity, count: columns)
+        let perUnit = Double(columns) / (hi - lo)
+        for i in x.indices where x[i].isFinite && y[i].isFinite {
+            let c = min(columns - 1, max(0, Int((x[i] - lo) * perUnit)))
+            low[c] = min(low[c], y[i])
+            high[c] = max(high[c], y[i])
+        }
+        let filled = (0..<columns).filter { low[$0] <= high[$0] }
+        let centres = filled.map { lo + (Double($0) + 0.5) / perUnit }
+        panel.errorBars(
+            x: centres, y: filled.map { (low[$0] + high[$0]) / 2 }, yError: filled.map { (high[$0] - low[$0]) / 2 }, color: color,
+            width: size)
     }
 
     /// A time interval to shade on a band's light curve.
@@ -77,8 +99,7 @@ enum ReportFigures {
                 panel.span(from: d.start - pad, to: d.stop + pad, color: Color.orange.withAlpha(0.45))
             }
             // More points than pixels: reduce for display, keeping each pixel column's extremes (flare peaks).
-            let shown = lc.count > 4 * 1280 ? decimated(x: lc.time, y: lc.flux, columns: 1280) : (x: lc.time, y: lc.flux)
-            panel.points(x: shown.x, y: shown.y, color: color(band.band), size: lc.count > 5000 ? 1 : 2)
+            drawDense(panel, x: lc.time, y: lc.flux, columns: 1280, color: color(band.band), size: lc.count > 5000 ? 1 : 2)
             if let model = models[band.band], model.count == lc.count {
                 // Broken at gaps longer than a day so the line does not bridge them.
                 for segment in lc.segments(maxGap: 1) where segment.count > 1 {
