@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Seeds are small valid files of each format: the test fixtures (SPOC TESS, IRSA ZTF, light-curve
 /// tables, catalogs, Gaia-style VOTables) and files written here (Kepler and K2 SPOC, FITS and
-/// VOTable light-curve tables, a FITS catalog, a MAST Mashup answer). Each case applies one to three
+/// VOTable light-curve tables, a MAST Mashup answer). Each case applies one to three
 /// seeded mutations — byte flips, a truncation, a duplicated chunk, an edited header value (FITS
 /// cards, XML attributes, numbers in text) set to 0, −1, 2³¹−1, 2⁶³−1, 1E300, NaN or garbage — and
 /// runs the format's whole reading path in a child (`report fuzz-case`): inspection, then, for light
@@ -90,7 +90,7 @@ public enum Fuzzer {
             (.lightcurveCSV, "lightcurve_tic12345_20s.csv"), (.lightcurveECSV, "lightcurve_meta_btjd.ecsv"),
             (.lightcurveIPAC, "lightcurve_mjd.tbl"), (.catalogCSV, "catalog_gaia.csv"), (.catalogECSV, "catalog_gaia.ecsv"),
             (.catalogIPAC, "catalog_gaia.tbl"), (.catalogVOTable, "catalog_gaia_tabledata.vot"),
-            (.catalogBinary2, "catalog_gaia_binary2.vot"),
+            (.catalogBinary2, "catalog_gaia_binary2.vot"), (.catalogFITS, "catalog_gaia.fits"),
         ]
         for (format, name) in copied {
             let source = fixtures.appendingPathComponent(name)
@@ -142,23 +142,6 @@ public enum Fuzzer {
         let votURL = folder.appendingPathComponent("seed-lc-votable.vot")
         try Data(vot.utf8).write(to: votURL)
         result[.lightcurveVOTable] = votURL
-        // A FITS catalog with 64-bit ids.
-        let catalogURL = folder.appendingPathComponent("seed-catalog-fits.fits")
-        let catalog = try FITSFile.create(catalogURL)
-        try catalog.writePrimaryHeader(keywords: [])
-        try catalog.createBinaryTable(
-            name: "RESULT",
-            columns: [
-                FITSColumn(name: "source_id", format: "K"), FITSColumn(name: "ra", format: "D"), FITSColumn(name: "dec", format: "D"),
-                FITSColumn(name: "phot_g_mean_mag", format: "E"), FITSColumn(name: "designation", format: "30A"),
-            ], keywords: [])
-        try catalog.writeColumn(0, int64s: [4_295_806_720_000_000_123, 4_295_806_720_000_000_124, 5_853_498_713_190_525_696])
-        try catalog.writeColumn(1, doubles: [45.1234567, 46.0, 217.42894222])
-        try catalog.writeColumn(2, doubles: [-12.5, -13.0, -62.67949019])
-        try catalog.writeColumn(3, floats: [14.2, .nan, 8.98])
-        try catalog.writeColumn(4, strings: ["Gaia DR3 4295806720000000123", "Star B, the second", "Proxima Cen"])
-        try catalog.close()
-        result[.catalogFITS] = catalogURL
         // A MAST Mashup answer (Mast.Caom.Products), as the service sends it.
         let mast = """
             {"status": "COMPLETE", "msg": "", "paging": {"page": 1, "pageSize": 3, "pagesFiltered": 1, "rows": 3, "rowsFiltered": 3, "rowsTotal": 3},
@@ -286,13 +269,14 @@ public enum Fuzzer {
         var tally = Tally(format: format.rawValue)
         var next = 0
         while next < files.count {
-            let batch = Array(files[next...])
-            let child = try Child(executable: executable, format: format, files: batch, memoryMiB: memoryMiB)
+            // Case k of this child is files[first + k].
+            let first = next
+            let child = try Child(executable: executable, format: format, files: Array(files[first...]), memoryMiB: memoryMiB)
             var current: Int?
             var started = Date()
-            var finished = false
-            while !finished {
-                for line in child.lines() {
+            /// Books the child's "start k" and "end k ok|error <rss KiB>" lines.
+            func consume(_ lines: [String]) {
+                for line in lines {
                     let parts = line.split(separator: " ")
                     guard parts.count >= 2, let k = Int(parts[1]) else { continue }
                     if parts[0] == "start" {
@@ -303,49 +287,41 @@ public enum Fuzzer {
                         tally.cases += 1
                         if parts.count >= 3, parts[2] == "ok" { tally.ok += 1 } else { tally.errors += 1 }
                         if parts.count >= 4, let kib = Double(parts[3]) { tally.peakMiB = max(tally.peakMiB, kib / 1024) }
-                        next = files.count - batch.count + k + 1
+                        next = first + k + 1
                     }
                 }
+            }
+            /// Counts a case that did not end in an answer, keeps its file, and resumes after it.
+            func failed(_ index: Int, _ what: String, detail: String) {
+                tally.cases += 1
+                switch what {
+                case "memory": tally.memory += 1
+                case "hang": tally.hangs += 1
+                default: tally.crashes += 1
+                }
+                record(&tally, file: files[index], what: what, detail: detail, keep: keepFailures)
+                next = index + 1
+            }
+            while true {
+                consume(child.lines())
                 if !child.isRunning {
-                    // Read what it wrote last, then judge the case it died in.
-                    for line in child.lines() {
-                        let parts = line.split(separator: " ")
-                        if parts.count >= 3, parts[0] == "end", let k = Int(parts[1]) {
-                            current = nil
-                            tally.cases += 1
-                            if parts[2] == "ok" { tally.ok += 1 } else { tally.errors += 1 }
-                            next = files.count - batch.count + k + 1
-                        } else if parts.count >= 2, parts[0] == "start", let k = Int(parts[1]) {
-                            current = k
-                        }
-                    }
+                    // What it wrote last (the pipe is drained once it has exited), then the case it died in.
+                    consume(child.lines())
                     if let k = current {
                         let stderr = child.standardError()
-                        let isMemory = stderr.contains("alloc") || stderr.contains("memory")
-                        tally.cases += 1
-                        if isMemory { tally.memory += 1 } else { tally.crashes += 1 }
-                        let index = files.count - batch.count + k
-                        record(&tally, file: files[index], what: isMemory ? "memory" : "crash", detail: stderr, keep: keepFailures)
-                        next = index + 1
+                        failed(first + k, stderr.contains("alloc") || stderr.contains("memory") ? "memory" : "crash", detail: stderr)
                     } else if next < files.count {
                         // Ended between cases without finishing: count it as a crash of the next one.
-                        tally.cases += 1
-                        tally.crashes += 1
-                        record(&tally, file: files[next], what: "crash", detail: child.standardError(), keep: keepFailures)
-                        next += 1
+                        failed(next, "crash", detail: child.standardError())
                     }
-                    finished = true
-                } else if let k = current, Date().timeIntervalSince(started) > timeout {
-                    child.kill()
-                    tally.cases += 1
-                    tally.hangs += 1
-                    let index = files.count - batch.count + k
-                    record(&tally, file: files[index], what: "hang", detail: "no answer in \(timeout) s", keep: keepFailures)
-                    next = index + 1
-                    finished = true
-                } else {
-                    usleep(2_000)
+                    break
                 }
+                if let k = current, Date().timeIntervalSince(started) > timeout {
+                    child.kill()
+                    failed(first + k, "hang", detail: "no answer in \(timeout) s")
+                    break
+                }
+                usleep(2_000)
             }
         }
         tally.seconds = Date().timeIntervalSince(clock)

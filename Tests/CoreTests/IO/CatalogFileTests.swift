@@ -18,7 +18,9 @@ struct CatalogFileTests {
         if names { #expect(catalog.entries[1].name == "Star B, the second") }
     }
 
-    @Test(arguments: ["catalog_gaia.csv", "catalog_gaia.ecsv", "catalog_gaia.tbl", "catalog_gaia_tabledata.vot", "catalog_gaia_binary2.vot"])
+    @Test(arguments: ["catalog_gaia.csv", "catalog_gaia.ecsv", "catalog_gaia.tbl", "catalog_gaia_tabledata.vot", "catalog_gaia_binary2.vot",
+        "catalog_gaia.fits",
+    ])
     func readsGaiaTablesWithExactIdentifiersAndNulls(file: String) throws {
         let catalog = try Catalog(contentsOf: try fixture(file))
         check(catalog, names: !file.hasSuffix(".tbl"))
@@ -50,28 +52,6 @@ struct CatalogFileTests {
         columns.magnitude = ["parallax"]  // any column can play any role
         let catalog = try Catalog(contentsOf: try fixture("catalog_gaia.csv"), columns: columns)
         #expect(catalog.entries[2].magnitude == 768.0665)
-    }
-
-    @Test func aFITSTableReadsWithExactIdentifiers() async throws {
-        try await withTemporaryFolder { folder in
-            let url = folder.appendingPathComponent("catalog.fits")
-            let file = try FITSFile.create(url)
-            try file.writePrimaryHeader(keywords: [])
-            try file.createBinaryTable(
-                name: "RESULT",
-                columns: [
-                    FITSColumn(name: "source_id", format: "K"), FITSColumn(name: "ra", format: "D"),
-                    FITSColumn(name: "dec", format: "D"), FITSColumn(name: "phot_g_mean_mag", format: "E"),
-                    FITSColumn(name: "designation", format: "30A"),
-                ], keywords: [])
-            try file.writeColumn(0, int64s: ids.map { Int64($0)! })
-            try file.writeColumn(1, doubles: [45.1234567, 46.0, 217.42894222])
-            try file.writeColumn(2, doubles: [-12.5, -13.0, -62.67949019])
-            try file.writeColumn(3, floats: [14.2, .nan, 8.98])
-            try file.writeColumn(4, strings: ["Gaia DR3 4295806720000000123", "Star B, the second", "Proxima Cen"])
-            try file.close()
-            check(try Catalog(contentsOf: url))
-        }
     }
 
     @Test func brokenFilesNameTheFileAndLine() throws {
