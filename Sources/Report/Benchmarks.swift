@@ -71,18 +71,23 @@ public enum Benchmarks {
     }
 
     /// Runs every benchmark, reporting each figure as it is measured.
-    public static func run(report: (Figure) -> Void) throws {
+    /// The groups of figures `report bench` prints, in order.
+    public enum Group: String, CaseIterable, Sendable {
+        case search, injection, readers, cache, figures, stress
+    }
+
+    public static func run(only groups: Set<Group> = Set(Group.allCases), report: (Figure) -> Void) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vo-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
 
         let sector = try syntheticSector()
-        flareSearch(sector, report: report)
-        try injectionRecovery(sector, report: report)
-        try readers(sector, folder: folder, report: report)
-        try cacheCheck(folder: folder, report: report)
-        try figures(folder: folder, report: report)
-        try stressSet(report: report)
+        if groups.contains(.search) { flareSearch(sector, report: report) }
+        if groups.contains(.injection) { try injectionRecovery(sector, report: report) }
+        if groups.contains(.readers) { try readers(sector, folder: folder, report: report) }
+        if groups.contains(.cache) { try cacheCheck(folder: folder, report: report) }
+        if groups.contains(.figures) { try figures(folder: folder, report: report) }
+        if groups.contains(.stress) { try stressSet(report: report) }
     }
 
     /// The check every raw-cache hit makes (``RawCache/existing(_:)``: size and SHA-256 against the

@@ -173,14 +173,32 @@ extension ReportCommand {
         @Flag(help: "With FILE: print one JSON object.")
         var json = false
 
+        @Option(
+            help: ArgumentHelp(
+                "Without FILE: print only these groups (comma-separated).",
+                valueName: Benchmarks.Group.allCases.map(\.rawValue).joined(separator: ",")))
+        var only: String?
+
         func run() throws {
+            var groups = Set(Benchmarks.Group.allCases)
+            if let only {
+                groups = try Set(
+                    only.split(separator: ",").map { name in
+                        guard let group = Benchmarks.Group(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                            throw ValidationError(
+                                "--only: unknown group '\(name)'; the groups are "
+                                    + Benchmarks.Group.allCases.map(\.rawValue).joined(separator: ", "))
+                        }
+                        return group
+                    })
+            }
             if let file {
                 let result = try Benchmarks.file(URL(fileURLWithPath: file), inject: inject, seed: seed)
                 print(json ? try Benchmarks.json(result) : result.text)
                 return
             }
             print("virtualobserver benchmarks, \(Benchmarks.configuration), one core")
-            try Benchmarks.run { print($0.line) }
+            try Benchmarks.run(only: groups) { print($0.line) }
         }
     }
 

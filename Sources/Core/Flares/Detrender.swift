@@ -35,7 +35,12 @@ import Foundation
 ///    slowly, like the variability the filter must follow, not like a flare. Short dips are masked
 ///    the same way (so the residuals keep the symmetry of the noise that the inverted-curve
 ///    calibration of σ relies on); long, symmetric dips — transits, eclipses — are left to the robust
-///    filter, which ignores them. Steps 1–4 repeat until the mask stops changing (at most
+///    filter, which ignores them. Where the rotation model makes the filter window shorter than half
+///    of `window`, upward runs are also looked for against a coarse model (the same rotation model,
+///    the filter `window` wide): a large flare whose decay lasts hours is as slow as what a
+///    two-hour window must follow, which would follow it and leave only the peak; against the coarse
+///    model the whole decay shows, and a run that reaches 2 × `clip` σ and peaks in its first
+///    quarter is masked with its tail. Steps 1–4 repeat until the mask stops changing (at most
 ///    `iterations`); σ for the mask is each stretch's robust scatter.
 ///
 /// Stretches are detrended independently for the robust filter; the rotation model spans them all.
@@ -193,6 +198,24 @@ public struct Detrender: Sendable, Codable, Hashable {
                     residual.map { sign * $0 }, scatter: scatter, time: time, clip: clip, filterWindow: filterWindow,
                     into: &newMask)
             }
+            // 4b. A long flare's decay is as slow as what a short window must follow: found against a
+            // coarse model (the same rotation model, the robust filter `window` wide), its whole extent
+            // is masked too, so that the short window bridges it instead of following it.
+            if filterWindow < window / 2 {
+                var coarse = [Double](repeating: .nan, count: n)
+                for stretch in stretches {
+                    let remainder = stretch.map { flux[$0] - rotationModel[$0] - rollModel[$0] }
+                    let smooth = Self.robustLocalQuadratic(
+                        time: Array(time[stretch]), values: remainder, use: stretch.map { !masked[$0] }, window: window)
+                    for (k, i) in stretch.enumerated() {
+                        let level = rotationModel[i] + rollModel[i] + smooth[k]
+                        coarse[i] = level > 0 ? flux[i] / level - 1 : .nan
+                    }
+                }
+                Self.maskRuns(
+                    coarse, scatter: scatter, time: time, clip: clip, filterWindow: filterWindow, minimumPeak: 2 * clip,
+                    into: &newMask)
+            }
             if newMask == masked { break }
             masked = newMask
         }
@@ -292,11 +315,13 @@ public struct Detrender: Sendable, Codable, Hashable {
 
     /// Masks each run of residuals above `clip` σ with one point before it, its decay tail (while the
     /// excess stays above 1σ, at most four times the run's length) and a padding as long as the run.
+    /// With `minimumPeak`, only runs whose highest point reaches that many σ and lies in the run's
+    /// first quarter (a flare's fast rise) are masked.
     /// A run longer than half the filter window that rises slowly (its highest point not in its first
     /// quarter) is variability the filter must follow, not a flare to bridge: masking it would keep
     /// the model from ever reaching it. A long flare rises fast.
     static func maskRuns(_ residual: [Double], scatter: [Double], time: [Double], clip: Double, filterWindow: Double,
-                         into mask: inout [Bool])
+                         minimumPeak: Double? = nil, into mask: inout [Bool])
     {
         let n = residual.count
         var i = 0
@@ -307,9 +332,13 @@ public struct Detrender: Sendable, Codable, Hashable {
             }
             var end = i
             while end + 1 < n && residual[end + 1] > clip * scatter[end + 1] { end += 1 }
+            var peak = i
+            for j in i...end where residual[j] > residual[peak] { peak = j }
+            if let minimumPeak, residual[peak] < minimumPeak * scatter[peak] || peak - i > (end - i) / 4 {
+                i = end + 1
+                continue
+            }
             if time[end] - time[i] > filterWindow / 2 {
-                var peak = i
-                for j in i...end where residual[j] > residual[peak] { peak = j }
                 guard peak - i <= (end - i) / 4 else {
                     i = end + 1
                     continue

@@ -16,7 +16,9 @@ import Foundation
 /// flares whose extents come within `mergeGap` points are one flare. With `shapeTolerance`, a
 /// candidate must be shaped like a flare: it rises no slower than it decays (give or take a
 /// cadence), and the flare template
-/// fits it at least as well as a symmetric Gaussian bump (``FlareVetting/isFlareShaped(tolerance:)``).
+/// fits it at least as well as a symmetric Gaussian bump (``FlareVetting/isFlareShaped(tolerance:cadence:strictBesideGaps:)``);
+/// beside a missing cadence, below `strictShapeBelow` σ or with the rise in the missing cadence,
+/// strictly better.
 /// Flares rise fast and decay slowly; leftover stellar variability and systematics do not.
 ///
 /// σ is then calibrated on the star itself (`invertedCalibration`): the same search run on the
@@ -40,9 +42,13 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     public var shortRunThreshold: Double?
     /// The fewest points such a shorter run may have (2 where single-cadence cosmic rays are common).
     public var shortRunMinimum: Int
-    /// Reject candidates that are not shaped like a flare (``FlareVetting/isFlareShaped(tolerance:)``),
+    /// Reject candidates that are not shaped like a flare (``FlareVetting/isFlareShaped(tolerance:cadence:strictBesideGaps:)``),
     /// with this tolerance on Δχ²; nil: no shape test (sparse data, where a flare is one point).
     public var shapeTolerance: Double?
+    /// Below this peak significance, a candidate beside a missing cadence must fit the flare
+    /// template better than a symmetric bump by `shapeTolerance` (not merely as well): thruster
+    /// firings and other flagged events leave short bumps beside them.
+    public var strictShapeBelow: Double
     /// Factors tried, in order, for σ until the inverted residuals show no flare (``Result/noiseScale``);
     /// nil: σ is taken as it is.
     public var invertedCalibration: [Double]?
@@ -66,7 +72,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     public init(
         n1: Double = 3, n2: Double = 2, n3: Int = 3, mergeGap: Int = 0, maxGap: Double, shortRunThreshold: Double? = nil,
         shortRunMinimum: Int = 1,
-        shapeTolerance: Double? = nil, invertedCalibration: [Double]? = nil, invertedMargin: Double = 1.25,
+        shapeTolerance: Double? = nil, strictShapeBelow: Double = 10, invertedCalibration: [Double]? = nil, invertedMargin: Double = 1.25,
         maximumAntiFlareDuration: Double = 0.1, corroborationWindow: Double? = nil, minimumPoints: Int = 0,
         extrapolatesTail: Bool = true, detrender: Detrender
     ) {
@@ -74,6 +80,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         self.corroborationWindow = corroborationWindow
         self.minimumPoints = minimumPoints
         self.shapeTolerance = shapeTolerance
+        self.strictShapeBelow = strictShapeBelow
         self.invertedCalibration = invertedCalibration
         self.invertedMargin = invertedMargin
         self.maximumAntiFlareDuration = maximumAntiFlareDuration
@@ -196,7 +203,9 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                 let flare = describe(extent: extent, run: extent.run, segment: segment, context: c)
                 // Positive residuals whose integral is not: the extent is mostly a dip (a jump in the data).
                 guard flare.equivalentDuration > 0 else { continue }
-                if let tolerance = shapeTolerance, let v = flare.vetting, !v.isFlareShaped(tolerance: tolerance, cadence: c.cadence) {
+                if let tolerance = shapeTolerance, let v = flare.vetting,
+                    !v.isFlareShaped(tolerance: tolerance, cadence: c.cadence, strictBesideGaps: strictShapeBelow)
+                {
                     continue
                 }
                 result.append(flare)
@@ -344,6 +353,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             flags.insert(.missingCadence)
         }
         if extent.run.count == 1 { flags.insert(.singlePoint) }
+        if cadence > 0, peak > segment.lowerBound, lc.time[peak] - lc.time[peak - 1] > 1.5 * cadence { flags.insert(.gapBeforePeak) }
         let above = extent.run.filter { c.residual[$0] / c.sigma[$0] >= n1 }.count
         let window = max(segment.lowerBound, extent.first - 3)..<min(segment.upperBound, extent.last + 4)
         let fit = TemplateFit.best(

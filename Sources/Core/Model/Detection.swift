@@ -76,11 +76,13 @@ public struct FlareVetting: Sendable, Hashable, Codable {
         public static let missingCadence = Flags(rawValue: 1 << 2)
         /// Seen in a single point above the threshold (long cadence, sparse data).
         public static let singlePoint = Flags(rawValue: 1 << 3)
+        /// The cadence just before the peak is missing: the rise was not seen.
+        public static let gapBeforePeak = Flags(rawValue: 1 << 4)
 
         /// Short names of the set flags, in bit order ("segment start", …).
         public var names: [String] {
             [(Flags.segmentStart, "segment start"), (.segmentEnd, "segment end"), (.missingCadence, "missing cadence"),
-             (.singlePoint, "single point")].filter { contains($0.0) }.map(\.1)
+             (.singlePoint, "single point"), (.gapBeforePeak, "gap before peak")].filter { contains($0.0) }.map(\.1)
         }
     }
 
@@ -108,11 +110,17 @@ public struct FlareVetting: Sendable, Hashable, Codable {
     /// (a peak falling between two cadences puts two points near the top; unless it touches a
     /// segment's start, where the rise may precede the data, or its decay runs into a missing
     /// cadence), and the flare template fitting at least as well as a symmetric bump, within
-    /// `tolerance` in Δχ² (for one- or two-point candidates both shapes fit alike).
-    public func isFlareShaped(tolerance: Double, cadence: Double) -> Bool {
+    /// `tolerance` in Δχ² (for one- or two-point candidates both shapes fit alike). A candidate
+    /// beside a missing cadence — a gap, or a cadence rejected for its quality flag, where spacecraft
+    /// systematics live (K2's thruster firings every 6 hours) — that is below `strictBesideGaps` σ
+    /// or whose rise fell in the missing cadence gets no benefit of the doubt: the template must fit
+    /// better than the bump by `tolerance`.
+    public func isFlareShaped(tolerance: Double, cadence: Double, strictBesideGaps: Double = 0) -> Bool {
         let riseOK = riseTime <= decayTime + cadence * 1.001 || flags.contains(.segmentStart)
             || (decayTime == 0 && (flags.contains(.segmentEnd) || flags.contains(.missingCadence)))
-        return riseOK && symmetricDeltaChiSquare <= templateDeltaChiSquare + tolerance
+        let strict = flags.contains(.missingCadence) && (peakSignificance < strictBesideGaps || flags.contains(.gapBeforePeak))
+        let margin = strict ? -tolerance : tolerance
+        return riseOK && symmetricDeltaChiSquare <= templateDeltaChiSquare + margin
     }
 
     enum CodingKeys: String, CodingKey {

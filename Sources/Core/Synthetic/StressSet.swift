@@ -14,7 +14,13 @@ import Foundation
 ///  - **a semi-amplitude** of the modulation log-uniform in 0.1–10 %, defined as half the peak-to-peak
 ///    of the noise-free modulation over the light curve (the spot signal is scaled to it exactly);
 ///  - **red noise**: an AR(1) process (damped random walk) with a timescale log-uniform in 1–6 hours
-///    and a standard deviation of 0.5–1.5 times the white noise (granulation and instrumental drifts);
+///    and a standard deviation of 0.5–1.5 times the white noise *of a 29.4-minute average*
+///    (granulation and instrumental drifts). Red noise belongs to the star and the instrument, not
+///    to the sampling: the same star seen at 20 s has √90 times the white noise per point of its
+///    30-minute average, and the same red noise. (Measured on the real files in the shared data,
+///    the excess scatter of 30–120-minute bins over white noise is 0–0.07 × the per-point white
+///    noise for a quiet 2-minute TESS star and 0.2–0.4 × for AU Mic at 20 s, its flares included;
+///    pegging the red noise to the per-point noise gave 0.5–1.5 × at every cadence.);
 ///  - **white noise** with σ log-uniform in 2×10⁻⁴–5×10⁻³; the flux errors are σ;
 ///  - for the 30-minute cadence, in half of the stars, the **K2 roll sawtooth**: the spacecraft drifts
 ///    in roll and thrusters reset it every ~6 hours (Howell et al. 2014, PASP 126, 398; Vanderburg &
@@ -76,7 +82,8 @@ public struct StressSet: Sendable {
         public var spots: [Spot]
         /// White-noise σ, relative flux; also each point's flux error.
         public var whiteNoise: Double
-        /// Standard deviation of the AR(1) red noise, relative flux.
+        /// Standard deviation of the AR(1) red noise, relative flux (0.5–1.5 × the white noise of a
+        /// 29.4-minute average).
         public var redNoise: Double
         /// Correlation time of the red noise, days.
         public var redNoiseTimescale: Double
@@ -122,7 +129,7 @@ public struct StressSet: Sendable {
         let period = g.logUniform(0.1...30)
         let amplitude = g.logUniform(0.001...0.1)
         let white = g.logUniform(2e-4...5e-3)
-        let red = white * g.uniform(0.5...1.5)
+        let red = white * (cadence.seconds / Cadence.thirtyMinute.seconds).squareRoot() * g.uniform(0.5...1.5)
         let redTimescale = g.logUniform(1...6) / 24
         let roll: Double? = cadence == .thirtyMinute && g.uniform() < Self.rollFraction ? g.logUniform(5e-4...5e-3) : nil
         let spotCount = g.uniform() < 0.5 ? 2 : 3

@@ -75,6 +75,27 @@ struct DetrenderTests {
         #expect(abs(try #require(Statistics.median(model.scatter)) / 0.001 - 1) < 0.1)
     }
 
+    /// A fast rotator (P = 0.23 d, where the robust filter's window is 2 h) with a large flare whose
+    /// decay lasts hours (FWHM 30 min, 3 %: above the noise for four hours). The short window alone
+    /// would follow the decay and leave only the peak; found against the coarse model, the whole
+    /// decay is masked and bridged, so the model stays on the rotation and the ED comes out whole.
+    @Test func aLongFlareOnAFastRotatorIsBridgedNotFollowed() throws {
+        let flare = 1505.1
+        let rotation = { (t: Double) in 0.004 * sin(2 * .pi * t / 0.23) + 0.0015 * sin(4 * .pi * t / 0.23 + 0.5) }
+        let lc = try curve(sigma: 0.0003) { t in
+            rotation(t) + FlareTemplate.davenport2014.value(at: t, peak: flare, fwhm: 0.021, amplitude: 0.03, exposure: 120.0 / 86_400)
+        }
+        let model = detrender.model(lc, stretches: [0..<lc.count])
+        #expect(model.smoothingWindow < 0.1)
+        for i in lc.time.indices where lc.time[i] > flare && lc.time[i] < flare + 0.15 {
+            #expect(abs(model.baseline[i] - 1 - rotation(lc.time[i])) < 0.001, "t = \(lc.time[i])")
+        }
+        let found = FlareSearch.Parameters.standard.finder(cadence: lc.medianCadence ?? 0).search(lc, exposureSeconds: 120).flares
+        let big = try #require(found.first { abs($0.peakTime - flare) < 0.01 })
+        let injected = FlareTemplate.davenport2014.equivalentDuration(amplitude: 0.03, fwhmDays: 0.021)
+        #expect(abs(big.equivalentDuration / injected - 1) < 0.1, "ED \(big.equivalentDuration) of \(injected)")
+    }
+
     /// A quiet star with a 1 % transit three hours long: the robust filter does not dip into it, so
     /// the points beside the transit do not stand above the model (no flare at ingress or egress).
     @Test func doesNotFollowATransit() throws {
@@ -148,6 +169,29 @@ struct FlareFinderRealStarTests {
         // 10 % of the injected 1.826885 × 0.02 × 864 s.
         let injected = FlareTemplate.davenport2014.equivalentDuration(amplitude: 0.02, fwhmDays: 0.01)
         #expect(abs((found.first?.equivalentDuration ?? 0) / injected - 1) < 0.1, "ED \(found.first?.equivalentDuration ?? 0) of \(injected)")
+    }
+
+    /// Long cadence with a missing cadence (a K2 thruster firing): a 7σ two-point bump whose rise
+    /// would fall in the missing cadence fits a symmetric bump as well as the flare template, so it
+    /// is not a flare there, nor would a 30σ one be; the same 7σ bump with its rise in the data is
+    /// kept, and so is a flare right after the gap whose decay the data show.
+    @Test func aBumpRisingInAMissingCadenceIsNotAFlare() throws {
+        let gap = 1504.0
+        let cadence = 29.4 / 1440
+        func search(peakAfter offset: Double, _ signal: @escaping (Double) -> Double) throws -> [Detection] {
+            let lc = try curve(days: 10, cadenceMinutes: 29.4, sigma: 0.0005, band: "K2", skip: { abs($0 - gap) < cadence / 2 }) { t in
+                signal(t - gap - offset)
+            }
+            return try flares(lc, exposure: 1765.5)
+        }
+        let bump = { (amplitude: Double) in { (x: Double) in x >= -cadence / 2 && x < 1.5 * cadence ? amplitude * (x < cadence / 2 ? 1 : 0.5) : 0 } }
+        #expect(try search(peakAfter: cadence, bump(0.0035)).isEmpty)
+        #expect(try search(peakAfter: cadence, bump(0.015)).isEmpty)
+        #expect(try search(peakAfter: 6 * cadence, bump(0.0035)).count == 1)
+        let flare = { (x: Double) in
+            FlareTemplate.davenport2014.value(at: x, peak: -cadence / 4, fwhm: 0.04, amplitude: 0.015, exposure: 1765.5 / 86_400)
+        }
+        #expect(try search(peakAfter: cadence, flare).count == 1)
     }
 
     /// Systematics that Gaussian σ does not describe — flare-shaped jumps (a fast step, a slower

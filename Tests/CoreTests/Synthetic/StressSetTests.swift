@@ -27,7 +27,9 @@ struct StressSetTests {
                 #expect((0.1...30).contains(p.rotationPeriod))
                 #expect((0.001...0.1).contains(p.amplitude))
                 #expect((2e-4...5e-3).contains(p.whiteNoise))
-                #expect(p.redNoise >= 0.5 * p.whiteNoise && p.redNoise <= 1.5 * p.whiteNoise)
+                // 0.5–1.5 × the white noise of a 29.4-minute average.
+                let averaged = p.whiteNoise * (cadence.seconds / StressSet.Cadence.thirtyMinute.seconds).squareRoot()
+                #expect(p.redNoise >= 0.5 * averaged * (1 - 1e-12) && p.redNoise <= 1.5 * averaged * (1 + 1e-12))
                 #expect((1.0 / 24...6.0 / 24).contains(p.redNoiseTimescale))
                 #expect((2...3).contains(p.spots.count))
                 for spot in p.spots { #expect(abs(spot.period / p.rotationPeriod - 1) <= 0.03) }
