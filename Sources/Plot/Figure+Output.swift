@@ -96,3 +96,8 @@ extension Figure {
         }
     }
 }
+
+extension Figure {
+    /// The version of the Cairo library linked in, e.g. "1.16.0".
+    public static var cairoVersion: String { String(cString: cairo_version_string()) }
+}

@@ -38,7 +38,11 @@ public struct AnalysisLauncher: Sendable {
         guard let data = try? Data(contentsOf: handoff),
             let object = try? JSONDecoder().decode([String: String].self, from: data), let folder = object["runDirectory"]
         else { throw ReportError.noHandoff(analysis: analysis, path: handoff.path) }
-        return URL(fileURLWithPath: folder)
+        let runDirectory = URL(fileURLWithPath: folder)
+        // What built the analysis, for the archive's provenance (read wherever the run is archived).
+        try RunProvenance.Build(swift: RunProvenance.swiftVersion(), packages: RunProvenance.resolvedPackages(in: layout.root))
+            .write(to: runDirectory)
+        return runDirectory
     }
 
     @discardableResult

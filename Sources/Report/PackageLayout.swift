@@ -83,6 +83,7 @@ public enum ReportError: Error, LocalizedError, Equatable {
     case missingTemplate(name: String, folder: String)
     case templateError(name: String, message: String)
     case notARunFolder(String)
+    case noTemplates(run: String)
 
     public var errorDescription: String? {
         switch self {
@@ -97,6 +98,9 @@ public enum ReportError: Error, LocalizedError, Equatable {
         case let .missingTemplate(n, f): return "template '\(n).mustache' not found in \(f)"
         case let .templateError(n, m): return "template '\(n)': \(m)"
         case let .notARunFolder(p): return "\(p) is not a run folder (no run.sqlite in it)"
+        case let .noTemplates(r):
+            return "\(r) holds no templates/ (rendered before runs kept their templates) and the working directory is not "
+                + "inside a virtualobserver checkout: give --templates FOLDER"
         }
     }
 }

@@ -2,8 +2,11 @@ import Core
 import Foundation
 
 /// A run packed for archiving beside a paper: `<run-id>.tar.gz` holding the run folder (report,
-/// figures, database), `parameters.json` and `MANIFEST.sha256`, a list of the SHA-256 of every
-/// file in `sha256sum` format (so `sha256sum -c MANIFEST.sha256` checks it too).
+/// figures, database, light-curve products, the templates that rendered it), `parameters.json`,
+/// `provenance.json` (``RunProvenance``: software, libraries and every raw file with its checksum),
+/// with `withRaw` the raw files themselves under `raw/` (their paths in the raw cache), and
+/// `MANIFEST.sha256`, a list of the SHA-256 of every file in `sha256sum` format (so
+/// `sha256sum -c MANIFEST.sha256` checks it too).
 ///
 /// Archives are reproducible: files are stored sorted by name, with zero timestamps and owners, and
 /// gzip records no name or time, so archiving the same run twice gives the same bytes.
@@ -11,7 +14,9 @@ public enum RunArchive {
     public static let manifestName = "MANIFEST.sha256"
 
     /// Writes the archive into `folder` (default: beside the run folder) and returns its location.
-    public static func create(runDirectory: URL, into folder: URL? = nil) throws -> URL {
+    /// - Throws: ``ArchiveError/rawFileMissing(_:_:)`` or ``ArchiveError/rawFileChanged(_:expected:found:)``
+    ///   when `withRaw` and a raw file is not in the cache as the run recorded it.
+    public static func create(runDirectory: URL, into folder: URL? = nil, withRaw: Bool = false) throws -> URL {
         let database = runDirectory.appendingPathComponent("run.sqlite")
         let store = try Store(url: database, readOnly: true)
         guard let run = try store.run() else { throw StoreError.notARun(path: database.path) }
@@ -29,6 +34,20 @@ public enum RunArchive {
             try? FileManager.default.removeItem(at: root.appendingPathComponent(leftover))
         }
         try Data((RunRenderer.pretty(run.parameters) + "\n").utf8).write(to: root.appendingPathComponent("parameters.json"))
+        let provenance = try RunProvenance.collect(store: store, run: run, runDirectory: runDirectory, withRaw: withRaw)
+        try provenance.json().write(to: root.appendingPathComponent("provenance.json"))
+        if withRaw {
+            let cache = URL(fileURLWithPath: run.cacheDirectory)
+            for file in Set(provenance.rawFiles.map { RawFileKey(path: $0.path, size: $0.sizeBytes, sha256: $0.sha256) }).sorted(by: { $0.path < $1.path }) {
+                let source = cache.appendingPathComponent(file.path)
+                guard FileManager.default.fileExists(atPath: source.path) else { throw ArchiveError.rawFileMissing(source.path, run.id) }
+                let found = try Checksum.sha256Hex(ofFileAt: source)
+                guard found == file.sha256 else { throw ArchiveError.rawFileChanged(source.path, expected: file.sha256, found: found) }
+                let target = root.appendingPathComponent("raw").appendingPathComponent(file.path)
+                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.copyItem(at: source, to: target)
+            }
+        }
         let files = try regularFiles(under: root)
         let manifest = try files.map { "\(try Checksum.sha256Hex(ofFileAt: root.appendingPathComponent($0)))  \($0)" }
             .joined(separator: "\n") + "\n"
@@ -51,23 +70,38 @@ public enum RunArchive {
         return destination
     }
 
+    private struct RawFileKey: Hashable {
+        var path: String
+        var size: Int64
+        var sha256: String
+    }
+
     /// What `verify` found.
     public struct Verification: Sendable {
         public var files: Int
         public var missing: [String]
         public var changed: [String]
         public var unlisted: [String]
-        public var ok: Bool { missing.isEmpty && changed.isEmpty && unlisted.isEmpty }
+        /// With `rerender`: files the unpacked run's new rendering changed, removed or added (nil: not
+        /// rendered again).
+        public var rerenderDifferences: [String]?
+        public var ok: Bool { missing.isEmpty && changed.isEmpty && unlisted.isEmpty && (rerenderDifferences ?? []).isEmpty }
 
         public var description: String {
-            if ok { return "ok: \(files) files match \(RunArchive.manifestName)" }
-            return (missing.map { "missing:  \($0)" } + changed.map { "changed:  \($0)" } + unlisted.map { "unlisted: \($0)" })
+            if ok {
+                return "ok: \(files) files match \(RunArchive.manifestName)"
+                    + (rerenderDifferences == nil ? "" : "; rendered again from the archive alone, byte-identical")
+            }
+            return (missing.map { "missing:  \($0)" } + changed.map { "changed:  \($0)" } + unlisted.map { "unlisted: \($0)" }
+                + (rerenderDifferences ?? []).map { "rendered differently: \($0)" })
                 .joined(separator: "\n")
         }
     }
 
-    /// Unpacks an archive into a temporary folder and checks every file against its manifest.
-    public static func verify(_ archive: URL) throws -> Verification {
+    /// Unpacks an archive into a temporary folder and checks every file against its manifest. With
+    /// `rerender`, the unpacked run (if it matched) is then rendered again with its own templates —
+    /// from the archive alone: no raw cache, no checkout — and every file is checked again.
+    public static func verify(_ archive: URL, rerender: Bool = false) throws -> Verification {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vo-verify-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -87,6 +121,21 @@ public enum RunArchive {
             guard parts.count == 2 else { throw ArchiveError.badManifestLine(archive.path, String(line)) }
             expected[String(parts[1].drop { $0 == " " })] = String(parts[0])
         }
+        var result = try compare(root, expected)
+        if rerender, result.ok {
+            let own = root.appendingPathComponent(RunRenderer.templatesFolder)
+            guard FileManager.default.fileExists(atPath: own.appendingPathComponent("index.mustache").path) else {
+                throw ArchiveError.noTemplates(archive.path)
+            }
+            _ = try RunRenderer(runDirectory: root, templates: own).render()
+            let again = try compare(root, expected)
+            result.rerenderDifferences = again.missing + again.changed + again.unlisted
+        }
+        return result
+    }
+
+    /// The regular files under `root` (but the manifest) against the manifest's checksums.
+    static func compare(_ root: URL, _ expected: [String: String]) throws -> Verification {
         let present = Set(try regularFiles(under: root)).subtracting([manifestName])
         var result = Verification(files: expected.count, missing: [], changed: [], unlisted: [])
         for (path, sum) in expected.sorted(by: { $0.key < $1.key }) {
@@ -165,6 +214,9 @@ public enum ArchiveError: Error, LocalizedError, Equatable {
     case noManifest(String)
     case badManifestLine(String, String)
     case unsafeMember(String, String, String)
+    case noTemplates(String)
+    case rawFileMissing(String, String)
+    case rawFileChanged(String, expected: String, found: String)
 
     public var errorDescription: String? {
         switch self {
@@ -174,6 +226,10 @@ public enum ArchiveError: Error, LocalizedError, Equatable {
         case let .noManifest(p): return "\(p) holds no \(RunArchive.manifestName)"
         case let .badManifestLine(p, l): return "\(p): malformed manifest line '\(l)'"
         case let .unsafeMember(p, m, why): return "\(p): refused, member '\(m)' is \(why)"
+        case let .rawFileMissing(p, r): return "raw file \(p) of run \(r) is not in the raw cache: run the analysis again to fetch it, or archive without --with-raw"
+        case let .rawFileChanged(p, e, f): return "raw file \(p) changed since the run read it (SHA-256 \(f), recorded \(e)): not archived"
+        case let .noTemplates(p):
+            return "\(p) holds no templates/ (archived before runs kept the templates that rendered them): it cannot be rendered again from the archive alone"
         }
     }
 }

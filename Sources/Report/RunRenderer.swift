@@ -6,9 +6,11 @@ import Plot
 
 /// Renders the static HTML report of one run from its database: pages, figures, style.
 ///
-/// Reads only the run database and the raw cache (to draw light curves); recomputes nothing of the
+/// Reads only the run folder (the database and the light-curve products); recomputes nothing of the
 /// analysis. Output goes into the run folder: `index.html`, `sources/*.html`, `figures/*.png`,
-/// `style.css`, `report.js`. The pages need no network (no CDN, no external fonts or scripts).
+/// `style.css`, `report.js`, and `templates/`, a copy of the templates that rendered it, so that
+/// the run renders again the same from any folder, without this checkout
+/// (``templates(forRun:)``). The pages need no network (no CDN, no external fonts or scripts).
 /// Rendering the same run twice gives the same files.
 public struct RunRenderer: Sendable {
     public let runDirectory: URL
@@ -105,7 +107,44 @@ public struct RunRenderer: Sendable {
             let data = try Data(contentsOf: templates.appendingPathComponent(asset))
             try data.write(to: runDirectory.appendingPathComponent(asset), options: .atomic)
         }
+        try keepTemplates()
         return index
+    }
+
+    /// Name of the run folder's copy of the templates that rendered it.
+    public static let templatesFolder = "templates"
+
+    /// The templates to render a run with when none are given: the run's own copy (what rendered it
+    /// last), else those of the checkout around the working directory.
+    /// - Throws: ``ReportError/noTemplates(run:)`` when there are neither.
+    public static func templates(forRun runDirectory: URL) throws -> URL {
+        let own = runDirectory.appendingPathComponent(templatesFolder)
+        if FileManager.default.fileExists(atPath: own.appendingPathComponent("index.mustache").path) { return own }
+        guard let layout = try? PackageLayout.locate() else { throw ReportError.noTemplates(run: runDirectory.path) }
+        return layout.templates
+    }
+
+    /// Copies the templates folder's files (not its subfolders) into the run folder's `templates/`,
+    /// replacing what was there: written beside it, then renamed into place.
+    private func keepTemplates() throws {
+        let fm = FileManager.default
+        let destination = runDirectory.appendingPathComponent(Self.templatesFolder)
+        guard destination.standardizedFileURL.path != templates.standardizedFileURL.path else { return }
+        let staging = runDirectory.appendingPathComponent(".templates.partial-\(UUID().uuidString)")
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        do {
+            for name in try fm.contentsOfDirectory(atPath: templates.path).sorted() where !name.hasPrefix(".") {
+                let source = templates.appendingPathComponent(name)
+                var isFolder: ObjCBool = false
+                guard fm.fileExists(atPath: source.path, isDirectory: &isFolder), !isFolder.boolValue else { continue }
+                try Data(contentsOf: source).write(to: staging.appendingPathComponent(name))
+            }
+            try? fm.removeItem(at: destination)
+            try fm.moveItem(at: staging, to: destination)
+        } catch {
+            try? fm.removeItem(at: staging)
+            throw error
+        }
     }
 
     struct SourceRendering: Sendable {

@@ -52,12 +52,15 @@ extension ReportCommand {
         @Argument(help: "The run folder (holding run.sqlite).")
         var runFolder: String
 
-        @Option(help: "Templates folder (default: templates/ of this checkout).")
+        @Option(
+            help: ArgumentHelp(
+                "Templates folder (default: the run's own templates/, which rendered it last).",
+                discussion: "To render with edited templates, e.g. a checkout's: --templates templates"))
         var templates: String?
 
         func run() throws {
             let folder = URL(fileURLWithPath: runFolder).standardizedFileURL
-            let templatesURL = try templates.map { URL(fileURLWithPath: $0) } ?? PackageLayout.locate().templates
+            let templatesURL = try templates.map { URL(fileURLWithPath: $0) } ?? RunRenderer.templates(forRun: folder)
             let index = try RunRenderer(runDirectory: folder, templates: templatesURL).render()
             print(index.path)
         }
@@ -95,13 +98,14 @@ extension ReportCommand {
         func run() throws {
             let shards = runs.map { path -> URL in
                 let url = URL(fileURLWithPath: path)
-                return url.pathExtension == "sqlite" ? url : url.appendingPathComponent("run.sqlite")
+                return url.pathExtension == "sqlite" ? url.deletingLastPathComponent() : url
             }
             let folder = URL(fileURLWithPath: out)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let merged = try Store.merge(shards: shards, into: folder.appendingPathComponent("run.sqlite"))
+            let merged = try RunMerge.merge(shardFolders: shards, into: folder)
             FileHandle.standardError.write(Data("merged \(shards.count) shards into run \(merged.id)\n".utf8))
-            let index = try RunRenderer(runDirectory: folder, templates: PackageLayout.locate().templates).render()
+            // The templates that rendered the first shard (any shard's would do: one checkout ran them).
+            let templates = try RunRenderer.templates(forRun: shards[0])
+            let index = try RunRenderer(runDirectory: folder, templates: templates).render()
             print(index.path)
         }
     }
@@ -227,7 +231,7 @@ extension ReportCommand {
 
     struct Archive: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Pack a rendered run into <run-id>.tar.gz with a SHA-256 manifest.")
+            abstract: "Pack a rendered run into <run-id>.tar.gz with its provenance and a SHA-256 manifest.")
 
         @Argument(help: "The run folder.")
         var runFolder: String
@@ -235,9 +239,12 @@ extension ReportCommand {
         @Option(help: "Folder for the archive (default: beside the run folder).")
         var into: String?
 
+        @Flag(help: "Include the raw files the run read (from the raw cache, checked against their recorded SHA-256) under raw/.")
+        var withRaw = false
+
         func run() throws {
             let archive = try RunArchive.create(
-                runDirectory: URL(fileURLWithPath: runFolder), into: into.map { URL(fileURLWithPath: $0) })
+                runDirectory: URL(fileURLWithPath: runFolder), into: into.map { URL(fileURLWithPath: $0) }, withRaw: withRaw)
             print(archive.path)
         }
     }
@@ -249,8 +256,11 @@ extension ReportCommand {
         @Argument(help: "The .tar.gz archive.")
         var archive: String
 
+        @Flag(help: "Also render the unpacked run again from the archive alone and check that every file comes out byte-identical.")
+        var rerender = false
+
         func run() throws {
-            let result = try RunArchive.verify(URL(fileURLWithPath: archive))
+            let result = try RunArchive.verify(URL(fileURLWithPath: archive), rerender: rerender)
             print(result.description)
             if !result.ok { throw ExitCode(1) }
         }

@@ -286,6 +286,63 @@ struct RunArchiveTests {
         }
     }
 
+    /// With `withRaw`, the archive carries the raw files (checked against the run's record) and a
+    /// provenance that lists each; it renders again byte-identically from the archive alone, with
+    /// the raw cache moved away and no templates but its own. Edited templates (with the manifest
+    /// made to agree) render differently, and `--rerender` says which files.
+    @Test func anArchiveWithRawFilesRendersAgainFromItselfAlone() async throws {
+        try await withTemporaryFolder { folder in
+            let summary = try await tinyRun(in: folder)
+            _ = try RunRenderer(runDirectory: summary.runDirectory, templates: templatesFolder).render()
+            let archive = try RunArchive.create(runDirectory: summary.runDirectory, into: folder.appendingPathComponent("a"), withRaw: true)
+            try FileManager.default.moveItem(at: folder.appendingPathComponent("cache"), to: folder.appendingPathComponent("elsewhere"))
+            let verified = try RunArchive.verify(archive, rerender: true)
+            #expect(verified.ok, "\(verified.description)")
+            #expect(verified.rerenderDifferences == [])
+            #expect(verified.description.contains("byte-identical"))
+
+            let unpacked = folder.appendingPathComponent("unpacked")
+            try FileManager.default.createDirectory(at: unpacked, withIntermediateDirectories: true)
+            #expect(try RunArchive.shell("tar -C '\(unpacked.path)' -xzf '\(archive.path)'") == 0)
+            let root = unpacked.appendingPathComponent(summary.runDirectory.lastPathComponent)
+            let provenance = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("provenance.json"))) as? [String: Any]
+            let software = try #require(provenance?["software"] as? [String: Any])
+            for key in ["virtualobserver", "cfitsio", "cairo", "sqlite", "operating_system", "swift"] {
+                #expect(!((software[key] as? String) ?? "").isEmpty, "\(key)")
+            }
+            let raw = try #require(provenance?["raw_files"] as? [[String: Any]])
+            let datasets = try Store(url: summary.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true).datasets()
+            #expect(Set(raw.compactMap { $0["path"] as? String }) == Set(datasets.map(\.rawPath)))
+            for file in raw {
+                let path = try #require(file["path"] as? String)
+                #expect(file["included"] as? Bool == true)
+                #expect(try Checksum.sha256Hex(ofFileAt: root.appendingPathComponent("raw").appendingPathComponent(path)) == file["sha256"] as? String)
+            }
+            #expect((provenance?["run"] as? [String: Any])?["id"] as? String == summary.runDirectory.lastPathComponent)
+
+            // Edit a template and make the manifest agree: the files pass, rendering again does not.
+            let template = root.appendingPathComponent("templates/index.mustache")
+            try Data((try String(contentsOf: template, encoding: .utf8) + "<!-- edited -->").utf8).write(to: template)
+            let manifestURL = root.appendingPathComponent(RunArchive.manifestName)
+            let sum = try Checksum.sha256Hex(ofFileAt: template)
+            let lines = try String(contentsOf: manifestURL, encoding: .utf8).split(separator: "\n").map { line in
+                line.hasSuffix("  templates/index.mustache") ? "\(sum)  templates/index.mustache" : String(line)
+            }
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: manifestURL)
+            let edited = folder.appendingPathComponent("edited.tar.gz")
+            #expect(try RunArchive.shell("tar -C '\(unpacked.path)' -czf '\(edited.path)' '\(root.lastPathComponent)'") == 0)
+            #expect(try RunArchive.verify(edited).ok)
+            let rerendered = try RunArchive.verify(edited, rerender: true)
+            #expect(!rerendered.ok)
+            #expect(rerendered.rerenderDifferences == ["index.html"])
+
+            // Without its raw cache, --with-raw is a clear error naming the file.
+            #expect(throws: ArchiveError.self) {
+                try RunArchive.create(runDirectory: summary.runDirectory, into: folder.appendingPathComponent("b"), withRaw: true)
+            }
+        }
+    }
+
     @Test func listingShowsRunsWhoseDatabaseIsBroken() async throws {
         try await withTemporaryFolder { folder in
             let summary = try await tinyRun(in: folder)

@@ -451,3 +451,8 @@ extension FITSFile {
         return .string(raw)
     }
 }
+
+extension FITSFile {
+    /// The version of the CFITSIO library built against, e.g. "4.2.0" (`CFITSIO_MAJOR.MINOR.MICRO`).
+    public static var libraryVersion: String { "\(CFITSIO_MAJOR).\(CFITSIO_MINOR).\(CFITSIO_MICRO)" }
+}

@@ -12,6 +12,12 @@ extension Store {
     /// - Throws: ``MergeError`` naming the shard that does not fit, or ``StoreError``.
     @discardableResult
     public static func merge(shards: [URL], into target: URL) throws -> RunRecord {
+        try mergeMappingSources(shards: shards, into: target).run
+    }
+
+    /// ``merge(shards:into:)``, also returning, for each shard in the order given, its source ids and
+    /// the merged run's ids for them.
+    public static func mergeMappingSources(shards: [URL], into target: URL) throws -> (run: RunRecord, sourceIDs: [[Int64: Int64]]) {
         guard !shards.isEmpty else { throw MergeError.noShards }
         guard !FileManager.default.fileExists(atPath: target.path) else { throw MergeError.targetExists(target.path) }
         let stores = try shards.map { try Store(url: $0, readOnly: true) }
@@ -89,6 +95,7 @@ extension Store {
         for (store, url) in zip(stores.dropFirst(), shards.dropFirst()) where try store.histogramDefinitions() != histograms {
             throw MergeError.differentHistograms(path: url.path)
         }
+        var sourceID: [Int: [Int64: Int64]] = [:]
         try store.queue.write { db in
             try merged.insert(db)
             for var c in cells { try c.insert(db) }
@@ -101,7 +108,7 @@ extension Store {
             // Sources in catalog order, with new ids; then everything that points at them.
             let ordered = content.enumerated().flatMap { k, shard in shard.sources.map { (k, $0) } }
                 .sorted { $0.1.catalogIndex < $1.1.catalogIndex }
-            var sourceID: [Int: [Int64: Int64]] = [:]
+            sourceID = [:]
             for (k, old) in ordered {
                 var s = old
                 s.id = nil
@@ -158,7 +165,7 @@ extension Store {
                 }
             }
         }
-        return merged
+        return (merged, shards.indices.map { sourceID[$0] ?? [:] })
     }
 
     /// Name, quantity and axes (JSON) of each histogram, in creation order.

@@ -327,3 +327,10 @@ public enum StoreError: Error, LocalizedError, Equatable {
         }
     }
 }
+
+extension Store {
+    /// The version of the SQLite library GRDB runs on, e.g. "3.40.1".
+    public func sqliteVersion() throws -> String {
+        try read { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "unknown" }
+    }
+}

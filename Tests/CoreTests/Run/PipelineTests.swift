@@ -113,6 +113,23 @@ struct PipelineTests {
             #expect(try a.histograms() == b.histograms())
             #expect(try a.sources().map(\.catalogId) == b.sources().map(\.catalogId))
 
+            // Merging the shard folders also carries each source's light-curve products, renumbered
+            // and with the merged run's id: byte for byte those of the whole run.
+            let mergedFolder = folder.appendingPathComponent("merged-run")
+            _ = try RunMerge.merge(shardFolders: shardDatabases.map { $0.deletingLastPathComponent() }, into: mergedFolder)
+            let products = { (run: URL) in
+                try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent(LightcurveProducts.folderName).path).sorted()
+            }
+            let names = try products(whole.runDirectory)
+            #expect(!names.isEmpty)
+            #expect(try products(mergedFolder) == names)
+            for name in names {
+                let path = "\(LightcurveProducts.folderName)/\(name)"
+                #expect(
+                    try Data(contentsOf: mergedFolder.appendingPathComponent(path))
+                        == Data(contentsOf: whole.runDirectory.appendingPathComponent(path)), "\(path)")
+            }
+
             // A shard given twice, or one missing, is refused.
             #expect(throws: MergeError.self) {
                 try Store.merge(shards: [shardDatabases[0], shardDatabases[0], shardDatabases[1]], into: folder.appendingPathComponent("x.sqlite"))
