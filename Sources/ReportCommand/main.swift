@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand {
             `report analyses/flares` builds and runs that analysis, then renders \
             output/flares/<run-id>/index.html and prints its path as the last line.
             """,
-        subcommands: [Run.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Merge.self, LightcurveCommand.self, Inspect.self, Bench.self, Fuzz.self, FuzzCase.self],
+        subcommands: [Run.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Export.self, Merge.self, LightcurveCommand.self, Inspect.self, Bench.self, Fuzz.self, FuzzCase.self],
         defaultSubcommand: Run.self)
 }
 
@@ -246,6 +246,57 @@ extension ReportCommand {
             let archive = try RunArchive.create(
                 runDirectory: URL(fileURLWithPath: runFolder), into: into.map { URL(fileURLWithPath: $0) }, withRaw: withRaw)
             print(archive.path)
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a table of a run as ECSV, VOTable, FITS or CSV, with units and descriptions.",
+            discussion: """
+                Detections are the real ones unless --simulated is given; then a 'simulated' column says which \
+                is which. Times are days in the system the row's time_system names (BTJD, BKJD, MJD). \
+                Without --output the file is <run id>-<table>.<ecsv|xml|fits|csv> in the working directory; its path is printed.
+                """)
+
+        @Argument(help: "The run folder.")
+        var runFolder: String
+
+        @Option(help: "The table: \(RunExport.TableName.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var table: String
+
+        @Option(help: "The format: \(RunExport.Format.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var format: String = "ecsv"
+
+        @Option(help: "The file to write.")
+        var output: String?
+
+        @Flag(help: "Include simulated detections (injection–recovery trials), marked in a 'simulated' column.")
+        var simulated = false
+
+        func validate() throws {
+            guard RunExport.TableName(rawValue: table) != nil else {
+                throw ValidationError("--table: no table '\(table)'; the tables are \(RunExport.TableName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard RunExport.Format(rawValue: format) != nil else {
+                throw ValidationError("--format: no format '\(format)'; the formats are \(RunExport.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if simulated && table != "detections" { throw ValidationError("--simulated applies to --table detections only") }
+        }
+
+        func run() throws {
+            let folder = URL(fileURLWithPath: runFolder).standardizedFileURL
+            let name = RunExport.TableName(rawValue: table)!
+            let format = RunExport.Format(rawValue: self.format)!
+            let exported = try RunExport.table(name, run: folder, simulated: simulated)
+            let url: URL
+            if let output {
+                url = URL(fileURLWithPath: output)
+            } else {
+                url = URL(fileURLWithPath: "\(exported.runID)-\(name.rawValue)\(simulated ? "-with-simulated" : "").\(format.fileExtension)")
+            }
+            try RunExport.write(exported, format: format, to: url)
+            FileHandle.standardError.write(Data("\(exported.rowCount) rows, \(exported.columns.count) columns\n".utf8))
+            print(url.path)
         }
     }
 

@@ -194,6 +194,7 @@ public struct CatalogTable: Sendable {
             case .integer: values = try file.readInt64s(column: name).map { $0.map(String.init) }
             case .string: values = try file.readStrings(column: name).map { $0.flatMap { $0.isEmpty ? nil : $0 } }
             case .floatingPoint, .numeric, .any: values = try file.readDoubles(column: name).map { $0.isNaN ? nil : "\($0)" }
+            case .logical: values = try file.readBools(column: name).map { $0.map { $0 ? "true" : "false" } }
             case nil: values = Array(repeating: nil, count: n)  // vector column: not a catalog value
             }
             for r in 0..<n { cells[r][c] = values[r] }

@@ -192,7 +192,7 @@ extension FITSFile {
 
     /// What a read or write call can do with a column of a given CFITSIO type code.
     enum ColumnKind {
-        case numeric, integer, floatingPoint, string, any
+        case numeric, integer, floatingPoint, string, logical, any
 
         func accepts(_ typecode: Int32) -> Bool {
             let integers: Set<Int32> = [
@@ -204,6 +204,7 @@ extension FITSFile {
             case .integer: return integers.contains(typecode)
             case .floatingPoint: return floats.contains(typecode)
             case .string: return typecode == TSTRING
+            case .logical: return typecode == TLOGICAL
             case .any: return true
             }
         }
@@ -217,6 +218,7 @@ extension FITSFile {
         if ColumnKind.integer.accepts(info.typecode) { return .integer }
         if ColumnKind.string.accepts(info.typecode) { return .string }
         if ColumnKind.floatingPoint.accepts(info.typecode) { return .floatingPoint }
+        if ColumnKind.logical.accepts(info.typecode) { return .logical }
         throw FITSError.wrongColumnType(
             path: path, hdu: currentHDULabel, column: info.name, expected: "numbers or text",
             actual: try stringKeyword("TFORM\(info.number)") ?? "type code \(info.typecode)")
@@ -279,6 +281,23 @@ extension FITSFile {
     }
 
     /// Reads an integer column through `ffgcf`, which reports nulls row by row.
+    /// Reads a logical column (`L`) as booleans.
+    ///
+    /// - Returns: One value per row; `nil` for an undefined entry.
+    /// - Throws: ``FITSError/wrongColumnType(path:hdu:column:expected:actual:)`` for other columns,
+    ///   or a CFITSIO error.
+    public func readBools(column: String) throws -> [Bool?] {
+        let info = try scalarColumn(column, accepting: .logical, expected: "a logical column (L)")
+        guard info.rows > 0 else { return [] }
+        var values = [CChar](repeating: 0, count: info.rows)
+        var nulls = [CChar](repeating: 0, count: info.rows)
+        var status: Int32 = 0
+        var anyNull: Int32 = 0
+        _ = ffgcfl(info.fptr, info.number, 1, 1, Int64(info.rows), &values, &nulls, &anyNull, &status)
+        try check(status, "read column '\(column)' in HDU '\(currentHDULabel)' as logicals")
+        return zip(values, nulls).map { value, null in null != 0 ? nil : value != 0 }
+    }
+
     private func readIntegers<T: FixedWidthInteger>(column: String, datatype: Int32, as _: T.Type) throws -> [T?] {
         let info = try scalarColumn(column, accepting: .integer, expected: "an integer scalar column (K, J, I or B)")
         guard info.rows > 0 else { return [] }

@@ -185,6 +185,23 @@ extension FITSFile {
         try check(status, "write column '\(info.name)' in HDU '\(currentHDULabel)'")
     }
 
+    /// Writes booleans to logical column `index` (0-based) of the current table, from row 1; nil
+    /// is written as an undefined value.
+    ///
+    /// - Throws: ``FITSError/wrongColumnType(path:hdu:column:expected:actual:)`` when the column is
+    ///   not logical, or a CFITSIO error.
+    public func writeColumn(_ index: Int, bools values: [Bool?]) throws {
+        let info = try column(at: index, accepting: .logical, expected: "a logical (L) column")
+        guard !values.isEmpty else { return }
+        var status: Int32 = 0
+        var flags = values.map { CChar($0 == true ? 1 : 0) }
+        _ = ffpcll(info.fptr, info.number, 1, 1, Int64(flags.count), &flags, &status)
+        for (k, v) in values.enumerated() where v == nil {
+            _ = ffpclu(info.fptr, info.number, Int64(k + 1), 1, 1, &status)
+        }
+        try check(status, "write column '\(info.name)' in HDU '\(currentHDULabel)'")
+    }
+
     // MARK: - Helpers
 
     private func write<T>(_ values: [T], datatype: Int32, to info: ColumnInfo) throws {

@@ -101,7 +101,7 @@ public enum LightcurveProducts {
 
     /// Header text: printable ASCII only (FITS Standard §4.2.1), other characters as `?`, at most 60
     /// characters (a quote is written twice).
-    static func ascii(_ text: String) -> String {
+    public static func ascii(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.prefix(60).map { (0x20...0x7E).contains($0.value) ? $0 : "?" }))
     }
 
