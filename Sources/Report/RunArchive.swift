@@ -4,6 +4,7 @@ import Foundation
 /// A run packed for archiving beside a paper: `<run-id>.tar.gz` holding the run folder (report,
 /// figures, database, light-curve products, the templates that rendered it), `parameters.json`,
 /// `provenance.json` (``RunProvenance``: software, libraries and every raw file with its checksum),
+/// `CITATION.cff` and `.zenodo.json` (``DepositMetadata``: ready for a Zenodo deposit),
 /// with `withRaw` the raw files themselves under `raw/` (their paths in the raw cache), and
 /// `MANIFEST.sha256`, a list of the SHA-256 of every file in `sha256sum` format (so
 /// `sha256sum -c MANIFEST.sha256` checks it too).
@@ -16,7 +17,10 @@ public enum RunArchive {
     /// Writes the archive into `folder` (default: beside the run folder) and returns its location.
     /// - Throws: ``ArchiveError/rawFileMissing(_:_:)`` or ``ArchiveError/rawFileChanged(_:expected:found:)``
     ///   when `withRaw` and a raw file is not in the cache as the run recorded it.
-    public static func create(runDirectory: URL, into folder: URL? = nil, withRaw: Bool = false) throws -> URL {
+    /// `authors` ("Family, Given" or "Given Family") are the creators in `CITATION.cff` and
+    /// `.zenodo.json` (``DepositMetadata``); none given: git's `user.name`, else
+    /// ``ArchiveError/noAuthor``.
+    public static func create(runDirectory: URL, into folder: URL? = nil, withRaw: Bool = false, authors: [String] = []) throws -> URL {
         let database = runDirectory.appendingPathComponent("run.sqlite")
         let store = try Store(url: database, readOnly: true)
         guard let run = try store.run() else { throw StoreError.notARun(path: database.path) }
@@ -34,6 +38,9 @@ public enum RunArchive {
             try? FileManager.default.removeItem(at: root.appendingPathComponent(leftover))
         }
         try Data((RunRenderer.pretty(run.parameters) + "\n").utf8).write(to: root.appendingPathComponent("parameters.json"))
+        let deposit = try DepositMetadata.collect(store: store, run: run, authors: authors)
+        try Data(deposit.citationCFF().utf8).write(to: root.appendingPathComponent("CITATION.cff"))
+        try deposit.zenodoJSON().write(to: root.appendingPathComponent(".zenodo.json"))
         let provenance = try RunProvenance.collect(store: store, run: run, runDirectory: runDirectory, withRaw: withRaw)
         try provenance.json().write(to: root.appendingPathComponent("provenance.json"))
         if withRaw {
@@ -216,6 +223,7 @@ public enum ArchiveError: Error, LocalizedError, Equatable {
     case unsafeMember(String, String, String)
     case noTemplates(String)
     case rawFileMissing(String, String)
+    case noAuthor
     case rawFileChanged(String, expected: String, found: String)
 
     public var errorDescription: String? {
@@ -228,6 +236,7 @@ public enum ArchiveError: Error, LocalizedError, Equatable {
         case let .unsafeMember(p, m, why): return "\(p): refused, member '\(m)' is \(why)"
         case let .rawFileMissing(p, r): return "raw file \(p) of run \(r) is not in the raw cache: run the analysis again to fetch it, or archive without --with-raw"
         case let .rawFileChanged(p, e, f): return "raw file \(p) changed since the run read it (SHA-256 \(f), recorded \(e)): not archived"
+        case .noAuthor: return "no author for CITATION.cff and .zenodo.json: give --author \"Family, Given\" (repeatable), or set git's user.name"
         case let .noTemplates(p):
             return "\(p) holds no templates/ (archived before runs kept the templates that rendered them): it cannot be rendered again from the archive alone"
         }

@@ -242,9 +242,13 @@ extension ReportCommand {
         @Flag(help: "Include the raw files the run read (from the raw cache, checked against their recorded SHA-256) under raw/.")
         var withRaw = false
 
+        @Option(help: "An author for CITATION.cff and .zenodo.json, \"Family, Given\" (repeatable; default: git's user.name).")
+        var author: [String] = []
+
         func run() throws {
             let archive = try RunArchive.create(
-                runDirectory: URL(fileURLWithPath: runFolder), into: into.map { URL(fileURLWithPath: $0) }, withRaw: withRaw)
+                runDirectory: URL(fileURLWithPath: runFolder), into: into.map { URL(fileURLWithPath: $0) }, withRaw: withRaw,
+                authors: author)
             print(archive.path)
         }
     }

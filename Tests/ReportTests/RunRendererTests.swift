@@ -252,8 +252,8 @@ struct RunArchiveTests {
         try await withTemporaryFolder { folder in
             let summary = try await tinyRun(in: folder)
             _ = try RunRenderer(runDirectory: summary.runDirectory, templates: templatesFolder).render()
-            let first = try RunArchive.create(runDirectory: summary.runDirectory, into: folder.appendingPathComponent("a"))
-            let second = try RunArchive.create(runDirectory: summary.runDirectory, into: folder.appendingPathComponent("b"))
+            let first = try RunArchive.create(runDirectory: summary.runDirectory, into: folder.appendingPathComponent("a"), authors: ["Test, Author"])
+            let second = try RunArchive.create(runDirectory: summary.runDirectory, into: folder.appendingPathComponent("b"), authors: ["Test, Author"])
             #expect(first.lastPathComponent == summary.runDirectory.lastPathComponent + ".tar.gz")
             #expect(try Data(contentsOf: first) == Data(contentsOf: second))
             let verified = try RunArchive.verify(first)
@@ -294,7 +294,7 @@ struct RunArchiveTests {
         try await withTemporaryFolder { folder in
             let summary = try await tinyRun(in: folder)
             _ = try RunRenderer(runDirectory: summary.runDirectory, templates: templatesFolder).render()
-            let archive = try RunArchive.create(runDirectory: summary.runDirectory, into: folder.appendingPathComponent("a"), withRaw: true)
+            let archive = try RunArchive.create(runDirectory: summary.runDirectory, into: folder.appendingPathComponent("a"), withRaw: true, authors: ["Test, Author"])
             try FileManager.default.moveItem(at: folder.appendingPathComponent("cache"), to: folder.appendingPathComponent("elsewhere"))
             let verified = try RunArchive.verify(archive, rerender: true)
             #expect(verified.ok, "\(verified.description)")
@@ -338,7 +338,7 @@ struct RunArchiveTests {
 
             // Without its raw cache, --with-raw is a clear error naming the file.
             #expect(throws: ArchiveError.self) {
-                try RunArchive.create(runDirectory: summary.runDirectory, into: folder.appendingPathComponent("b"), withRaw: true)
+                try RunArchive.create(runDirectory: summary.runDirectory, into: folder.appendingPathComponent("b"), withRaw: true, authors: ["Test, Author"])
             }
         }
     }
@@ -479,5 +479,118 @@ struct RunExportTests {
         guard let text, !text.isEmpty, text != String(Int64.min) else { return nil }
         if case .bool = column.values { return text.lowercased().hasPrefix("t") ? "t" : "f" }
         return text
+    }
+}
+
+@Suite("DepositMetadata")
+struct DepositMetadataTests {
+    /// cffconvert's command line, through the Python that has it (no dependence on where pip put
+    /// its script).
+    let cffconvert = ["python3", "-c", "from cffconvert.cli.cli import cli; cli()"]
+
+    /// Runs a command found on the PATH; its exit status and standard output.
+    func run(_ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// CITATION.cff is checked against the Citation File Format 1.2.0 schema by the format's own
+    /// validator (`cffconvert --validate`, installed by scripts/install-deps); .zenodo.json against
+    /// Zenodo's documented deposit metadata (developers.zenodo.org, "Deposit metadata": required
+    /// fields, vocabularies, date format) and against cffconvert's own Zenodo conversion of our
+    /// CITATION.cff. Both for an archived run and for metadata citing every survey.
+    @Test func citationAndZenodoMetadataAreValid() async throws {
+        let (found, _) = try run(cffconvert + ["--version"])
+        try #require(found == 0, "cffconvert is not installed: run scripts/install-deps (pip install cffconvert==2.0.0)")
+        try await withTemporaryFolder { folder in
+            let summary = try await tinyRun(in: folder)
+            _ = try RunRenderer(runDirectory: summary.runDirectory, templates: templatesFolder).render()
+            let archive = try RunArchive.create(
+                runDirectory: summary.runDirectory, into: folder, authors: ["Ilin, Ekaterina", "Davenport, James R. A.", "Gaia Collaboration"])
+            #expect(try RunArchive.shell("tar -C '\(folder.path)' -xzf '\(archive.path)'") == 0)
+            let root = folder.appendingPathComponent(summary.runDirectory.lastPathComponent)
+            #expect(try RunArchive.verify(archive).ok)
+
+            // Every survey's reference too, and a title with quotes, a colon and a line break.
+            let everything = DepositMetadata(
+                title: "Flares: \"all\" surveys\nsecond line", creators: [DepositMetadata.Person("Ilin, Ekaterina")],
+                description: "Prose with: colons, # hashes and 'quotes'.", keywords: ["flares", "K2: C4"], date: "2026-12-01",
+                version: "flares-x-seed1", references: DepositMetadata.surveyReferences.map(\.reference))
+            let other = folder.appendingPathComponent("other")
+            try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+            try Data(everything.citationCFF().utf8).write(to: other.appendingPathComponent("CITATION.cff"))
+            try everything.zenodoJSON().write(to: other.appendingPathComponent(".zenodo.json"))
+
+            for folder in [root, other] {
+                let cff = folder.appendingPathComponent("CITATION.cff").path
+                let (status, output) = try run(cffconvert + ["--validate", "-i", cff])
+                #expect(status == 0, "\(cff): \(output)")
+                let zenodo = try #require(
+                    try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(".zenodo.json"))) as? [String: Any])
+                checkZenodo(zenodo)
+                // cffconvert's own conversion of the CITATION.cff agrees with our .zenodo.json.
+                let (converted, json) = try run(cffconvert + ["-f", "zenodo", "-i", cff])
+                #expect(converted == 0, "\(json)")
+                let theirs = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+                for key in ["title", "publication_date", "version"] {
+                    #expect(theirs[key] as? String == zenodo[key] as? String, "\(key)")
+                }
+                #expect((theirs["keywords"] as? [String]) == (zenodo["keywords"] as? [String]))
+                #expect(
+                    (theirs["creators"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+                        == (zenodo["creators"] as? [[String: Any]])?.compactMap { $0["name"] as? String })
+            }
+            let creators = try #require(
+                (try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent(".zenodo.json"))) as? [String: Any])?["creators"]
+                    as? [[String: Any]])
+            #expect(creators.compactMap { $0["name"] as? String } == ["Ilin, Ekaterina", "Davenport, James R. A.", "Gaia Collaboration"])
+            #expect(DepositMetadata.Person("Jim Davenport", splittingAtLastSpace: true).zenodoName == "Davenport, Jim")
+            let related = try #require(
+                (try JSONSerialization.jsonObject(with: Data(contentsOf: other.appendingPathComponent(".zenodo.json"))) as? [String: Any])?[
+                    "related_identifiers"] as? [[String: Any]])
+            #expect(Set(related.compactMap { $0["identifier"] as? String }) == Set(DepositMetadata.surveyReferences.map(\.reference.doi)))
+        }
+    }
+
+    /// Zenodo's deposit metadata rules (developers.zenodo.org, REST API, "Deposit metadata").
+    func checkZenodo(_ z: [String: Any]) {
+        let uploadTypes: Set = ["publication", "poster", "presentation", "dataset", "image", "video", "software", "lesson", "physicalobject", "other"]
+        #expect(uploadTypes.contains(z["upload_type"] as? String ?? ""))
+        #expect((z["publication_date"] as? String)?.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil)
+        #expect(!((z["title"] as? String) ?? "").isEmpty)
+        #expect(!((z["description"] as? String) ?? "").isEmpty)
+        let creators = z["creators"] as? [[String: Any]] ?? []
+        #expect(!creators.isEmpty)
+        for c in creators { #expect(!((c["name"] as? String) ?? "").isEmpty) }
+        let access = z["access_right"] as? String ?? "open"
+        #expect(["open", "embargoed", "restricted", "closed"].contains(access))
+        if access == "open" { #expect(!((z["license"] as? String) ?? "").isEmpty) }
+        #expect((z["keywords"] as? [String]) != nil)
+        let relations: Set = [
+            "isCitedBy", "cites", "isSupplementTo", "isSupplementedBy", "isContinuedBy", "continues", "isDescribedBy", "describes",
+            "hasMetadata", "isMetadataFor", "isNewVersionOf", "isPreviousVersionOf", "isPartOf", "hasPart", "isReferencedBy",
+            "references", "isDocumentedBy", "documents", "isCompiledBy", "compiles", "isVariantFormOf", "isOriginalFormof",
+            "isIdenticalTo", "isAlternateIdentifier", "isReviewedBy", "reviews", "isDerivedFrom", "isSourceOf", "requires",
+            "isRequiredBy", "isObsoletedBy", "obsoletes",
+        ]
+        for r in z["related_identifiers"] as? [[String: Any]] ?? [] {
+            #expect(relations.contains(r["relation"] as? String ?? ""))
+            #expect(!((r["identifier"] as? String) ?? "").isEmpty)
+        }
+        let known: Set = [
+            "upload_type", "publication_date", "title", "creators", "description", "access_right", "license", "keywords",
+            "related_identifiers", "version", "publication_type", "image_type", "embargo_date", "access_conditions", "doi",
+            "prereserve_doi", "contributors", "references", "communities", "grants", "journal_title", "notes", "language",
+            "subjects", "method", "locations", "dates",
+        ]
+        #expect(Set(z.keys).isSubset(of: known), "unknown keys \(Set(z.keys).subtracting(known))")
     }
 }
