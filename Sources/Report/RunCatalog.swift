@@ -38,23 +38,27 @@ public struct RunCatalog: Sendable {
         let fm = FileManager.default
         var entries: [Entry] = []
         var problems: [Problem] = []
-        for analysis in ((try? fm.contentsOfDirectory(atPath: root.path)) ?? []).sorted() where analysis != "cache" {
-            let folder = root.appendingPathComponent(analysis)
-            for id in ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() {
-                let runFolder = folder.appendingPathComponent(id)
-                let database = runFolder.appendingPathComponent("run.sqlite")
-                guard fm.fileExists(atPath: database.path) else { continue }
-                do {
-                    let store = try Store(url: database, readOnly: true)
-                    guard let run = try store.run() else {
-                        problems.append(Problem(folder: runFolder, reason: "the database holds no run (it was never started, or is not a run database)"))
-                        continue
-                    }
-                    entries.append(
-                        Entry(folder: runFolder, run: run, sources: try store.sources().count, detections: try store.detections().count))
-                } catch {
-                    problems.append(Problem(folder: runFolder, reason: Self.plain(error)))
+        // Runs as `report analyses/<name>` places them (<root>/<analysis>/<run>), and run folders
+        // directly under the root (unpacked archives).
+        var candidates: [URL] = []
+        for name in ((try? fm.contentsOfDirectory(atPath: root.path)) ?? []).sorted() where name != "cache" {
+            let folder = root.appendingPathComponent(name)
+            candidates.append(folder)
+            candidates += ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted().map { folder.appendingPathComponent($0) }
+        }
+        for runFolder in candidates {
+            let database = runFolder.appendingPathComponent("run.sqlite")
+            guard fm.fileExists(atPath: database.path) else { continue }
+            do {
+                let store = try Store(url: database, readOnly: true)
+                guard let run = try store.run() else {
+                    problems.append(Problem(folder: runFolder, reason: "the database holds no run (it was never started, or is not a run database)"))
+                    continue
                 }
+                entries.append(
+                    Entry(folder: runFolder, run: run, sources: try store.sources().count, detections: try store.detections().count))
+            } catch {
+                problems.append(Problem(folder: runFolder, reason: Self.plain(error)))
             }
         }
         return (entries.sorted { $0.run.startedAt > $1.run.startedAt }, problems)

@@ -358,6 +358,12 @@ struct RunArchiveTests {
             #expect(problems[0].reason.contains("damaged"))
             #expect(problems[1].reason.contains("holds no run"))
             for p in problems { #expect(!p.line.contains("NSCocoaErrorDomain")) }
+
+            // A run folder directly under the root (an unpacked archive) is listed too.
+            let unpacked = folder.appendingPathComponent("unpacked")
+            try FileManager.default.createDirectory(at: unpacked, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: summary.runDirectory, to: unpacked.appendingPathComponent(summary.runDirectory.lastPathComponent))
+            #expect(RunCatalog(root: unpacked).survey().runs.map(\.folder.lastPathComponent) == [summary.runDirectory.lastPathComponent])
         }
     }
 }
