@@ -247,4 +247,56 @@ struct RunFolderTests {
             again.release()
         }
     }
+
+    /// Another process holds a run's folder (flock and its pid in `.lock`, as a run does): a run of the
+    /// same inputs stops, naming that process, and leaves the finished result as it was. Killed with
+    /// SIGKILL, the other process loses the lock with its life, and the run goes ahead.
+    @Test func aRunHeldByAnotherProcessStopsAndGoesAheadOnceItIsKilled() async throws {
+        try await withTemporaryFolder { folder in
+            let options = try RunOptions.parse(["--output", folder.path, "--seed", "4", "--jobs", "2"])
+            let catalog = try SyntheticSurvey.mDwarfCatalog(count: 2, seed: 4)
+            func run() async throws -> RunSummary {
+                try await Notebook(name: "flares", title: "lock", options: options, defaultSeed: 1, logger: quietLogger).run(
+                    catalog: catalog, observatories: [SyntheticSurvey(.ztf, seed: 4)], analysis: FlareSearch(),
+                    simulator: FlareSimulator(parameters: .init(ratePerDay: 0.5, amplitude: 0.01...0.5, fwhmMinutes: 5...30)))
+            }
+            let first = try await run()
+            let database = first.runDirectory.appendingPathComponent("run.sqlite")
+            let before = try Data(contentsOf: database)
+
+            let holder = Process()
+            holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            holder.arguments = [
+                "python3", "-c",
+                """
+                import fcntl, os, sys, time
+                f = open(sys.argv[1], "a+")
+                fcntl.flock(f, fcntl.LOCK_EX)
+                f.truncate(0); f.write(str(os.getpid()) + "\\n"); f.flush()
+                print("locked", flush=True)
+                time.sleep(120)
+                """,
+                first.runDirectory.appendingPathComponent(".lock").path,
+            ]
+            let pipe = Pipe()
+            holder.standardOutput = pipe
+            try holder.run()
+            let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
+            #expect(line.hasPrefix("locked"))
+            do {
+                _ = try await run()
+                Issue.record("a run went ahead while another process held its folder")
+            } catch let error as RunFolderError {
+                #expect(error == .busy(path: first.runDirectory.path, holder: holder.processIdentifier))
+                #expect(error.localizedDescription.contains("process \(holder.processIdentifier)"))
+            }
+            #expect(try Data(contentsOf: database) == before)
+
+            kill(holder.processIdentifier, SIGKILL)
+            holder.waitUntilExit()
+            let again = try await run()
+            #expect(again.runDirectory.path == first.runDirectory.path)
+            #expect(try Store(url: database, readOnly: true).run()?.status == .finished)
+        }
+    }
 }
