@@ -57,7 +57,7 @@ extension Catalog {
         for (k, row) in table.rows.enumerated() {
             func number(_ column: Int?) throws -> Double? {
                 guard let column, let text = row[column] else { return nil }
-                guard let v = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                guard let v = Double(text.trimmingSpaces) else {
                     throw CatalogFileError.invalidValue(path: table.source, row: k + 1, column: table.columns[column], value: text)
                 }
                 return v.isNaN ? nil : v
@@ -70,10 +70,10 @@ extension Catalog {
                 throw CatalogFileError.invalidValue(
                     path: table.source, row: k + 1, column: table.columns[decColumn], value: row[decColumn] ?? "")
             }
-            let id = idColumn.flatMap { row[$0] }?.trimmingCharacters(in: .whitespaces) ?? String(k + 1)
+            let id = idColumn.flatMap { row[$0] }?.trimmingSpaces ?? String(k + 1)
             entries.append(
                 CatalogEntry(
-                    id: id, name: nameColumn.flatMap { row[$0] }?.trimmingCharacters(in: .whitespaces) ?? id, ra: ra, dec: dec,
+                    id: id, name: nameColumn.flatMap { row[$0] }?.trimmingSpaces ?? id, ra: ra, dec: dec,
                     magnitude: try number(optional[0]),
                     magnitudeBand: optional[0].map { table.columns[$0] }, pmra: try number(optional[1]),
                     pmdec: try number(optional[2]), parallax: try number(optional[3]),

@@ -39,7 +39,7 @@ public struct CatalogTable: Sendable {
         let csv = try CSVTable(data: data, source: url.path)
         return CatalogTable(
             format: .csv, columns: csv.header,
-            rows: csv.rows.map { $0.map { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }, source: url.path)
+            rows: csv.rows.map { $0.map { $0.trimmingSpaces.isEmpty ? nil : $0 } }, source: url.path)
     }
 
     /// The format of a table from its first bytes: FITS (`SIMPLE  =`), VOTable (`<?xml`, `<VOTABLE`),

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// A named list of stars to search.
@@ -65,8 +66,22 @@ public struct Catalog: Sendable, Codable {
     }
 
     /// SHA-256 of the catalog's canonical JSON, for provenance.
+    ///
+    /// The JSON is hashed as it is made, entry by entry — `{"entries":[…],"name":…}`, the bytes
+    /// ``CanonicalJSON`` gives for the whole catalog — so a catalog of half a million entries is
+    /// never encoded at once (that took gigabytes).
     public func checksum() throws -> String {
-        try Checksum.sha256Hex(of: CanonicalJSON.encode(self))
+        var hasher = SHA256()
+        let encoder = CanonicalJSON.encoder()
+        hasher.update(data: Data(#"{"entries":["#.utf8))
+        for (k, entry) in entries.enumerated() {
+            if k > 0 { hasher.update(data: Data(",".utf8)) }
+            hasher.update(data: try encoder.encode(entry))
+        }
+        hasher.update(data: Data(#"],"name":"#.utf8))
+        hasher.update(data: try CanonicalJSON.encode(name))
+        hasher.update(data: Data("}".utf8))
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -67,14 +67,19 @@ public final class Store: Sendable {
     public func register(_ entries: [(index: Int, entry: CatalogEntry)], runID: String) throws -> [Int64] {
         try wrap {
             try queue.write { db in
-                try entries.map { item in
+                // One prepared statement for all rows: a 500,000-source catalog registers in seconds.
+                let statement = try db.makeStatement(
+                    sql: """
+                        INSERT INTO sources (run_id, catalog_index, catalog_id, name, ra, dec, magnitude, magnitude_band,
+                            pmra, pmdec, parallax, epoch, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                return try entries.map { item in
                     let e = item.entry
-                    var record = SourceRecord(
-                        id: nil, runId: runID, catalogIndex: item.index, catalogId: e.id, name: e.name, ra: e.ra,
-                        dec: e.dec, magnitude: e.magnitude, magnitudeBand: e.magnitudeBand, pmra: e.pmra, pmdec: e.pmdec,
-                        parallax: e.parallax, epoch: e.epoch, status: .pending)
-                    try record.insert(db)
-                    return record.id!
+                    try statement.execute(arguments: [
+                        runID, item.index, e.id, e.name, e.ra, e.dec, e.magnitude, e.magnitudeBand, e.pmra, e.pmdec, e.parallax,
+                        e.epoch, SourceRecord.Status.pending.rawValue,
+                    ])
+                    return db.lastInsertedRowID
                 }
             }
         }

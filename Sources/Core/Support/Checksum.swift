@@ -22,12 +22,17 @@ public enum Checksum {
 /// JSON with sorted keys and no insignificant whitespace: the same value always gives the same bytes,
 /// so hashes of parameters are stable.
 public enum CanonicalJSON {
-    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+    /// The encoder that makes canonical JSON (one can be reused for many values).
+    public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(value)
+        return encoder
+    }
+
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        try encoder().encode(value)
     }
 
     public static func string<T: Encodable>(_ value: T) throws -> String {

@@ -32,6 +32,18 @@ struct CatalogTests {
         #expect(try catalog.checksum() == SyntheticSurvey.mDwarfCatalog(count: 50, seed: 4).checksum())
     }
 
+    /// The checksum is hashed entry by entry, but it is the SHA-256 of the whole catalog's canonical
+    /// JSON (so run ids do not change), for names and values that need escaping too.
+    @Test func theStreamedChecksumIsThatOfTheCanonicalJSON() throws {
+        var entries = try SyntheticSurvey.mDwarfCatalog(count: 7, seed: 4).entries
+        entries[0].name = "quote \" slash / back\\ tab\t é"
+        entries[1].magnitude = nil
+        for name in ["plain", "with \"quotes\" and / and \u{1}"] {
+            let catalog = try Catalog(name: name, entries: entries)
+            #expect(try catalog.checksum() == Checksum.sha256Hex(of: CanonicalJSON.encode(catalog)))
+        }
+    }
+
     @Test func shardsPartitionTheCatalog() throws {
         let catalog = try SyntheticSurvey.mDwarfCatalog(count: 10, seed: 4)
         let shards = (0..<3).map { catalog.shard($0, of: 3) }

@@ -1,0 +1,13 @@
+import Foundation
+
+extension String {
+    /// The string without leading and trailing spaces and tabs (`CharacterSet.whitespaces`: tab and
+    /// Unicode's space separators). Returns the string itself when neither end is a space — the
+    /// usual table cell — without Foundation's bridging, which cost a 500,000-row catalog seconds.
+    var trimmingSpaces: String {
+        guard let first = unicodeScalars.first, let last = unicodeScalars.last else { return self }
+        func isSpace(_ s: Unicode.Scalar) -> Bool { s == "\t" || s.properties.generalCategory == .spaceSeparator }
+        guard isSpace(first) || isSpace(last) else { return self }
+        return trimmingCharacters(in: .whitespaces)
+    }
+}
