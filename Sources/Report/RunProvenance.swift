@@ -12,7 +12,8 @@ import Plot
 ///   else as the checkout around the working directory has them (empty outside one) —, the
 ///   CFITSIO, Cairo and SQLite libraries linked in, and the operating system;
 /// - `raw_files`: every raw file the run read — observatory, band, path in the raw cache, the
-///   selection within it, size and SHA-256 as recorded when the run linked it, when it was
+///   selection within it, size and SHA-256 as recorded when the run linked it, the request that
+///   fetched it (URL or query, as the raw cache recorded it), when it was
 ///   retrieved (the cached file's modification time, where the cache still holds it) and whether
 ///   the archive includes it under `raw/` (`--with-raw`).
 ///
@@ -53,6 +54,9 @@ struct RunProvenance: Codable {
         var selection: String?
         var sizeBytes: Int64
         var sha256: String
+        /// What was asked of the archive (URL without credentials, or query), as the raw cache
+        /// recorded it; nil for synthetic files and files cached before requests were recorded.
+        var request: String?
         /// ISO 8601, UTC; nil when the raw cache no longer holds the file.
         var retrieved: String?
         var included: Bool
@@ -93,7 +97,8 @@ struct RunProvenance: Codable {
             files.append(
                 RawFile(
                     observatory: d.observatory, band: d.band, path: d.rawPath, selection: d.selection, sizeBytes: d.sizeBytes,
-                    sha256: d.sha256, retrieved: retrieved, included: withRaw))
+                    sha256: d.sha256, request: RawCache.request(root: cache, relativePath: d.rawPath), retrieved: retrieved,
+                    included: withRaw))
         }
         let build = Build.read(from: runDirectory)
             ?? Build(swift: swiftVersion(), packages: (try? PackageLayout.locate()).map { resolvedPackages(in: $0.root) } ?? [])

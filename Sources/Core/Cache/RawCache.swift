@@ -101,8 +101,10 @@ public struct RawCache: Sendable {
     ///   - relativePath: where the file goes under the cache root; folders are created.
     ///   - verify: called on the finished temporary file before it is moved into place; throw to reject it.
     /// - Returns: the stored file's description, with size and SHA-256.
+    ///   - request: what was asked of the archive for it (a URL without credentials, a query),
+    ///     recorded in the sidecar for the run's provenance (``request(root:relativePath:)``).
     public func store(
-        _ relativePath: String, verify: (URL) throws -> Void = { _ in }, write: (URL) throws -> Void
+        _ relativePath: String, request: String? = nil, verify: (URL) throws -> Void = { _ in }, write: (URL) throws -> Void
     ) throws -> CachedFile {
         let final = url(for: relativePath)
         let folder = final.deletingLastPathComponent()
@@ -129,7 +131,9 @@ public struct RawCache: Sendable {
         // The sidecar, written the same way; without it the file is simply not checked later.
         let record = sidecar(for: final)
         let recordTemporary = folder.appendingPathComponent(".\(record.lastPathComponent).partial-\(UUID().uuidString)")
-        if (try? Data("\(file.sha256) \(file.size)\n".utf8).write(to: recordTemporary)) != nil,
+        // "request <text>" on a line of its own, control characters (a line break) made spaces.
+        let requestLine = request.map { "request " + String(String.UnicodeScalarView($0.unicodeScalars.map { $0.value < 0x20 ? " " : $0 })) + "\n" } ?? ""
+        if (try? Data("\(file.sha256) \(file.size)\n\(requestLine)".utf8).write(to: recordTemporary)) != nil,
             rename(recordTemporary.path, record.path) != 0
         {
             try? FileManager.default.removeItem(at: recordTemporary)
@@ -152,9 +156,20 @@ public struct RawCache: Sendable {
         }
     }
 
-    /// Stores bytes (e.g. an HTTP response body).
-    public func store(_ relativePath: String, data: Data, verify: (URL) throws -> Void = { _ in }) throws -> CachedFile {
-        try store(relativePath, verify: verify) { url in try data.write(to: url) }
+    /// Stores bytes (e.g. an HTTP response body); `request` as in ``store(_:request:verify:write:)``.
+    public func store(_ relativePath: String, data: Data, request: String? = nil, verify: (URL) throws -> Void = { _ in }) throws
+        -> CachedFile
+    {
+        try store(relativePath, request: request, verify: verify) { url in try data.write(to: url) }
+    }
+
+    /// The request recorded when the file at `relativePath` under the cache `root` was stored (nil:
+    /// none recorded — a synthetic file, or one cached before requests were recorded).
+    public static func request(root: URL, relativePath: String) -> String? {
+        let file = root.appendingPathComponent(relativePath)
+        let sidecar = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).sha256")
+        guard let text = try? String(contentsOf: sidecar, encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").first { $0.hasPrefix("request ") }.map { String($0.dropFirst("request ".count)) }
     }
 
     private func describe(_ relativePath: String) throws -> CachedFile {

@@ -118,7 +118,7 @@ public struct GaiaArchive: Sendable {
             case .asynchronous:
                 body = try await runJob(adql, logger: logger)
             }
-            file = try cache.store(path, data: body)
+            file = try cache.store(path, data: body, request: "ADQL (\(mode == .synchronous ? "sync" : "async"), \(baseURL.absoluteString)): \(adql)")
         }
         let url = cache.url(for: file!.relativePath)
         let table = try CatalogTable.read(from: url)

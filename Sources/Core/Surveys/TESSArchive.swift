@@ -102,7 +102,9 @@ public struct TESSArchive: VirtualObservatory {
             // place) and asked for again.
             files.append(
                 try await retry.fetch(url, client: client, logger: logger) { response in
-                    try cache.store(path, data: response.body) { candidate in _ = try SPOCLightcurve.read(from: candidate) }
+                    try cache.store(path, data: response.body, request: url.absoluteString) { candidate in
+                        _ = try SPOCLightcurve.read(from: candidate)
+                    }
                 })
         }
         return files

@@ -78,7 +78,7 @@ public struct ZTFArchive: VirtualObservatory {
             _ = try cache.store(path + ".nothing", data: Data())
             return []
         }
-        return [try cache.store(path, data: body.0)]
+        return [try cache.store(path, data: body.0, request: url.absoluteString)]
     }
 
     public func datasets(in file: CachedFile, for entry: CatalogEntry, cache: RawCache) throws -> [PhotometricDataset] {

@@ -67,6 +67,7 @@ struct TESSArchiveTests {
             // The truncated first download was refused and fetched again; the cached file is the good one.
             #expect(try Data(contentsOf: cache.url(for: files[0].relativePath)) == Data(contentsOf: try fixture("tess_sector_tiny_lc.fits")))
             #expect(server.requests.filter { $0.path.hasSuffix("Download/file") }.count == 2)
+            #expect(RawCache.request(root: folder, relativePath: files[0].relativePath)?.contains("Download/file?uri=") == true)
             // The nearest TIC star was chosen and asked for by its id.
             let filtered = server.requests.compactMap { $0.form["request"] }.first { $0.contains("Mast.Caom.Filtered") }
             #expect(filtered?.contains("123456789") == true)

@@ -40,7 +40,9 @@ struct ZTFArchiveTests {
             #expect(files.count == 1)
             #expect(try Data(contentsOf: cache.url(for: files[0].relativePath)) == body)
             #expect(files[0].sha256 == Checksum.sha256Hex(of: body))
-            // Two ZTF objects in the answer: two datasets.
+            // The request is recorded beside the file, for the run's provenance.
+            let recorded = try #require(RawCache.request(root: folder, relativePath: files[0].relativePath))
+            #expect(recorded.hasPrefix(server.baseURL.absoluteString) && recorded.contains("nph_light_curves") && recorded.contains("POS="))
             // Two ZTF objects in the answer; both sit on the star (the fixture's position), so two datasets.
             let here = CatalogEntry(id: "x", ra: 359.9997, dec: 51.3937, epoch: 2019)
             #expect(try archive.datasets(in: files[0], for: here, cache: cache).map(\.selection) == ["736115200001082", "805101300013289"])
@@ -61,8 +63,11 @@ struct ZTFArchiveTests {
             let archive = ZTFArchive(
                 baseURL: server.baseURL, retry: fast, client: URLSessionHTTPClient(),
                 environment: ["IRSA_USER": "astro", "IRSA_PASSWORD": "s3cret"])
-            _ = try await archive.fetch(entries(1)[0], into: try RawCache(root: folder), logger: quietLogger)
+            let files = try await archive.fetch(entries(1)[0], into: try RawCache(root: folder), logger: quietLogger)
             #expect(server.requests.first?.headers["authorization"] == "Basic " + Data("astro:s3cret".utf8).base64EncodedString())
+            // The recorded request carries no credentials.
+            let recorded = try #require(RawCache.request(root: folder, relativePath: files[0].relativePath))
+            #expect(!recorded.contains("s3cret") && !recorded.contains("astro"))
         }
     }
 
