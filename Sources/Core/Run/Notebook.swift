@@ -151,6 +151,11 @@ public final class Notebook: @unchecked Sendable {
         for suffix in ["", "-wal", "-shm", "-journal"] {
             try? FileManager.default.removeItem(atPath: buildURL.path + suffix)
         }
+        // The light-curve products of a rerun are staged the same way, in `.rerun/lightcurves/`, and
+        // moved into place with the database: the folder never mixes two runs' files.
+        let staging = runDirectory.appendingPathComponent(".rerun")
+        try? FileManager.default.removeItem(at: staging)
+        let productsRoot = previous ? staging : runDirectory
         let store = try Store(url: buildURL)
         let record = RunRecord(
             id: plan.runID, analysis: name, title: title, parameters: plan.parametersJSON,
@@ -172,7 +177,7 @@ public final class Notebook: @unchecked Sendable {
             let ids = try store.register(plan.entries, runID: plan.runID)
             let pipeline = SourcePipeline(
                 runID: plan.runID, seed: seed, cache: cache, store: store, observatories: observatories,
-                analysis: analysis, simulator: simulator, logger: logger, runDirectory: runDirectory)
+                analysis: analysis, simulator: simulator, logger: logger, runDirectory: productsRoot)
             let progress = Progress(total: ids.count, logger: logger)
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 var next = 0
@@ -190,15 +195,25 @@ public final class Notebook: @unchecked Sendable {
             try store.finish(runID: plan.runID, status: .finished)
         } catch {
             try? store.finish(runID: plan.runID, status: .failed, error: String(describing: error))
-            if previous { logger.error("the previous result is kept in \(databaseURL.path); this failed run is in \(buildURL.path)") }
+            if previous {
+                logger.error("the previous result is kept in \(databaseURL.path); this failed run is in \(buildURL.path) and \(staging.path)")
+            }
             throw error
         }
         if previous {
             try? FileManager.default.removeItem(atPath: databaseURL.path + "-journal")
+            let products = runDirectory.appendingPathComponent(LightcurveProducts.folderName)
+            let staged = staging.appendingPathComponent(LightcurveProducts.folderName)
+            let old = runDirectory.appendingPathComponent(".\(LightcurveProducts.folderName).old")
+            try? FileManager.default.removeItem(at: old)
+            if FileManager.default.fileExists(atPath: products.path) { try FileManager.default.moveItem(at: products, to: old) }
+            if FileManager.default.fileExists(atPath: staged.path) { try FileManager.default.moveItem(at: staged, to: products) }
             guard rename(buildURL.path, databaseURL.path) == 0 else {
                 throw StoreError.cannotOpen(
                     path: databaseURL.path, reason: "cannot replace it with \(buildURL.path): \(String(cString: strerror(errno)))")
             }
+            try? FileManager.default.removeItem(at: old)
+            try? FileManager.default.removeItem(at: staging)
         }
         let summary = try RunSummary(store: store, runDirectory: runDirectory, seconds: Date().timeIntervalSince(started))
         logger.info("\(summary.line)")

@@ -49,10 +49,20 @@ struct PipelineTests {
             // replaces it only at the end.
             let beside = second.runDirectory.appendingPathComponent("run.sqlite.new")
             try Data("left by a killed rerun".utf8).write(to: beside)
+            // Its light-curve products are staged too: a killed rerun's leftovers are cleared, and the
+            // products in place at the end are the new run's, for every source.
+            let staged = second.runDirectory.appendingPathComponent(".rerun/lightcurves")
+            try FileManager.default.createDirectory(at: staged, withIntermediateDirectories: true)
+            try Data("left by a killed rerun".utf8).write(to: staged.appendingPathComponent("999.fits"))
             let third = try await notebook(output: folder).run(
                 catalog: catalog, observatories: [survey], analysis: FlareSearch(), simulator: simulator)
             #expect(third.failed == 0)
             #expect(!FileManager.default.fileExists(atPath: beside.path))
+            #expect(!FileManager.default.fileExists(atPath: third.runDirectory.appendingPathComponent(".rerun").path))
+            let products = try FileManager.default.contentsOfDirectory(
+                atPath: third.runDirectory.appendingPathComponent(LightcurveProducts.folderName).path)
+            #expect(products.count == catalog.count)
+            #expect(!products.contains("999.fits"))
             #expect(try Store(url: third.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true).failures().isEmpty)
         }
     }
