@@ -15,11 +15,13 @@ public enum RunArchive {
     public static let manifestName = "MANIFEST.sha256"
 
     /// Writes the archive into `folder` (default: beside the run folder) and returns its location.
-    /// - Throws: ``ArchiveError/rawFileMissing(_:_:)`` or ``ArchiveError/rawFileChanged(_:expected:found:)``
-    ///   when `withRaw` and a raw file is not in the cache as the run recorded it.
-    /// `authors` ("Family, Given" or "Given Family") are the creators in `CITATION.cff` and
-    /// `.zenodo.json` (``DepositMetadata``); none given: git's `user.name`, else
-    /// ``ArchiveError/noAuthor``.
+    ///
+    /// `authors` ("Family, Given"; a name without a comma, such as a collaboration, is kept whole)
+    /// are the creators in `CITATION.cff` and `.zenodo.json` (``DepositMetadata``); none given:
+    /// git's `user.name`.
+    /// - Throws: ``ArchiveError/noAuthor`` when there is no author; ``ArchiveError/rawFileMissing(_:_:)``
+    ///   or ``ArchiveError/rawFileChanged(_:expected:found:)`` when `withRaw` and a raw file is not in
+    ///   the cache as the run recorded it.
     public static func create(runDirectory: URL, into folder: URL? = nil, withRaw: Bool = false, authors: [String] = []) throws -> URL {
         let database = runDirectory.appendingPathComponent("run.sqlite")
         let store = try Store(url: database, readOnly: true)
