@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import Testing
 
@@ -147,6 +148,71 @@ struct PipelineTests {
             #expect(throws: MergeError.missingShards(["1/3"])) {
                 try Store.merge(shards: [shardDatabases[0], shardDatabases[1]], into: folder.appendingPathComponent("y.sqlite"))
             }
+        }
+    }
+
+    /// The flares analysis as a child process (the executable `swift test` builds beside the test
+    /// bundle), killed with SIGKILL at seeded random moments and run again each time: the finished
+    /// run has the same content as an uninterrupted one, and after every kill the database passes
+    /// SQLite's integrity check (its journal rolls back what the kill cut short).
+    @Test func aRunKilledAtRandomMomentsAndRerunEqualsAnUninterruptedOne() async throws {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("flares")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: executable.path),
+            "no flares executable beside the tests at \(executable.path) (swift test builds it with the other targets)")
+        try await withTemporaryFolder { folder in
+            let entries = try SyntheticSurvey.mDwarfCatalog(count: 8, seed: 20_261_124).entries
+            var csv = "source_id,ra,dec,phot_g_mean_mag,pmra,pmdec,parallax\n"
+            for e in entries {
+                csv += "\(e.id),\(e.ra),\(e.dec),\(e.magnitude ?? .nan),\(e.pmra ?? 0),\(e.pmdec ?? 0),\(e.parallax ?? 0)\n"
+            }
+            let catalog = folder.appendingPathComponent("stars.csv")
+            try Data(csv.utf8).write(to: catalog)
+            func start(_ output: URL) throws -> Process {
+                let p = Process()
+                p.executableURL = executable
+                p.arguments = ["--output", output.path, "--catalog", catalog.path, "--jobs", "2", "--seed", "3"]
+                p.standardOutput = FileHandle.nullDevice
+                p.standardError = FileHandle.nullDevice
+                try p.run()
+                return p
+            }
+            func database(_ output: URL) throws -> URL? {
+                let runs = output.appendingPathComponent("flares")
+                guard let id = try? FileManager.default.contentsOfDirectory(atPath: runs.path).first else { return nil }
+                return runs.appendingPathComponent(id).appendingPathComponent("run.sqlite")
+            }
+
+            let clean = folder.appendingPathComponent("clean")
+            let began = Date()
+            let whole = try start(clean)
+            whole.waitUntilExit()
+            #expect(whole.terminationStatus == 0)
+            let duration = Date().timeIntervalSince(began)
+            let expected = try content(Store(url: try #require(try database(clean)), readOnly: true))
+            #expect(!expected.isEmpty)
+
+            let killed = folder.appendingPathComponent("killed")
+            var g = SeededGenerator(seed: 11)
+            for attempt in 0..<4 {
+                let p = try start(killed)
+                let delay = g.uniform(0.1...max(0.2, 0.9 * duration))
+                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+                if let url = try database(killed), FileManager.default.fileExists(atPath: url.path) {
+                    // Whatever the kill cut short, the database opens (a writer rolls back a hot
+                    // journal, as the next run does) and is intact.
+                    let check = try Store(url: url).read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+                    #expect(check == "ok", "attempt \(attempt), killed after \(delay) s")
+                }
+            }
+            let last = try start(killed)
+            last.waitUntilExit()
+            #expect(last.terminationStatus == 0)
+            let store = try Store(url: try #require(try database(killed)), readOnly: true)
+            #expect(try store.run()?.status == .finished)
+            #expect(try content(store) == expected)
         }
     }
 
