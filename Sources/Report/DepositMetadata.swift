@@ -142,16 +142,13 @@ struct DepositMetadata {
 
     /// `.zenodo.json`: Zenodo's deposit metadata (upload type dataset, open access, CC-BY-4.0).
     func zenodoJSON() throws -> Data {
+        // Zenodo's field names are the snake-case forms of these.
         struct Creator: Encodable { var name: String }
         struct Related: Encodable {
             var identifier: String
             var relation: String
             var scheme: String
             var resourceType: String
-            enum CodingKeys: String, CodingKey {
-                case identifier, relation, scheme
-                case resourceType = "resource_type"
-            }
         }
         struct Zenodo: Encodable {
             var uploadType = "dataset"
@@ -164,10 +161,6 @@ struct DepositMetadata {
             var publicationDate: String
             var version: String
             var relatedIdentifiers: [Related]
-            enum CodingKeys: String, CodingKey {
-                case uploadType = "upload_type", accessRight = "access_right", license, title, creators, description, keywords
-                case publicationDate = "publication_date", version, relatedIdentifiers = "related_identifiers"
-            }
         }
         let zenodo = Zenodo(
             title: title, creators: creators.map { Creator(name: $0.zenodoName) },
@@ -175,8 +168,6 @@ struct DepositMetadata {
             relatedIdentifiers: references.map {
                 Related(identifier: $0.doi, relation: "references", scheme: "doi", resourceType: "publication-article")
             })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(zenodo) + Data("\n".utf8)
+        return try PackageLayout.prettyJSON(zenodo, snakeCaseKeys: true)
     }
 }

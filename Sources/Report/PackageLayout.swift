@@ -59,17 +59,31 @@ public struct PackageLayout: Sendable {
     }
 
     static func git(_ arguments: [String], in folder: URL) -> String? {
+        toolOutput(["git", "-C", folder.path] + arguments)?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Standard output of a command found on the `PATH` (standard error discarded), or nil when it
+    /// cannot start or exits non-zero.
+    static func toolOutput(_ arguments: [String]) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", folder.path] + arguments
+        process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         do { try process.run() } catch { return nil }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+    }
+
+    /// Pretty, key-sorted JSON with a final line break: the files a run or an archive carries
+    /// (`build.json`, `provenance.json`, `.zenodo.json`).
+    static func prettyJSON<T: Encodable>(_ value: T, snakeCaseKeys: Bool = false) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        if snakeCaseKeys { encoder.keyEncodingStrategy = .convertToSnakeCase }
+        return try encoder.encode(value) + Data("\n".utf8)
     }
 }
 

@@ -69,9 +69,7 @@ struct RunProvenance: Codable {
         var packages: [Package]
 
         func write(to runDirectory: URL) throws {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try (encoder.encode(self) + Data("\n".utf8)).write(to: runDirectory.appendingPathComponent(Self.fileName), options: .atomic)
+            try PackageLayout.prettyJSON(self).write(to: runDirectory.appendingPathComponent(Self.fileName), options: .atomic)
         }
 
         static func read(from runDirectory: URL) -> Build? {
@@ -114,10 +112,7 @@ struct RunProvenance: Codable {
     }
 
     func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return try encoder.encode(self) + Data("\n".utf8)
+        try PackageLayout.prettyJSON(self, snakeCaseKeys: true)
     }
 
     static func iso8601(_ date: Date) -> String {
@@ -128,7 +123,7 @@ struct RunProvenance: Codable {
 
     /// The first line of `swift --version`, or "unknown".
     static func swiftVersion() -> String {
-        guard let text = run(["swift", "--version"]) else { return "unknown" }
+        guard let text = PackageLayout.toolOutput(["swift", "--version"]) else { return "unknown" }
         return text.split(separator: "\n").first.map(String.init) ?? "unknown"
     }
 
@@ -152,21 +147,8 @@ struct RunProvenance: Codable {
         let release = (try? String(contentsOfFile: "/etc/os-release", encoding: .utf8)) ?? ""
         let pretty = release.split(separator: "\n").first { $0.hasPrefix("PRETTY_NAME=") }
             .map { String($0.dropFirst("PRETTY_NAME=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-        let kernel = run(["uname", "-sr"])?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let kernel = PackageLayout.toolOutput(["uname", "-sr"])?.trimmingCharacters(in: .whitespacesAndNewlines)
         return [pretty, kernel].compactMap { $0 }.joined(separator: ", ")
     }
 
-    /// Standard output of a command found on the PATH, or nil.
-    static func run(_ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
-    }
 }

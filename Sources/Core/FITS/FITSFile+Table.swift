@@ -280,26 +280,27 @@ extension FITSFile {
             width: width, rows: try rowCount)
     }
 
-    /// Reads an integer column through `ffgcf`, which reports nulls row by row.
     /// Reads a logical column (`L`) as booleans.
     ///
     /// - Returns: One value per row; `nil` for an undefined entry.
     /// - Throws: ``FITSError/wrongColumnType(path:hdu:column:expected:actual:)`` for other columns,
     ///   or a CFITSIO error.
     public func readBools(column: String) throws -> [Bool?] {
-        let info = try scalarColumn(column, accepting: .logical, expected: "a logical column (L)")
-        guard info.rows > 0 else { return [] }
-        var values = [CChar](repeating: 0, count: info.rows)
-        var nulls = [CChar](repeating: 0, count: info.rows)
-        var status: Int32 = 0
-        var anyNull: Int32 = 0
-        _ = ffgcfl(info.fptr, info.number, 1, 1, Int64(info.rows), &values, &nulls, &anyNull, &status)
-        try check(status, "read column '\(column)' in HDU '\(currentHDULabel)' as logicals")
-        return zip(values, nulls).map { value, null in null != 0 ? nil : value != 0 }
+        try readWithNulls(column: column, accepting: .logical, expected: "a logical column (L)", datatype: TLOGICAL, as: CChar.self)
+            .map { $0.map { $0 != 0 } }
     }
 
-    private func readIntegers<T: FixedWidthInteger>(column: String, datatype: Int32, as _: T.Type) throws -> [T?] {
-        let info = try scalarColumn(column, accepting: .integer, expected: "an integer scalar column (K, J, I or B)")
+    private func readIntegers<T: FixedWidthInteger>(column: String, datatype: Int32, as type: T.Type) throws -> [T?] {
+        try readWithNulls(
+            column: column, accepting: .integer, expected: "an integer scalar column (K, J, I or B)", datatype: datatype, as: type)
+    }
+
+    /// Reads a scalar column through `ffgcf`, which reports nulls (`TNULLn`, undefined logicals) row
+    /// by row.
+    private func readWithNulls<T: FixedWidthInteger>(
+        column: String, accepting kind: ColumnKind, expected: String, datatype: Int32, as _: T.Type
+    ) throws -> [T?] {
+        let info = try scalarColumn(column, accepting: kind, expected: expected)
         guard info.rows > 0 else { return [] }
         var values = [T](repeating: 0, count: info.rows)
         var nulls = [CChar](repeating: 0, count: info.rows)
@@ -310,8 +311,7 @@ extension FITSFile {
                 info.fptr, datatype, info.number, 1, 1, Int64(info.rows), buffer.baseAddress, &nulls,
                 &anyNull, &status)
         }
-        try check(
-            status, "read column '\(column)' in HDU '\(currentHDULabel)' as \(T.bitWidth)-bit integers")
+        try check(status, "read column '\(column)' in HDU '\(currentHDULabel)' as \(expected)")
         if anyNull == 0 { return values.map { $0 } }
         return zip(values, nulls).map { value, null in null != 0 ? nil : value }
     }
