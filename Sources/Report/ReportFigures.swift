@@ -20,10 +20,8 @@ enum ReportFigures {
     /// A detection: a cut-out around the event with its span shaded, and the whole band as a thumbnail.
     static func detection(_ d: DetectionRecord, in lc: Lightcurve, sourceName: String, model: [Double]? = nil) -> Figure {
         let figure = Figure(width: 400, height: 250, rows: 2, columns: 1)
-        let duration = d.stop - d.start
-        let sparse = (lc.medianCadence ?? 0) > 30.0 / 1440
-        let half = sparse ? max(20, 5 * duration) : max(0.15, 6 * duration)
-        let window = (d.peakTime - half)...(d.peakTime + half * (sparse ? 1 : 2))
+        let sparse = DetectionWindow.isSparse(medianCadence: lc.medianCadence)
+        let window = DetectionWindow.cutout(start: d.start, stop: d.stop, peak: d.peakTime, medianCadence: lc.medianCadence)
         let indices = lc.time.indices.filter { window.contains(lc.time[$0]) }
         let cut = figure.panel(row: 0, column: 0)
         cut.title = "\(sourceName) · \(d.band) · peak \(lc.timeSystem.name) \(String(format: "%.4f", d.peakTime))"

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 // The values the Mustache templates see. Every string is plain text (the templates escape it);
@@ -25,6 +26,7 @@ struct IndexPage {
     var sensitivityFigure: String?
     var detections: [DetectionCard]
     var hasDetections: Bool
+    var vetting: VettingSectionView?
     var sources: [SourceRow]
     var failures: [FailureView]
     var hasFailures: Bool
@@ -75,6 +77,46 @@ struct DetectionCard {
     var points: Int
     var figure: String?
     var vetting: VettingView?
+    /// The vetters' consensus, shown once vetting is unblinded; nil before and on the vetting page.
+    var verdict: String? = nil
+}
+
+extension DetectionCard {
+    init(_ d: DetectionRecord, sourceName: String, sourcePage: String, figure: String?) {
+        self.init(
+            id: d.id ?? 0, sourceName: sourceName, sourcePage: sourcePage, band: d.band, timeSystem: d.timeSystem,
+            peak: Format.number(d.peakTime, 4), duration: Format.number((d.stop - d.start) * 1440, 1),
+            amplitude: Format.significant(d.amplitude, 3), ed: Format.significant(d.ed, 3),
+            edErr: Format.significant(d.edErr, 2), significance: Format.number(d.significance, 1), points: d.nPoints,
+            figure: figure, vetting: d.vetting.map { v in
+                VettingView(
+                    pointsAbove: v.pointsAboveThreshold, rise: Format.number(v.riseTime * 1440, 1),
+                    decay: Format.number(v.decayTime * 1440, 1), templateDeltaChi2: Format.significant(v.templateDeltaChiSquare, 3),
+                    symmetricDeltaChi2: Format.significant(v.symmetricDeltaChiSquare, 3),
+                    templateFWHM: v.templateFWHM.map { Format.number($0 * 1440, 1) } ?? "–",
+                    flags: v.flags.isEmpty ? nil : v.flags.names.joined(separator: ", "))
+            })
+    }
+}
+
+/// The blind-vetting page: cards with opaque ids only.
+struct VetPageView {
+    var pageID: String
+    var runID: String
+    var title: String
+    var count: Int
+    var cards: [VetCardView]
+    var generator: String
+}
+
+/// One card of the vetting page. The detection's numbers as on the report's cards, but no detection
+/// id and nothing that says whether it is simulated.
+struct VetCardView {
+    /// The opaque card id. (The template must never show `detection.id`, the database's detection id.)
+    var cardID: String
+    var number: Int
+    var figure: String
+    var detection: DetectionCard
 }
 
 /// The vetting numbers of a detection card, formatted.

@@ -64,8 +64,43 @@ public struct RunRenderer: Sendable {
             sensitivityFigure = "figures/sensitivity"
         }
 
+        // Blind vetting: its progress while blind; efficiencies, corrected rates and per-card verdicts once unblinded.
+        var vetting: VettingSectionView?
+        var verdictTexts: [Int64: String] = [:]
+        if let vetPage = try store.vetPage() {
+            let verdicts = try store.verdicts(pageID: vetPage.id)
+            let vetters = Array(Set(verdicts.map(\.vetter))).sorted()
+            var section = VettingSectionView(
+                pageID: vetPage.id, cards: try store.vetCards(pageID: vetPage.id).count,
+                vetters: vetters.isEmpty ? "none yet" : vetters.joined(separator: ", "), verdicts: verdicts.count,
+                blind: vetPage.unblindedAt == nil, simulated: 0, overall: [], byED: [], byAmplitude: [], agreements: [],
+                hasAgreements: false, figure: nil)
+            if vetPage.unblindedAt != nil {
+                let summary = try BlindVetting.summary(store: store, page: vetPage)
+                section.simulated = summary.simulatedCount
+                section.overall = VettingText.overall(summary)
+                section.byED = VettingText.bins(summary.byED, summary: summary)
+                section.byAmplitude = VettingText.bins(summary.byAmplitude, summary: summary)
+                section.agreements = VettingText.agreements(summary)
+                section.hasAgreements = !section.agreements.isEmpty
+                if let figure = ReportFigures.vetting(summary) {
+                    try figure.write(to: figures.appendingPathComponent("vetting.png"))
+                    try figure.write(to: figures.appendingPathComponent("vetting.svg"))
+                    section.figure = "figures/vetting"
+                }
+                for (detection, given) in Dictionary(grouping: verdicts, by: \.detectionId) {
+                    let count = { (v: VerdictRecord.Verdict) in given.filter { $0.verdict == v }.count }
+                    let verdict = count(.flare) > count(.notFlare) ? "accepted" : "not accepted"
+                    verdictTexts[detection] =
+                        "\(verdict) (flare \(count(.flare)), not a flare \(count(.notFlare)), unsure \(count(.unsure)))"
+                }
+            }
+            vetting = section
+        }
+
         // Per source: load its light curves once, draw its detections and its page (in parallel).
         let names = Dictionary(uniqueKeysWithValues: sources.compactMap { s in s.id.map { ($0, s.name) } })
+        let verdictsByDetection = verdictTexts
         let results = Locked([Int64: SourceRendering]())
         let failuresBySource = Dictionary(grouping: failures.filter { $0.sourceId != nil }, by: { $0.sourceId! })
         DispatchQueue.concurrentPerform(iterations: sources.count) { k in
@@ -74,7 +109,7 @@ public struct RunRenderer: Sendable {
             let rendering = renderSource(
                 source, id: id, run: run, datasets: datasets[id] ?? [], detections: detections[id] ?? [],
                 statistics: statistics[id] ?? [], failures: failuresBySource[id] ?? [], cache: cache, library: library,
-                figures: figures, pages: pages)
+                figures: figures, pages: pages, verdicts: verdictsByDetection)
             results.withLock { $0[id] = rendering }
         }
         let rendered = results.withLock { $0 }
@@ -97,7 +132,7 @@ public struct RunRenderer: Sendable {
             cells: try store.cells().map { CellView(html: Markdown.html($0.text)) },
             counts: counts(sources: sources, detections: detections, injections: injections, datasets: datasets),
             coverageFigure: coverageFigure, sensitivityFigure: sensitivityFigure, detections: cards,
-            hasDetections: !cards.isEmpty,
+            hasDetections: !cards.isEmpty, vetting: vetting,
             sources: sources.map { sourceRow($0, statistics: statistics[$0.id ?? -1] ?? [], datasets: datasets[$0.id ?? -1]?.count ?? 0, page: rendered[$0.id ?? -1]?.page) },
             failures: failures.map { failureView($0, names: names) }, hasFailures: !failures.isEmpty, warnings: warnings, hasWarnings: !warnings.isEmpty,
             generator: "virtualobserver \(VirtualObserver.version)")
@@ -156,7 +191,7 @@ public struct RunRenderer: Sendable {
     private func renderSource(
         _ source: SourceRecord, id: Int64, run: RunRecord, datasets: [DatasetRecord], detections: [DetectionRecord],
         statistics: [StatisticRecord], failures: [FailureRecord], cache: RawCache, library: MustacheLibrary,
-        figures: URL, pages: URL
+        figures: URL, pages: URL, verdicts: [Int64: String]
     ) -> SourceRendering {
         let pagePath = FileNames.sourcePage(name: source.name, id: id)
         var problem: String?
@@ -191,7 +226,9 @@ public struct RunRenderer: Sendable {
                     problem = "figure of detection \(detectionID): \(error.localizedDescription)"
                 }
             }
-            cards.append((card(d, sourceName: source.name, sourcePage: pagePath, figure: figurePath), d.significance))
+            var card = DetectionCard(d, sourceName: source.name, sourcePage: pagePath, figure: figurePath)
+            card.verdict = d.id.flatMap { verdicts[$0] }
+            cards.append((card, d.significance))
         }
         var sourceFigure: String?
         if !bands.isEmpty {
@@ -236,22 +273,6 @@ public struct RunRenderer: Sendable {
             return SourceRendering(page: nil, cards: cards, problem: "page not written: \(error.localizedDescription)")
         }
         return SourceRendering(page: pagePath, cards: cards, problem: problem)
-    }
-
-    private func card(_ d: DetectionRecord, sourceName: String, sourcePage: String, figure: String?) -> DetectionCard {
-        DetectionCard(
-            id: d.id ?? 0, sourceName: sourceName, sourcePage: sourcePage, band: d.band, timeSystem: d.timeSystem,
-            peak: Format.number(d.peakTime, 4), duration: Format.number((d.stop - d.start) * 1440, 1),
-            amplitude: Format.significant(d.amplitude, 3), ed: Format.significant(d.ed, 3),
-            edErr: Format.significant(d.edErr, 2), significance: Format.number(d.significance, 1), points: d.nPoints,
-            figure: figure, vetting: d.vetting.map { v in
-                VettingView(
-                    pointsAbove: v.pointsAboveThreshold, rise: Format.number(v.riseTime * 1440, 1),
-                    decay: Format.number(v.decayTime * 1440, 1), templateDeltaChi2: Format.significant(v.templateDeltaChiSquare, 3),
-                    symmetricDeltaChi2: Format.significant(v.symmetricDeltaChiSquare, 3),
-                    templateFWHM: v.templateFWHM.map { Format.number($0 * 1440, 1) } ?? "–",
-                    flags: v.flags.isEmpty ? nil : v.flags.names.joined(separator: ", "))
-            })
     }
 
     private func sourceRow(_ s: SourceRecord, statistics: [StatisticRecord], datasets: Int, page: String?) -> SourceRow {

@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand {
             `report analyses/flares` builds and runs that analysis, then renders \
             output/flares/<run-id>/index.html and prints its path as the last line.
             """,
-        subcommands: [Run.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Export.self, Merge.self, LightcurveCommand.self, Inspect.self, Bench.self, Fuzz.self, FuzzCase.self],
+        subcommands: [Run.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Export.self, Vet.self, Merge.self, LightcurveCommand.self, Inspect.self, Bench.self, Fuzz.self, FuzzCase.self],
         defaultSubcommand: Run.self)
 }
 
@@ -301,6 +301,79 @@ extension ReportCommand {
             try RunExport.write(exported, format: format, to: url)
             FileHandle.standardError.write(Data("\(exported.rowCount) rows, \(exported.columns.count) columns\n".utf8))
             print(url.path)
+        }
+    }
+
+    struct Vet: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Blind vetting: a page to judge candidates without knowing which are simulated; import; unblind.",
+            discussion: """
+                `report vet RUN` writes RUN/vet/index.html: every real candidate and a random sample of recovered                 simulated ones, shuffled, with opaque ids. Vetters judge in the browser (keys j/k, 1/2/3) and export                 a verdicts file; `report vet import RUN FILE` stores it (once per vetter); `report vet unblind RUN`                 reveals which cards were simulated, prints the vetting efficiency and corrected rates, and renders                 the report with them.
+                """,
+            subcommands: [Page.self, Import.self, Unblind.self],
+            defaultSubcommand: Page.self)
+
+        struct Page: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "page", abstract: "Write the blind-vetting page of a run (the default: `report vet RUN`).")
+
+            @Argument(help: "The run folder.")
+            var runFolder: String
+
+            @Option(help: "Share of the cards that are simulated, at least 0 and below 1.")
+            var simulatedFraction: Double = 0.2
+
+            @Option(help: "Seed of the sample, the card ids and their order (default: the run's seed).")
+            var seed: UInt64?
+
+            @Option(help: "Templates folder (default: the run's own templates/, else the checkout's).")
+            var templates: String?
+
+            func run() throws {
+                let folder = URL(fileURLWithPath: runFolder).standardizedFileURL
+                let store = try Store(url: folder.appendingPathComponent("run.sqlite"), readOnly: true)
+                guard let run = try store.run() else { throw StoreError.notARun(path: folder.path) }
+                let result = try BlindVetting(runDirectory: folder).writePage(
+                    simulatedFraction: simulatedFraction, seed: seed ?? UInt64(bitPattern: run.seed),
+                    templates: try templates.map { URL(fileURLWithPath: $0) } ?? BlindVetting.templates(forRun: folder))
+                FileHandle.standardError.write(
+                    Data("vetting page \(result.page.id): \(result.real + result.simulated) cards (which are simulated is in run.sqlite only)\n".utf8))
+                print(result.index.path)
+            }
+        }
+
+        struct Import: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Store a vetter's exported verdicts in the run database.")
+
+            @Argument(help: "The run folder.")
+            var runFolder: String
+
+            @Argument(help: "Verdicts files exported from the vetting page (one per vetter).")
+            var files: [String]
+
+            func run() throws {
+                let vetting = BlindVetting(runDirectory: URL(fileURLWithPath: runFolder).standardizedFileURL)
+                for file in files {
+                    let (vetter, count) = try vetting.importVerdicts(from: URL(fileURLWithPath: file))
+                    print("\(file): \(count) verdicts by \(vetter)")
+                }
+            }
+        }
+
+        struct Unblind: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Reveal which cards were simulated: vetting efficiency, agreement, corrected rates; render the report.")
+
+            @Argument(help: "The run folder.")
+            var runFolder: String
+
+            func run() throws {
+                let folder = URL(fileURLWithPath: runFolder).standardizedFileURL
+                let summary = try BlindVetting(runDirectory: folder).unblind()
+                for line in VettingText.lines(summary) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+                let index = try RunRenderer(runDirectory: folder, templates: try RunRenderer.templates(forRun: folder)).render()
+                print(index.path)
+            }
         }
     }
 

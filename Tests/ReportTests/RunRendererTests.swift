@@ -156,7 +156,12 @@ struct RunRendererTests {
             let files = try RunArchive.regularFiles(under: run.runDirectory).filter { !$0.hasPrefix("run.sqlite") && $0 != ".lock" }
             let before = try files.map { try Data(contentsOf: run.runDirectory.appendingPathComponent($0)) }
             #expect(files.contains { $0.hasPrefix("figures/detection-") })
-            #expect(files.filter { $0.hasPrefix("lightcurves/") }.count == run.done)
+            let products = files.filter { $0.hasPrefix("lightcurves/") }
+            #expect(products.filter { !$0.hasSuffix("-injections.fits") }.count == run.done)
+            // Every source whose injections were recovered keeps their cut-outs, and only those.
+            let database = try Store(url: run.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
+            let recovered = Set(try database.injections().filter(\.recovered).map(\.sourceId))
+            #expect(Set(products.filter { $0.hasSuffix("-injections.fits") }) == Set(recovered.map { "lightcurves/\($0)-injections.fits" }))
 
             try FileManager.default.moveItem(at: folder.appendingPathComponent("cache"), to: folder.appendingPathComponent("elsewhere"))
             _ = try renderer.render()

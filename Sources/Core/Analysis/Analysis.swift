@@ -62,6 +62,10 @@ public protocol Simulator: Sendable {
     /// - Parameter exposureSeconds: how long one point integrates (events are averaged over it).
     func inject(into lightcurve: Lightcurve, exposureSeconds: Double, using generator: inout SeededGenerator, firstID: Int) throws
         -> (Lightcurve, [Injection])
+    /// The flux that `injection` alone adds at each point of `lightcurve` (the light curve it was
+    /// injected into; zero where it adds none): what ``inject(into:exposureSeconds:using:firstID:)``
+    /// added for it. Blind vetting draws a simulated candidate as the real light curve plus this.
+    func signal(of injection: Injection, in lightcurve: Lightcurve, exposureSeconds: Double) -> [Double]
     /// Whether `detection` recovers `injection`.
     func recovers(_ detection: Detection, _ injection: Injection) -> Bool
 }

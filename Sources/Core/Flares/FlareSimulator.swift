@@ -61,24 +61,40 @@ public struct FlareSimulator: Simulator {
             let peak = lc.time[segments[s].lowerBound] + min(u, durations[s])
             let amplitude = generator.logUniform(parameters.amplitude)
             let fwhm = generator.logUniform(parameters.fwhmMinutes) / 1440
-            // Only exposures overlapping [peak − fwhm, peak + 30 fwhm] carry measurable flux (decay < 1e-3
-            // after ~25 t½); each point receives the template averaged over its exposure.
-            let lo = Statistics.lowerBound(lc.time, peak - fwhm - exposure / 2)
-            let hi = Statistics.lowerBound(lc.time, peak + 30 * fwhm + exposure / 2)
-            for i in lo..<hi {
-                flux[i] += level * parameters.template.value(
-                    at: lc.time[i], peak: peak, fwhm: fwhm, amplitude: amplitude, exposure: exposure)
+            let injection = Injection(
+                id: firstID + k, band: lc.band, peakTime: peak, amplitude: amplitude, fwhm: fwhm,
+                equivalentDuration: parameters.template.equivalentDuration(amplitude: amplitude, fwhmDays: fwhm))
+            for (i, added) in contribution(of: injection, in: lc, level: level, exposure: exposure) {
+                flux[i] += added
             }
-            injections.append(
-                Injection(
-                    id: firstID + k, band: lc.band, peakTime: peak, amplitude: amplitude, fwhm: fwhm,
-                    equivalentDuration: parameters.template.equivalentDuration(amplitude: amplitude, fwhmDays: fwhm)))
+            injections.append(injection)
         }
         let injected = Lightcurve(
             unchecked: lc.time, flux: flux, fluxError: lc.fluxError, origins: lc.origins, band: lc.band,
             timeSystem: lc.timeSystem, fluxUnit: lc.fluxUnit,
             provenance: lc.provenance + ["\(injections.count) synthetic \(parameters.template.rawValue) flares injected"])
         return (injected, injections)
+    }
+
+    public func signal(of injection: Injection, in lc: Lightcurve, exposureSeconds: Double) -> [Double] {
+        var signal = [Double](repeating: 0, count: lc.count)
+        guard let level = Statistics.median(lc.flux.filter(\.isFinite)), level > 0 else { return signal }
+        for (i, added) in contribution(of: injection, in: lc, level: level, exposure: max(0, exposureSeconds) / 86_400) {
+            signal[i] = added
+        }
+        return signal
+    }
+
+    /// The flux one flare adds, by point index. Only exposures overlapping [peak − fwhm, peak + 30 fwhm]
+    /// carry measurable flux (decay < 1e-3 after ~25 t½); each point receives the template averaged
+    /// over its exposure (`exposure` in days), scaled by the light curve's median `level`.
+    private func contribution(of injection: Injection, in lc: Lightcurve, level: Double, exposure: Double) -> [(Int, Double)] {
+        let lo = Statistics.lowerBound(lc.time, injection.peakTime - injection.fwhm - exposure / 2)
+        let hi = Statistics.lowerBound(lc.time, injection.peakTime + 30 * injection.fwhm + exposure / 2)
+        return (lo..<hi).map { i in
+            (i, level * parameters.template.value(
+                at: lc.time[i], peak: injection.peakTime, fwhm: injection.fwhm, amplitude: injection.amplitude, exposure: exposure))
+        }
     }
 
     public func recovers(_ detection: Detection, _ injection: Injection) -> Bool {

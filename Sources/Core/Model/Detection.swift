@@ -166,3 +166,27 @@ public struct Statistic: Sendable, Hashable, Codable {
         self.unit = unit
     }
 }
+
+/// The stretch of a light curve that a close-up figure of a detection shows.
+///
+/// Continuous data (median cadence up to 30 min): from `max(0.15 d, 6 × duration)` before the peak
+/// to twice that after it, for the decay. Sparse data (ground-based epochs): `max(20 d, 5 × duration)`
+/// either side, so that the neighbouring nights show the star's quiescent level. One rule for the
+/// report's detection cards, the blind-vetting cards and the stored simulated cut-outs
+/// (``InjectionProducts``), so that what is stored covers what is drawn.
+public enum DetectionWindow {
+    /// Median cadences longer than this (days) are drawn as sparse data.
+    public static let continuousCadenceLimit = 30.0 / 1440
+
+    public static func isSparse(medianCadence: Double?) -> Bool { (medianCadence ?? 0) > continuousCadenceLimit }
+
+    public static func cutout(start: Double, stop: Double, peak: Double, medianCadence: Double?) -> ClosedRange<Double> {
+        let duration = max(0, stop - start)
+        if isSparse(medianCadence: medianCadence) {
+            let half = max(20, 5 * duration)
+            return (peak - half)...(peak + half)
+        }
+        let half = max(0.15, 6 * duration)
+        return (peak - half)...(peak + 2 * half)
+    }
+}

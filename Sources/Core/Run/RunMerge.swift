@@ -3,7 +3,7 @@ import Foundation
 /// Combines the run folders of the shards of one run (`--shard i/N`) into one run folder.
 ///
 /// The database is merged by ``Store/merge(shards:into:)``, which renumbers sources in catalog
-/// order; each source's light-curve products (``LightcurveProducts``) are written again under its
+/// order; each source's light-curve products (``LightcurveProducts``, ``InjectionProducts``) are written again under its
 /// merged id, with the merged run's id in their headers, so the merged folder stands alone as an
 /// unsharded run's does.
 public enum RunMerge {
@@ -27,6 +27,12 @@ public enum RunMerge {
                     bands.map(\.band), models: Dictionary(bands.compactMap { b in b.model.map { (b.band.band, $0) } }) { a, _ in a },
                     source: entry, sourceID: new, runID: run.id,
                     to: LightcurveProducts.url(runDirectory: folder, sourceID: new))
+                let injected = InjectionProducts.url(runDirectory: shard, sourceID: old)
+                if FileManager.default.fileExists(atPath: injected.path) {
+                    try InjectionProducts.write(
+                        try InjectionProducts.read(injected), source: entry, sourceID: new, runID: run.id,
+                        to: InjectionProducts.url(runDirectory: folder, sourceID: new))
+                }
             }
         }
         return run

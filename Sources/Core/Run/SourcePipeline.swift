@@ -44,13 +44,20 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
             var outcome = SourceOutcome(
                 sourceID: sourceID, datasets: source.datasets, statistics: real.statistics, detections: real.detections,
                 injections: [], coverage: real.coverage)
+            var cutouts: [InjectionProducts.Cutout] = []
             if let simulator {
-                try simulate(simulator, entry: entry, bands: bands, into: &outcome)
+                cutouts = try simulate(simulator, entry: entry, bands: bands, into: &outcome)
             }
             if let runDirectory {
                 try LightcurveProducts.write(
                     bands, models: real.models, source: entry, sourceID: sourceID, runID: runID,
                     to: LightcurveProducts.url(runDirectory: runDirectory, sourceID: sourceID))
+                let injected = InjectionProducts.url(runDirectory: runDirectory, sourceID: sourceID)
+                if cutouts.isEmpty {
+                    try? FileManager.default.removeItem(at: injected)
+                } else {
+                    try InjectionProducts.write(cutouts, source: entry, sourceID: sourceID, runID: runID, to: injected)
+                }
             }
             try store.record(outcome, runID: runID)
             return true
@@ -61,8 +68,9 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
 
     /// Injects events into every band, searches again, and matches what was found to what was injected.
     /// Detections of this pass that match no injection are the real events found again and are dropped.
+    /// Returns, for every recovered injection, what a figure of its detection needs (``InjectionProducts``).
     private func simulate(_ simulator: S, entry: CatalogEntry, bands: [BandLightcurve], into outcome: inout SourceOutcome)
-        throws
+        throws -> [InjectionProducts.Cutout]
     {
         var injectedBands = bands
         var injections: [Injection] = []
@@ -73,9 +81,10 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
             injectedBands[k].lightcurve = lc
             injections += added
         }
-        guard !injections.isEmpty else { return }
+        guard !injections.isEmpty else { return [] }
         let found = try analysis.analyze(AnalysisInput(entry: entry, bands: injectedBands, mode: .simulation))
         var recovered = Set<Int>()
+        var windows: [Int: [ClosedRange<Double>]] = [:]
         for var detection in found.detections {
             // The injection whose peak lies in the detection; the largest if several do.
             let matches = injections.filter { simulator.recovers(detection, $0) }
@@ -84,6 +93,12 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
             detection.injectionID = match.id
             recovered.insert(match.id)
             outcome.detections.append(detection)
+            if let band = bands.first(where: { $0.band == detection.band }) {
+                windows[match.id, default: []].append(
+                    DetectionWindow.cutout(
+                        start: detection.start, stop: detection.stop, peak: detection.peakTime,
+                        medianCadence: band.lightcurve.medianCadence))
+            }
         }
         outcome.injections = injections.map { .init(injection: $0, recovered: recovered.contains($0.id)) }
         // Per-source sensitivity, per band: how many injected, how many found.
@@ -94,6 +109,13 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
                 Statistic("injected", band: band, value: Double(mine.count)),
                 Statistic("recovered_fraction", band: band, value: Double(found) / Double(mine.count)),
             ]
+        }
+        return injections.filter { recovered.contains($0.id) }.compactMap { injection in
+            guard let band = bands.first(where: { $0.band == injection.band }) else { return nil }
+            return InjectionProducts.Cutout(
+                band: injection.band, injection: injection.id, lightcurve: band.lightcurve, windows: windows[injection.id] ?? [],
+                signal: simulator.signal(of: injection, in: band.lightcurve, exposureSeconds: band.exposureSeconds),
+                model: found.models[injection.band])
         }
     }
 

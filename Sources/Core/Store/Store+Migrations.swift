@@ -157,6 +157,36 @@ extension Store {
                     ALTER TABLE detections ADD COLUMN vetting_flags INTEGER;      -- FlareVetting.Flags bits
                     """)
         }
+        migrator.registerMigration("v3: blind vetting pages, cards and verdicts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE vet_pages (
+                        id TEXT PRIMARY KEY,                 -- the page id, in the page and in every verdicts file from it
+                        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        seed INTEGER NOT NULL,               -- sampling and shuffling seed
+                        simulated_fraction REAL NOT NULL,    -- share of simulated cards asked for
+                        unblinded_at TEXT                    -- NULL while vetting is blind
+                    );
+                    CREATE TABLE vet_cards (
+                        page_id TEXT NOT NULL REFERENCES vet_pages(id) ON DELETE CASCADE,
+                        card_id TEXT NOT NULL,               -- opaque id shown on the page
+                        position INTEGER NOT NULL,           -- place on the page, from 1
+                        detection_id INTEGER NOT NULL REFERENCES detections(id) ON DELETE CASCADE,
+                        PRIMARY KEY (page_id, card_id)
+                    );
+                    CREATE TABLE verdicts (
+                        page_id TEXT NOT NULL,
+                        card_id TEXT NOT NULL,
+                        detection_id INTEGER NOT NULL REFERENCES detections(id) ON DELETE CASCADE,
+                        vetter TEXT NOT NULL,
+                        verdict TEXT NOT NULL CHECK (verdict IN ('flare', 'not_flare', 'unsure')),
+                        comment TEXT NOT NULL,
+                        time TEXT NOT NULL,                  -- when the vetter judged (ISO 8601, from the browser)
+                        PRIMARY KEY (page_id, card_id, vetter),
+                        FOREIGN KEY (page_id, card_id) REFERENCES vet_cards(page_id, card_id) ON DELETE CASCADE
+                    );
+                    """)
+        }
         return migrator
     }
 }

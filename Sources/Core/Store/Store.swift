@@ -296,13 +296,18 @@ public final class Store: Sendable {
         try wrap { try queue.read(body) }
     }
 
+    /// Runs a write transaction (for the store's own extensions).
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try wrap { try queue.write(body) }
+    }
+
     static func timestamp(_ date: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: date)
     }
 
-    private func wrap<T>(_ body: () throws -> T) throws -> T {
+    func wrap<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatabaseError {
             throw StoreError.database(path: url.path, message: error.description)
         }

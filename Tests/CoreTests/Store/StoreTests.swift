@@ -18,11 +18,18 @@ struct StoreTests {
             let url = folder.appendingPathComponent("empty.sqlite")
             FileManager.default.createFile(atPath: url.path, contents: Data())
             let store = try Store(url: url)
-            #expect(try store.appliedMigrations() == ["v1: runs, sources, datasets, detections, histograms", "v2: detection vetting numbers"])
+            #expect(
+                try store.appliedMigrations() == [
+                    "v1: runs, sources, datasets, detections, histograms", "v2: detection vetting numbers",
+                    "v3: blind vetting pages, cards and verdicts",
+                ])
             let tables = try store.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
             }
-            for table in ["runs", "sources", "datasets", "detections", "real_detections", "histograms", "statistics", "failures", "injections"] {
+            for table in [
+                "runs", "sources", "datasets", "detections", "real_detections", "histograms", "statistics", "failures", "injections",
+                "vet_pages", "vet_cards", "verdicts",
+            ] {
                 #expect(tables.contains(table))
             }
             #expect(try store.run() == nil)
