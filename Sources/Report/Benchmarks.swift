@@ -84,7 +84,10 @@ public enum Benchmarks {
         let sector = try syntheticSector()
         if groups.contains(.search) { flareSearch(sector, report: report) }
         if groups.contains(.injection) { try injectionRecovery(sector, report: report) }
-        if groups.contains(.readers) { try readers(sector, folder: folder, report: report) }
+        if groups.contains(.readers) {
+            try readers(sector, folder: folder, report: report)
+            try catalog(folder: folder, report: report)
+        }
         if groups.contains(.cache) { try cacheCheck(folder: folder, report: report) }
         if groups.contains(.figures) { try figures(folder: folder, report: report) }
         if groups.contains(.stress) { try stressSet(report: report) }
@@ -205,6 +208,67 @@ public enum Benchmarks {
             Figure(
                 name: "SPOC FITS read", value: Double(lc.count * reads) / fitsSeconds, unit: "rows/s",
                 note: "20,000-row LIGHTCURVE table"))
+    }
+
+    /// A Gaia-like catalog CSV of 500,000 rows (the size the reliability issue measured): the time
+    /// until its entries and checksum are ready (a run's first source starts right after), and how
+    /// much the process's peak memory grows while reading it, against the file's size.
+    static func catalog(folder: URL, report: (Figure) -> Void) throws {
+        let rows = 500_000
+        var g = SeededGenerator(seed: 5)
+        let url = folder.appendingPathComponent("gaia_500k.csv")
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        let out = try FileHandle(forWritingTo: url)
+        var text = "source_id,designation,ra,dec,phot_g_mean_mag,pmra,pmdec,parallax,ref_epoch\n"
+        for i in 0..<rows {
+            let id = 4_295_806_720_000_000_000 + Int64(i) * 7919
+            text += "\(id),Gaia DR3 \(id),\(Double(g.next() % 36_000_000) / 100_000),\(Double(g.next() % 18_000_000) / 100_000 - 90),"
+            text += "\(Double(g.next() % 8000) / 1000 + 10),\(g.gaussian() * 50),\(g.gaussian() * 50),\(abs(g.gaussian()) * 10),2016.0\n"
+            if text.utf8.count > 1 << 20 {
+                try out.write(contentsOf: Data(text.utf8))
+                text = ""
+            }
+        }
+        try out.write(contentsOf: Data(text.utf8))
+        try out.close()
+        let megabytes = Double((try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0) / 1e6
+        var catalog: Catalog?
+        var seconds = 0.0
+        let growth = try peakMemoryGrowth {
+            seconds = try measure {
+                catalog = try Catalog(contentsOf: url)
+                _ = try catalog?.checksum()
+            }
+        }
+        guard catalog?.count == rows else { throw CatalogError.empty(catalog: url.path) }
+        report(
+            Figure(
+                name: "catalog CSV read and checksum", value: seconds, unit: "s",
+                note: String(format: "500,000 Gaia rows, %.0f MB file", megabytes)))
+        if let growth {
+            report(
+                Figure(
+                    name: "catalog CSV read, peak memory growth", value: growth / 1e6, unit: "MB",
+                    note: String(format: "%.1f× the file", growth / 1e6 / megabytes)))
+        }
+    }
+
+    /// How much the process's peak resident memory grows while `body` runs: the kernel's high-water
+    /// mark is reset first (`/proc/self/clear_refs`), so earlier benchmarks do not hide it. Nil where
+    /// `/proc` does not offer that.
+    static func peakMemoryGrowth(_ body: () throws -> Void) throws -> Double? {
+        func status(_ key: String) -> Double? {
+            guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") }),
+                let kB = Double(line.dropFirst(key.count + 1).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+            else { return nil }
+            return kB * 1024
+        }
+        let reset = (try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/self/clear_refs"))) != nil
+        let before = status("VmRSS")
+        try body()
+        guard reset, let before, let peak = status("VmHWM") else { return nil }
+        return peak - before
     }
 
     /// Light-curve figures drawn with Cairo.

@@ -31,54 +31,93 @@ public struct CatalogColumns: Sendable, Hashable {
 extension Catalog {
     /// Reads a catalog file (CSV, ECSV, IPAC, VOTable, FITS) and maps its columns.
     ///
+    /// A CSV file is read a block at a time and each row becomes an entry as it is read, so memory
+    /// holds the entries and never the file or its table of text cells (a 500,000-row Gaia CSV).
+    ///
     /// ```swift
     /// let stars = try Catalog(contentsOf: URL(fileURLWithPath: "gaia_mdwarfs.vot"))
     /// ```
     /// - Throws: ``CatalogFileError`` naming the file, row, column and value, or ``CatalogError``.
     public init(contentsOf url: URL, columns: CatalogColumns = CatalogColumns()) throws {
-        try self.init(table: try CatalogTable.read(from: url), columns: columns, name: url.lastPathComponent)
+        guard try CatalogTable.format(of: url) == .csv else {
+            try self.init(table: try CatalogTable.read(from: url), columns: columns, name: url.lastPathComponent)
+            return
+        }
+        var mapper: CatalogRowMapper?
+        var entries: [CatalogEntry] = []
+        try CSVTable.forEachRow(contentsOf: url) { header in
+            mapper = try CatalogRowMapper(columns: header, roles: columns, source: url.path)
+        } row: { fields, _ in
+            guard let mapper else { return }
+            entries.append(try mapper.entry(CatalogTable.cells(fields), row: entries.count + 1))
+        }
+        try self.init(name: url.lastPathComponent, entries: entries)
     }
 
     /// Maps a read table onto catalog entries. Empty cells are nulls, never zeros.
     public init(table: CatalogTable, columns: CatalogColumns = CatalogColumns(), name: String) throws {
-        func find(_ candidates: [String]) -> Int? { CatalogColumns.firstMatch(candidates, in: table.columns) }
+        let mapper = try CatalogRowMapper(columns: table.columns, roles: columns, source: table.source)
+        var entries: [CatalogEntry] = []
+        entries.reserveCapacity(table.rows.count)
+        for (k, row) in table.rows.enumerated() {
+            entries.append(try mapper.entry(row, row: k + 1))
+        }
+        try self.init(name: name, entries: entries)
+    }
+}
+
+/// Which column of a table holds which quantity, found once from the header, and the mapping of
+/// one row of text cells onto a ``CatalogEntry``.
+struct CatalogRowMapper {
+    let columns: [String]
+    let source: String
+    let ra: Int
+    let dec: Int
+    let id: Int?
+    let name: Int?
+    /// magnitude, pmra, pmdec, parallax, epoch.
+    let optional: [Int?]
+    let defaultEpoch: Double
+
+    init(columns: [String], roles: CatalogColumns, source: String) throws {
+        func find(_ candidates: [String]) -> Int? { CatalogColumns.firstMatch(candidates, in: columns) }
         func require(_ candidates: [String], _ role: String) throws -> Int {
             guard let i = find(candidates) else {
-                throw CatalogFileError.missingColumn(path: table.source, role: role, tried: candidates, available: table.columns)
+                throw CatalogFileError.missingColumn(path: source, role: role, tried: candidates, available: columns)
             }
             return i
         }
-        let raColumn = try require(columns.ra, "right ascension")
-        let decColumn = try require(columns.dec, "declination")
-        let idColumn = find(columns.id)
-        let nameColumn = find(columns.name)
-        let optional = [columns.magnitude, columns.pmra, columns.pmdec, columns.parallax, columns.epoch].map(find)
-        var entries: [CatalogEntry] = []
-        for (k, row) in table.rows.enumerated() {
-            func number(_ column: Int?) throws -> Double? {
-                guard let column, let text = row[column] else { return nil }
-                guard let v = Double(text.trimmingSpaces) else {
-                    throw CatalogFileError.invalidValue(path: table.source, row: k + 1, column: table.columns[column], value: text)
-                }
-                return v.isNaN ? nil : v
+        self.columns = columns
+        self.source = source
+        ra = try require(roles.ra, "right ascension")
+        dec = try require(roles.dec, "declination")
+        id = find(roles.id)
+        name = find(roles.name)
+        optional = [roles.magnitude, roles.pmra, roles.pmdec, roles.parallax, roles.epoch].map(find)
+        defaultEpoch = roles.defaultEpoch
+    }
+
+    /// The entry of one row (`row` counts data rows from 1, for errors).
+    func entry(_ cells: [String?], row: Int) throws -> CatalogEntry {
+        func number(_ column: Int?) throws -> Double? {
+            guard let column, let text = cells[column] else { return nil }
+            guard let v = Double(text.trimmingSpaces) else {
+                throw CatalogFileError.invalidValue(path: source, row: row, column: columns[column], value: text)
             }
-            // A position is required: name the column that lacks one, with what it holds.
-            guard let ra = try number(raColumn) else {
-                throw CatalogFileError.invalidValue(path: table.source, row: k + 1, column: table.columns[raColumn], value: row[raColumn] ?? "")
-            }
-            guard let dec = try number(decColumn) else {
-                throw CatalogFileError.invalidValue(
-                    path: table.source, row: k + 1, column: table.columns[decColumn], value: row[decColumn] ?? "")
-            }
-            let id = idColumn.flatMap { row[$0] }?.trimmingSpaces ?? String(k + 1)
-            entries.append(
-                CatalogEntry(
-                    id: id, name: nameColumn.flatMap { row[$0] }?.trimmingSpaces ?? id, ra: ra, dec: dec,
-                    magnitude: try number(optional[0]),
-                    magnitudeBand: optional[0].map { table.columns[$0] }, pmra: try number(optional[1]),
-                    pmdec: try number(optional[2]), parallax: try number(optional[3]),
-                    epoch: try number(optional[4]) ?? columns.defaultEpoch))
+            return v.isNaN ? nil : v
         }
-        try self.init(name: name, entries: entries)
+        // A position is required: name the column that lacks one, with what it holds.
+        guard let ra = try number(ra) else {
+            throw CatalogFileError.invalidValue(path: source, row: row, column: columns[ra], value: cells[ra] ?? "")
+        }
+        guard let dec = try number(dec) else {
+            throw CatalogFileError.invalidValue(path: source, row: row, column: columns[dec], value: cells[dec] ?? "")
+        }
+        let id = id.flatMap { cells[$0] }?.trimmingSpaces ?? String(row)
+        return CatalogEntry(
+            id: id, name: name.flatMap { cells[$0] }?.trimmingSpaces ?? id, ra: ra, dec: dec,
+            magnitude: try number(optional[0]), magnitudeBand: optional[0].map { columns[$0] },
+            pmra: try number(optional[1]), pmdec: try number(optional[2]), parallax: try number(optional[3]),
+            epoch: try number(optional[4]) ?? defaultEpoch)
     }
 }

@@ -25,6 +25,7 @@ public struct CatalogTable: Sendable {
     /// Reads a catalog file, choosing the reader by content (FITS, VOTable, ECSV, IPAC) or else CSV.
     /// - Throws: ``CatalogFileError`` (or a reader's own error) naming the file, row and value.
     public static func read(from url: URL) throws -> CatalogTable {
+        if try format(of: url) == .fits { return try readFITS(url) }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw CatalogFileError.unreadable(path: url.path, reason: error.localizedDescription)
@@ -34,12 +35,26 @@ public struct CatalogTable: Sendable {
         case .votable: return try VOTableReader.read(data, source: url.path)
         case .ecsv: return try readECSV(data, source: url.path)
         case .ipac: return try readIPAC(data, source: url.path)
-        case .csv: break
+        case .csv:
+            let csv = try CSVTable(data: data, source: url.path)
+            return CatalogTable(format: .csv, columns: csv.header, rows: csv.rows.map(cells), source: url.path)
         }
-        let csv = try CSVTable(data: data, source: url.path)
-        return CatalogTable(
-            format: .csv, columns: csv.header,
-            rows: csv.rows.map { $0.map { $0.trimmingSpaces.isEmpty ? nil : $0 } }, source: url.path)
+    }
+
+    /// CSV fields as cells: blank fields are nulls.
+    static func cells(_ fields: [String]) -> [String?] {
+        fields.map { $0.trimmingSpaces.isEmpty ? nil : $0 }
+    }
+
+    /// The format of a file from its first 2,048 bytes (see ``format(ofHead:)``), without reading the rest.
+    public static func format(of url: URL) throws -> Format {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw CatalogFileError.unreadable(path: url.path, reason: FileManager.default.fileExists(atPath: url.path) ? "permission denied" : "no such file")
+        }
+        defer { try? handle.close() }
+        do { return format(ofHead: try handle.read(upToCount: 2048) ?? Data()) } catch {
+            throw CatalogFileError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
     }
 
     /// The format of a table from its first bytes: FITS (`SIMPLE  =`), VOTable (`<?xml`, `<VOTABLE`),

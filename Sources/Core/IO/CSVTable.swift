@@ -18,73 +18,13 @@ public struct CSVTable: Sendable {
     public init(data: Data, source: String) throws {
         var records: [[String]] = []
         var lines: [Int] = []
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var i = 0
-            let n = bytes.count
-            var line = 1
-            // Skip a UTF-8 byte-order mark.
-            if n >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
-            var record: [String] = []
-            var recordLine = 1
-            var field: [UInt8] = []
-            var inQuotes = false
-            var fieldWasQuoted = false
-            func endField() {
-                record.append(String(decoding: field, as: UTF8.self))
-                field.removeAll(keepingCapacity: true)
-                fieldWasQuoted = false
-            }
-            while i < n {
-                let c = bytes[i]
-                if inQuotes {
-                    if c == UInt8(ascii: "\"") {
-                        if i + 1 < n, bytes[i + 1] == UInt8(ascii: "\"") {
-                            field.append(c)
-                            i += 2
-                            continue
-                        }
-                        inQuotes = false
-                    } else {
-                        if c == UInt8(ascii: "\n") { line += 1 }
-                        field.append(c)
-                    }
-                    i += 1
-                    continue
-                }
-                switch c {
-                case UInt8(ascii: ","):
-                    endField()
-                case UInt8(ascii: "\""):
-                    if field.isEmpty && !fieldWasQuoted {
-                        inQuotes = true
-                        fieldWasQuoted = true
-                    } else {
-                        throw CSVError.strayQuote(source: source, line: line)
-                    }
-                case UInt8(ascii: "\r"):
-                    break
-                case UInt8(ascii: "\n"):
-                    endField()
-                    if !(record.count == 1 && record[0].isEmpty) {
-                        records.append(record)
-                        lines.append(recordLine)
-                    }
-                    record.removeAll(keepingCapacity: true)
-                    line += 1
-                    recordLine = line
-                default:
-                    field.append(c)
-                }
-                i += 1
-            }
-            if inQuotes { throw CSVError.unterminatedQuote(source: source, line: recordLine) }
-            if !field.isEmpty || !record.isEmpty || fieldWasQuoted {
-                endField()
-                records.append(record)
-                lines.append(recordLine)
-            }
+        var parser = CSVRecordParser(source: source)
+        let emit = { (record: [String], line: Int) in
+            records.append(record)
+            lines.append(line)
         }
+        try data.withUnsafeBytes { try parser.consume($0.bindMemory(to: UInt8.self), emit) }
+        try parser.finish(emit)
         guard let first = records.first else { throw CSVError.empty(source: source) }
         header = first.map { $0.trimmingCharacters(in: .whitespaces) }
         rows = Array(records.dropFirst())
@@ -92,6 +32,44 @@ public struct CSVTable: Sendable {
         for (k, row) in rows.enumerated() where row.count != header.count {
             throw CSVError.wrongFieldCount(source: source, line: lineNumbers[k], expected: header.count, found: row.count)
         }
+    }
+
+    /// Reads a CSV file a block at a time, handing over the header once and then each row with the
+    /// line where it starts, so that a table of millions of rows is never held in memory.
+    ///
+    /// The same grammar and the same errors as ``init(data:source:)``: a row whose field count
+    /// differs from the header's is ``CSVError/wrongFieldCount(source:line:expected:found:)``.
+    public static func forEachRow(
+        contentsOf url: URL, blockSize: Int = 1 << 20, header: ([String]) throws -> Void,
+        row: (_ fields: [String], _ line: Int) throws -> Void
+    ) throws {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw CSVError.unreadable(source: url.path, reason: "cannot open the file")
+        }
+        defer { try? handle.close() }
+        var parser = CSVRecordParser(source: url.path)
+        var columns: Int?
+        func emit(_ record: [String], _ line: Int) throws {
+            guard let expected = columns else {
+                columns = record.count
+                try header(record.map { $0.trimmingCharacters(in: .whitespaces) })
+                return
+            }
+            guard record.count == expected else {
+                throw CSVError.wrongFieldCount(source: url.path, line: line, expected: expected, found: record.count)
+            }
+            try row(record, line)
+        }
+        while true {
+            let block: Data?
+            do { block = try handle.read(upToCount: blockSize) } catch {
+                throw CSVError.unreadable(source: url.path, reason: error.localizedDescription)
+            }
+            guard let block, !block.isEmpty else { break }
+            try block.withUnsafeBytes { try parser.consume($0.bindMemory(to: UInt8.self), emit) }
+        }
+        try parser.finish(emit)
+        if columns == nil { throw CSVError.empty(source: url.path) }
     }
 
     public init(contentsOf url: URL) throws {
@@ -116,6 +94,126 @@ public struct CSVTable: Sendable {
         var out = header.map(quote).joined(separator: ",") + "\n"
         for row in rows { out += row.map(quote).joined(separator: ",") + "\n" }
         return out
+    }
+}
+
+/// The RFC 4180 state machine behind ``CSVTable``: bytes go in, in blocks of any size (a block may
+/// end inside a field, a quoted line break or a doubled quote), and each complete record comes out
+/// with the 1-based line where it starts. Blank lines are skipped; a UTF-8 byte-order mark at the
+/// start is dropped.
+struct CSVRecordParser {
+    let source: String
+    private var record: [String] = []
+    private var field: [UInt8] = []
+    private var inQuotes = false
+    private var fieldWasQuoted = false
+    /// A quote was the last byte of a block while in quotes: doubled or closing, the next byte says.
+    private var pendingQuote = false
+    private var line = 1
+    private var recordLine = 1
+    private var started = false
+    private var bom: [UInt8] = []
+
+    init(source: String) { self.source = source }
+
+    private mutating func endField() {
+        record.append(String(decoding: field, as: UTF8.self))
+        field.removeAll(keepingCapacity: true)
+        fieldWasQuoted = false
+    }
+
+    private mutating func endRecord(_ emit: ([String], Int) throws -> Void) throws {
+        endField()
+        if !(record.count == 1 && record[0].isEmpty) { try emit(record, recordLine) }
+        record.removeAll(keepingCapacity: true)
+    }
+
+    mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: ([String], Int) throws -> Void) throws {
+        var i = 0
+        let n = bytes.count
+        // The byte-order mark may itself be split across the first blocks.
+        while !started && i < n {
+            bom.append(bytes[i])
+            i += 1
+            if bom.count == 3 || bom != Array([0xEF, 0xBB, 0xBF].prefix(bom.count)) {
+                started = true
+                let held = bom == [0xEF, 0xBB, 0xBF] ? [] : bom
+                bom = []
+                try held.withUnsafeBufferPointer { try consume($0, emit) }
+            }
+        }
+        if !started { return }
+        while i < n {
+            let c = bytes[i]
+            if pendingQuote {
+                pendingQuote = false
+                if c == UInt8(ascii: "\"") {
+                    field.append(c)
+                    i += 1
+                    continue
+                }
+                inQuotes = false
+            }
+            if inQuotes {
+                if c == UInt8(ascii: "\"") {
+                    if i + 1 < n {
+                        if bytes[i + 1] == UInt8(ascii: "\"") {
+                            field.append(c)
+                            i += 2
+                            continue
+                        }
+                        inQuotes = false
+                    } else {
+                        pendingQuote = true
+                    }
+                } else {
+                    if c == UInt8(ascii: "\n") { line += 1 }
+                    field.append(c)
+                }
+                i += 1
+                continue
+            }
+            switch c {
+            case UInt8(ascii: ","):
+                endField()
+            case UInt8(ascii: "\""):
+                if field.isEmpty && !fieldWasQuoted {
+                    inQuotes = true
+                    fieldWasQuoted = true
+                } else {
+                    throw CSVError.strayQuote(source: source, line: line)
+                }
+            case UInt8(ascii: "\r"):
+                break
+            case UInt8(ascii: "\n"):
+                try endRecord(emit)
+                line += 1
+                recordLine = line
+            default:
+                field.append(c)
+            }
+            i += 1
+        }
+    }
+
+    /// Ends the input: the last record may lack its line break.
+    mutating func finish(_ emit: ([String], Int) throws -> Void) throws {
+        if !started && !bom.isEmpty {
+            started = true
+            let held = bom
+            bom = []
+            try held.withUnsafeBufferPointer { try consume($0, emit) }
+        }
+        if pendingQuote {
+            pendingQuote = false
+            inQuotes = false
+        }
+        if inQuotes { throw CSVError.unterminatedQuote(source: source, line: recordLine) }
+        if !field.isEmpty || !record.isEmpty || fieldWasQuoted {
+            endField()
+            try emit(record, recordLine)
+            record.removeAll()
+        }
     }
 }
 

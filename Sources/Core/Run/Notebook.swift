@@ -171,7 +171,7 @@ public final class Notebook: @unchecked Sendable {
                 ObservatoryRecord(runId: plan.runID, name: $0.name, description: $0.description, synthetic: $0.isSynthetic)
             },
             histograms: analysis.emptyCoverage())
-        logger.info("run \(plan.runID): \(plan.entries.count) sources, \(observatories.count) observatories, jobs \(jobs)")
+        logger.info("run \(plan.runID): \(plan.positions.count) sources, \(observatories.count) observatories, jobs \(jobs)")
         let started = Date()
         do {
             let ids = try store.register(plan.entries, runID: plan.runID)
@@ -184,7 +184,7 @@ public final class Notebook: @unchecked Sendable {
                 func launch() {
                     let k = next
                     next += 1
-                    group.addTask { await pipeline.process(entry: plan.entries[k].entry, sourceID: ids[k]) }
+                    group.addTask { await pipeline.process(entry: catalog.entries[plan.positions[k]], sourceID: ids[k]) }
                 }
                 while next < min(jobs, ids.count) { launch() }
                 while let ok = try await group.next() {

@@ -9,7 +9,9 @@ struct RunPlan {
     let parametersJSON: String
     let parameterHash: String
     let catalogChecksum: String
-    let entries: [(index: Int, entry: CatalogEntry)]
+    let catalog: Catalog
+    /// Positions (from 0) in the catalog of the sources this run processes: all of them, or a shard's.
+    let positions: [Int]
 
     private struct Parameters<P: Encodable, Q: Encodable>: Encodable {
         var analysis: Named<P>
@@ -45,13 +47,19 @@ struct RunPlan {
         unseeded.seed = 0
         parameterHash = Checksum.sha256Hex(of: try CanonicalJSON.encode(unseeded))
         var id = "\(notebook.name)-\(parameterHash.prefix(12))-seed\(notebook.seed)"
-        let all = catalog.entries.enumerated().map { (index: $0.offset, entry: $0.element) }
+        // Positions, not copies of the entries: a catalog of half a million stars is held once.
         if let shard {
             id += "-shard\(shard.index)of\(shard.count)"
-            entries = all.filter { Catalog.shard(shard.index, of: shard.count, contains: $0.index) }
+            positions = catalog.entries.indices.filter { Catalog.shard(shard.index, of: shard.count, contains: $0) }
         } else {
-            entries = all
+            positions = Array(catalog.entries.indices)
         }
+        self.catalog = catalog
         runID = id
+    }
+
+    /// The sources of this run with their catalog positions, in catalog order.
+    var entries: LazyMapSequence<[Int], (index: Int, entry: CatalogEntry)> {
+        positions.lazy.map { [catalog] in (index: $0, entry: catalog.entries[$0]) }
     }
 }

@@ -64,7 +64,8 @@ public final class Store: Sendable {
     }
 
     /// Inserts the catalog as `pending` sources and returns their ids, in catalog order.
-    public func register(_ entries: [(index: Int, entry: CatalogEntry)], runID: String) throws -> [Int64] {
+    public func register<Entries: Sequence>(_ entries: Entries, runID: String) throws -> [Int64]
+    where Entries.Element == (index: Int, entry: CatalogEntry) {
         try wrap {
             try queue.write { db in
                 // One prepared statement for all rows: a 500,000-source catalog registers in seconds.

@@ -68,6 +68,28 @@ struct CatalogFileTests {
         }
     }
 
+    /// CSV catalogs are mapped row by row as they stream in; the result must be the catalog the
+    /// table route gives, and a bad value must name the same data row.
+    @Test func aStreamedCSVCatalogEqualsTheTableRoute() async throws {
+        for file in ["catalog_gaia.csv", "catalog_handmade.csv"] {
+            let url = try fixture(file)
+            let streamed = try Catalog(contentsOf: url)
+            let tabled = try Catalog(table: try CatalogTable.read(from: url), name: url.lastPathComponent)
+            #expect(streamed.entries == tabled.entries)
+            #expect(try streamed.checksum() == tabled.checksum())
+        }
+        try await withTemporaryFolder { folder in
+            let url = folder.appendingPathComponent("bad.csv")
+            try Data("id,ra,dec\n1,10,20\n\n2,11,21\n3,12,north\n".utf8).write(to: url)
+            #expect(throws: CatalogFileError.invalidValue(path: url.path, row: 3, column: "dec", value: "north")) {
+                try Catalog(contentsOf: url)
+            }
+            #expect(throws: CatalogFileError.invalidValue(path: url.path, row: 3, column: "dec", value: "north")) {
+                try Catalog(table: try CatalogTable.read(from: url), name: "bad.csv")
+            }
+        }
+    }
+
     @Test func aMissingPositionColumnListsTheColumnsThere() throws {
         let table = CatalogTable(format: .csv, columns: ["name", "x"], rows: [["a", "1"]], source: "list.csv")
         do {

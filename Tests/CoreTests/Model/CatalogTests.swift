@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Core
@@ -41,6 +42,41 @@ struct CatalogTests {
         for name in ["plain", "with \"quotes\" and / and \u{1}"] {
             let catalog = try Catalog(name: name, entries: entries)
             #expect(try catalog.checksum() == Checksum.sha256Hex(of: CanonicalJSON.encode(catalog)))
+        }
+        // Entries are hashed in batches of 4,096: across batch boundaries, and with none at all.
+        for count in [0, 4096, 9000] {
+            let catalog = try Catalog(name: "many", entries: Array(try SyntheticSurvey.mDwarfCatalog(count: max(count, 1), seed: 5).entries.prefix(count)))
+            #expect(try catalog.checksum() == Checksum.sha256Hex(of: CanonicalJSON.encode(catalog)))
+        }
+    }
+
+    /// The hand-written canonical JSON of an entry is byte for byte Foundation's, for random
+    /// doubles of every kind (subnormal, huge, integral, negative zero, NaN, infinities), strings
+    /// with every ASCII control character and non-ASCII text, and absent optionals.
+    @Test func theHandWrittenEntryJSONIsTheEncoders() throws {
+        var random = SeededGenerator(seed: 11)
+        func double() -> Double {
+            switch Int.random(in: 0..<8, using: &random) {
+            case 0: return Double(bitPattern: UInt64.random(in: .min ... .max, using: &random))
+            case 1: return Double(Int.random(in: -100_000...100_000, using: &random))
+            case 2: return [0, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1e16, 1e15, 2016][Int.random(in: 0..<10, using: &random)]
+            default: return Double.random(in: -400...400, using: &random) * pow(10, Double(Int.random(in: -8...8, using: &random)))
+            }
+        }
+        func text() -> String {
+            let pool: [Unicode.Scalar] = (0..<0x80).compactMap(Unicode.Scalar.init) + ["é", "\u{2028}", "\u{1F600}", "ß", "\u{7FF}"]
+            return String(String.UnicodeScalarView((0..<Int.random(in: 0..<12, using: &random)).map { _ in pool.randomElement(using: &random)! }))
+        }
+        for _ in 0..<3000 {
+            func maybe<T>(_ value: T) -> T? { Bool.random(using: &random) ? value : nil }
+            let entry = CatalogEntry(
+                id: text(), name: text(), ra: double(), dec: double(), magnitude: maybe(double()), magnitudeBand: maybe(text()),
+                pmra: maybe(double()), pmdec: maybe(double()), parallax: maybe(double()), epoch: double())
+            var bytes: [UInt8] = []
+            entry.appendCanonicalJSON(to: &bytes)
+            let expected = try CanonicalJSON.encode(entry)
+            #expect(Data(bytes) == expected, "\(String(decoding: bytes, as: UTF8.self)) vs \(String(decoding: expected, as: UTF8.self))")
+            if Data(bytes) != expected { break }
         }
     }
 
