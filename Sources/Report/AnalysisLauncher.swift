@@ -16,10 +16,14 @@ public struct AnalysisLauncher: Sendable {
     public func run(analysis: String, output: URL, seed: UInt64?, jobs: Int?, shard: String?, extra: [String] = [])
         throws -> URL
     {
+        // The analysis is built as `report` itself was: `swift run -c release report …` runs a
+        // release analysis (several times faster than a debug one).
+        let configuration = Self.configuration
+        FileHandle.standardError.write(Data("report: building \(analysis) (\(configuration) configuration, as report itself)\n".utf8))
         let build = try Self.execute(
-            "/usr/bin/env", ["swift", "build", "--product", analysis], in: layout.root, stdoutToStderr: true)
+            "/usr/bin/env", ["swift", "build", "-c", configuration, "--product", analysis], in: layout.root, stdoutToStderr: true)
         guard build == 0 else { throw ReportError.buildFailed(analysis: analysis, status: build) }
-        guard let binPath = try Self.capture("/usr/bin/env", ["swift", "build", "--show-bin-path"], in: layout.root) else {
+        guard let binPath = try Self.capture("/usr/bin/env", ["swift", "build", "-c", configuration, "--show-bin-path"], in: layout.root) else {
             throw ReportError.buildFailed(analysis: analysis, status: -1)
         }
         let executable = URL(fileURLWithPath: binPath).appendingPathComponent(analysis)
@@ -45,6 +49,18 @@ public struct AnalysisLauncher: Sendable {
         return runDirectory
     }
 
+    /// The SwiftPM configuration this executable was built in.
+    static var configuration: String {
+        #if DEBUG
+            "debug"
+        #else
+            "release"
+        #endif
+    }
+
+    /// Runs a tool and waits for it. While it runs, SIGINT, SIGTERM and SIGHUP sent to `report`
+    /// (a `kill`, a `timeout`, a batch system cancelling the job) are passed on to it, so that an
+    /// analysis never goes on writing its run folder after the command that started it has gone.
     @discardableResult
     static func execute(_ tool: String, _ arguments: [String], in folder: URL, stdoutToStderr: Bool) throws -> Int32 {
         let process = Process()
@@ -52,9 +68,13 @@ public struct AnalysisLauncher: Sendable {
         process.arguments = arguments
         process.currentDirectoryURL = folder
         if stdoutToStderr { process.standardOutput = FileHandle.standardError }
-        try process.run()
+        let forwarding = SignalForwarding()
+        defer { forwarding.stop() }
+        try SignalForwarding.launch(process)
+        forwarding.start(to: process.processIdentifier)
         process.waitUntilExit()
-        return process.terminationStatus
+        // A child ended by a signal reports it as the shells do: 128 + its number.
+        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
     }
 
     static func capture(_ tool: String, _ arguments: [String], in folder: URL) throws -> String? {
@@ -69,5 +89,47 @@ public struct AnalysisLauncher: Sendable {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { return nil }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// The child process termination signals are passed on to (0: none). A global, because a C signal
+/// handler captures nothing; written only while no handler is installed.
+nonisolated(unsafe) private var forwardedChild: pid_t = 0
+
+/// Passes the termination signals this process receives on to a child process while it runs.
+/// A plain `sigaction` handler that only calls `kill` (async-signal-safe), not a Dispatch signal
+/// source: those never fired while the main thread waited for the child.
+struct SignalForwarding {
+    private static let signals = [SIGINT, SIGTERM, SIGHUP]
+
+    /// Starts `process` with no signal blocked. A child inherits the signal mask of the thread that
+    /// starts it, and threads of a Dispatch pool or a test runner block SIGTERM; such a child could
+    /// not be stopped by the signals passed on to it.
+    static func launch(_ process: Process) throws {
+        var none = sigset_t()
+        var old = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &old)
+        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+        try process.run()
+    }
+
+    func start(to child: pid_t) {
+        forwardedChild = child
+        for signal in Self.signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { received in
+                if forwardedChild > 0 { kill(forwardedChild, received) }
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(signal, &action, nil)
+        }
+    }
+
+    /// Stops passing signals on and restores their default actions.
+    func stop() {
+        for signal in Self.signals { Foundation.signal(signal, SIG_DFL) }
+        forwardedChild = 0
     }
 }
