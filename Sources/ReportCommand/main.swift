@@ -148,7 +148,9 @@ extension ReportCommand {
         var seed: UInt64 = 1
 
         func run() throws {
-            let system = try timeSystem.map(TimeSystem.init(named:))
+            // A closure, not `TimeSystem.init(named:)` passed as a function: the release build (Swift
+            // 6.3.1) miscompiled that reference and the program crashed printing the result.
+            let system = try timeSystem.map { try TimeSystem(named: $0) }
             let result = try QuickLook(file: URL(fileURLWithPath: file), timeSystem: system).run(
                 flares: flares, plot: plot.map { URL(fileURLWithPath: $0) }, inject: inject, seed: seed)
             print(json ? try QuickLook.json(result) : QuickLook.text(result))

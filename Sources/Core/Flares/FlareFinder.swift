@@ -67,6 +67,8 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     /// Add the fitted template's area beyond a flare's last point to its ED (continuous data, where
     /// the decay is sampled; not for sparse data, where a second point is usually another night).
     public var extrapolatesTail: Bool
+    /// A second channel for faint, long flares (``MatchedFilter``); nil: the point criteria only.
+    public var matchedFilter: MatchedFilter?
     public var detrender: Detrender
 
     public init(
@@ -74,8 +76,9 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         shortRunMinimum: Int = 1,
         shapeTolerance: Double? = nil, strictShapeBelow: Double = 10, invertedCalibration: [Double]? = nil, invertedMargin: Double = 1.25,
         maximumAntiFlareDuration: Double = 0.1, corroborationWindow: Double? = nil, minimumPoints: Int = 0,
-        extrapolatesTail: Bool = true, detrender: Detrender
+        extrapolatesTail: Bool = true, matchedFilter: MatchedFilter? = nil, detrender: Detrender
     ) {
+        self.matchedFilter = matchedFilter
         self.extrapolatesTail = extrapolatesTail
         self.corroborationWindow = corroborationWindow
         self.minimumPoints = minimumPoints
@@ -142,13 +145,21 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         let cadence = lc.medianCadence ?? 0
         let exposure = exposureSeconds ?? min(cadence, maxGap) * 86_400
         let segments = lc.segments(maxGap: maxGap)
+        var filter = Context.Filter()
+        if let matchedFilter {
+            let z = (0..<n).map { residual[$0] / sigma[$0] }
+            filter.decays = matchedFilter.decays(cadence: cadence)
+            filter.scales = matchedFilter.scales(z: z, time: lc.time, segments: segments, decays: filter.decays)
+            filter.threshold = matchedFilter.threshold(trials: z.filter(\.isFinite).count * filter.decays.count)
+        }
         // The star's own noise: the same search on the inverted residuals finds "anti-flares" only
         // where the noise has heavier tails than σ says (systematics, detrending residue, bad
         // photometry). σ is scaled by the smallest factor that leaves none, times a safety margin.
         var noiseScale = 1.0
         if let grid = invertedCalibration {
-            let inverted = Context(
+            var inverted = Context(
                 lc: lc, residual: residual.map { -$0 }, error: error, sigma: sigma, exposureSeconds: exposure, cadence: cadence)
+            inverted.filter = filter
             for factor in grid {
                 let anti = flares(in: inverted.scaled(by: factor), segments: segments)
                     .filter { $0.stop - $0.start <= maximumAntiFlareDuration }
@@ -157,8 +168,9 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             }
             if noiseScale > 1 { noiseScale *= invertedMargin }
         }
-        let context = Context(lc: lc, residual: residual, error: error, sigma: sigma, exposureSeconds: exposure, cadence: cadence)
-            .scaled(by: noiseScale)
+        var upright = Context(lc: lc, residual: residual, error: error, sigma: sigma, exposureSeconds: exposure, cadence: cadence)
+        upright.filter = filter
+        let context = upright.scaled(by: noiseScale)
         let significance = (0..<n).map { context.residual[$0] / context.sigma[$0] }
         var found = lc.count >= minimumPoints ? flares(in: context, segments: segments) : []
         if let window = corroborationWindow {
@@ -193,13 +205,18 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     /// inverted curve: what counts against the threshold is what would have passed it upright).
     private func flares(in c: Context, segments: [Range<Int>]) -> [Detection] {
         var result: [Detection] = []
+        let z = c.filter.decays.isEmpty ? [] : (0..<c.lc.count).map { c.residual[$0] / c.sigma[$0] }
         for segment in segments {
             let significance = segment.map { c.residual[$0] / c.sigma[$0] }
             let isCandidate = segment.map { i in
                 let r = c.residual[i], s = c.sigma[i]
                 return s > 0 && r > 0 && r / s >= n1 && (r - (c.error[i].isFinite ? c.error[i] : 0)) / s > n2
             }
-            for extent in extents(of: candidateRuns(isCandidate, significance: significance), in: segment, context: c) {
+            var runs = candidateRuns(isCandidate, significance: significance)
+            if !c.filter.decays.isEmpty {
+                runs = Self.union(runs, filterRuns(segment: segment, z: z, significance: significance, context: c))
+            }
+            for extent in extents(of: runs, in: segment, context: c) {
                 let flare = describe(extent: extent, run: extent.run, segment: segment, context: c)
                 // Positive residuals whose integral is not: the extent is mostly a dip (a jump in the data).
                 guard flare.equivalentDuration > 0 else { continue }
@@ -209,6 +226,44 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                     continue
                 }
                 result.append(flare)
+            }
+        }
+        return result
+    }
+
+    /// Runs of the matched filter's peaks (segment-relative): the points above +1σ from the peak to
+    /// twice the decay time after it.
+    private func filterRuns(segment: Range<Int>, z: [Double], significance: [Double], context c: Context) -> [ClosedRange<Int>] {
+        var runs: [ClosedRange<Int>] = []
+        for peak in MatchedFilter.peaks(
+            z: z, time: c.lc.time, segment: segment, decays: c.filter.decays, scales: c.filter.scales, threshold: c.filter.threshold,
+            minimumDecay: matchedFilter?.minimumDecay ?? 0)
+        {
+            // The run: the points above +1σ from the filter's peak to twice its decay time after;
+            // one of them must stand out (`minimumPeak`).
+            let t = c.lc.time[segment.lowerBound + peak.index]
+            var above: [Int] = []
+            var k = peak.index
+            while k < significance.count, c.lc.time[segment.lowerBound + k] - t <= 2 * peak.decay {
+                if significance[k] > 1 { above.append(k) }
+                k += 1
+            }
+            guard let first = above.first, let last = above.last,
+                above.contains(where: { significance[$0] >= (matchedFilter?.minimumPeak ?? 0) })
+            else { continue }
+            runs.append(first...last)
+        }
+        return runs
+    }
+
+    /// Sorted, overlapping or touching runs joined.
+    static func union(_ a: [ClosedRange<Int>], _ b: [ClosedRange<Int>]) -> [ClosedRange<Int>] {
+        var result: [ClosedRange<Int>] = []
+        for run in (a + b).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = result.last, run.lowerBound <= last.upperBound + 1 {
+                result[result.count - 1] = last.lowerBound...max(last.upperBound, run.upperBound)
+            } else {
+                result.append(run)
             }
         }
         return result
@@ -245,6 +300,15 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         let exposureSeconds: Double
         /// Median cadence of the light curve, days (0 for a single point).
         let cadence: Double
+        /// The matched filter's decay times, the robust scatter of its statistic for each (found on
+        /// the unscaled residuals) and its threshold; no decay times: no matched filter.
+        var filter = Filter()
+
+        struct Filter {
+            var decays: [Double] = []
+            var scales: [Double] = []
+            var threshold = Double.infinity
+        }
 
         init(lc: Lightcurve, residual: [Double], error: [Double], sigma: [Double], exposureSeconds: Double, cadence: Double? = nil) {
             self.lc = lc
@@ -257,11 +321,12 @@ public struct FlareFinder: Sendable, Codable, Hashable {
 
         /// The same with σ multiplied by `factor`.
         func scaled(by factor: Double) -> Context {
-            factor == 1
-                ? self
-                : Context(
-                    lc: lc, residual: residual, error: error, sigma: sigma.map { $0 * factor }, exposureSeconds: exposureSeconds,
-                    cadence: cadence)
+            guard factor != 1 else { return self }
+            var copy = Context(
+                lc: lc, residual: residual, error: error, sigma: sigma.map { $0 * factor }, exposureSeconds: exposureSeconds,
+                cadence: cadence)
+            copy.filter = filter
+            return copy
         }
     }
 
@@ -365,14 +430,36 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         // Rise and decay at half maximum: from the last point below half the peak excess before the
         // peak, and to the first one after it (the extent's ends if none), counted in points times the
         // median cadence, so that a missing cadence (K2 thruster firing) does not lengthen either.
-        let half = c.residual[peak] / 2
-        var riseStart = peak
-        while riseStart > segment.lowerBound && riseStart > extent.first - 3 && c.residual[riseStart] >= half { riseStart -= 1 }
-        var decayEnd = peak
-        while decayEnd < segment.upperBound - 1 && decayEnd < extent.last + 3 && c.residual[decayEnd] >= half { decayEnd += 1 }
+        // Where the fitted flare spans many cadences (20-s and 2-min data), the residuals are first
+        // averaged over a quarter of its FWHM: the half-maximum crossings of single noisy points
+        // made a long flare's rise as likely to look slower than its decay as not.
+        let h = fit.map { cadence > 0 ? min(60, Int($0.fwhm / 4 / cadence)) : 0 } ?? 0
+        func level(_ j: Int) -> Double {
+            guard h > 0 else { return c.residual[j] }
+            var sum = 0.0, count = 0.0
+            for k in max(segment.lowerBound, j - h)...min(segment.upperBound - 1, j + h) where c.residual[k].isFinite {
+                sum += c.residual[k]
+                count += 1
+            }
+            return count > 0 ? sum / count : c.residual[j]
+        }
+        var top = peak
+        if h > 0 {
+            var best = level(peak)
+            for j in max(segment.lowerBound, extent.first - h)...min(segment.upperBound - 1, extent.last) {
+                let v = level(j)
+                if v > best { best = v; top = j }
+            }
+        }
+        let half = level(top) / 2
+        let reach = max(3, h)
+        var riseStart = top
+        while riseStart > segment.lowerBound && riseStart > extent.first - reach && level(riseStart) >= half { riseStart -= 1 }
+        var decayEnd = top
+        while decayEnd < segment.upperBound - 1 && decayEnd < extent.last + reach && level(decayEnd) >= half { decayEnd += 1 }
         return (FlareVetting(
             peakSignificance: c.residual[peak] / c.sigma[peak], pointsAboveThreshold: above,
-            riseTime: Double(peak - riseStart) * cadence, decayTime: Double(decayEnd - peak) * cadence,
+            riseTime: Double(top - riseStart) * cadence, decayTime: Double(decayEnd - top) * cadence,
             templateDeltaChiSquare: fit?.deltaChiSquare ?? 0, symmetricDeltaChiSquare: bump?.deltaChiSquare ?? 0,
             templateFWHM: fit?.fwhm, templateAmplitude: fit?.amplitude, flags: flags), fit)
     }

@@ -34,6 +34,7 @@ public struct FlareSearch: Analysis {
                 finder.mergeGap = rule.mergeGap
                 finder.shortRunThreshold = rule.shortRunThreshold
                 finder.shortRunMinimum = rule.shortRunMinimum
+                if !rule.matchedFilter { finder.matchedFilter = nil }
             }
             return finder
         }
@@ -51,11 +52,12 @@ public struct FlareSearch: Analysis {
         public static let standard = Parameters(
             continuous: FlareFinder(
                 n1: 3, n2: 2, n3: 3, mergeGap: 3, maxGap: 0.5, shapeTolerance: 4, invertedCalibration: noiseScales,
+                matchedFilter: MatchedFilter(),
                 detrender: Detrender(window: 0.5, rotation: Detrender.RotationModelling(), scatterWindow: 1, correctsRoll: true)),
             cadenceRules: [
                 CadenceRule(maximumCadenceMinutes: 5, n3: 3, mergeGap: 3, shortRunThreshold: 5, shortRunMinimum: 2),
                 CadenceRule(maximumCadenceMinutes: 15, n3: 2, mergeGap: 1),
-                CadenceRule(maximumCadenceMinutes: 45, n3: 2, mergeGap: 1, shortRunThreshold: 6),
+                CadenceRule(maximumCadenceMinutes: 45, n3: 2, mergeGap: 1, shortRunThreshold: 6, matchedFilter: false),
             ],
             sparse: FlareFinder(
                 n1: 5, n2: 3, n3: 1, maxGap: 0.25, invertedCalibration: noiseScales, corroborationWindow: 1.0 / 24,
@@ -73,10 +75,14 @@ public struct FlareSearch: Analysis {
         public var mergeGap: Int
         public var shortRunThreshold: Double?
         public var shortRunMinimum: Int
+        /// Whether the matched filter runs (it gains nothing where a flare is one or two points).
+        public var matchedFilter: Bool
 
         public init(
-            maximumCadenceMinutes: Double, n3: Int, mergeGap: Int, shortRunThreshold: Double? = nil, shortRunMinimum: Int = 1
+            maximumCadenceMinutes: Double, n3: Int, mergeGap: Int, shortRunThreshold: Double? = nil, shortRunMinimum: Int = 1,
+            matchedFilter: Bool = true
         ) {
+            self.matchedFilter = matchedFilter
             self.shortRunMinimum = shortRunMinimum
             self.maximumCadenceMinutes = maximumCadenceMinutes
             self.n3 = n3
