@@ -433,7 +433,9 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         // Where the fitted flare spans many cadences (20-s and 2-min data), the residuals are first
         // averaged over a quarter of its FWHM: the half-maximum crossings of single noisy points
         // made a long flare's rise as likely to look slower than its decay as not.
-        let h = fit.map { cadence > 0 ? min(60, Int($0.fwhm / 4 / cadence)) : 0 } ?? 0
+        // (Checked before conversion: a fuzzed file's times can make the ratio huge or NaN.)
+        let ratio = fit.map { cadence > 0 ? $0.fwhm / 4 / cadence : 0 } ?? 0
+        let h = ratio.isFinite ? Int(min(60, max(0, ratio))) : 0
         func level(_ j: Int) -> Double {
             guard h > 0 else { return c.residual[j] }
             var sum = 0.0, count = 0.0

@@ -153,10 +153,12 @@ struct HostileInputTests {
 
     /// Files `report fuzz` found: a CFITSIO buffer overflow on an unquoted 70-character TTYPE, a
     /// header with binary bytes, times of 10²⁹⁵ (a Double→Int trap in the detrending) and of 10⁸¹ (a
-    /// search that ran for minutes). Each must give an error naming the file, or read safely.
+    /// search that ran for minutes), and a SPOC file whose times gave a flare fit's FWHM so many
+    /// cadences long that the rise/decay smoothing width trapped converting it to Int. Each must
+    /// give an error naming the file, or read safely.
     @Test(arguments: [
         "fuzz_lctable_ttype-70-unquoted.fits", "fuzz_lctable_header-not-ascii.fits", "fuzz_lctable_time-1e295.fits",
-        "fuzz_spoc_time-3e81.fits",
+        "fuzz_spoc_time-3e81.fits", "fuzz_spoc_fwhm-over-cadence-huge.fits",
     ])
     func filesFoundByTheFuzzerGiveErrorsOrReadSafely(name: String) throws {
         let url = try fixture(name)
