@@ -112,6 +112,24 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         public var noiseScale: Double
         /// Relative residual over the final σ of each point (NaN where there is no model).
         public var significance: [Double]
+        /// Candidates that passed the point criteria or the matched filter and were then turned
+        /// down, with the reason: what a person asking "why was this not found?" looks at first.
+        public var rejected: [Rejection] = []
+    }
+
+    /// A candidate turned down after the criteria, and why.
+    public struct Rejection: Sendable {
+        public enum Reason: String, Sendable, Codable {
+            /// Its integral is not positive: mostly a dip (a jump in the data).
+            case negativeED = "negative ED"
+            /// Not shaped like a flare (``FlareVetting/isFlareShaped(tolerance:cadence:strictBesideGaps:)``).
+            case shape
+            /// Sparse data: the nearest epoch within the corroboration window shows no excess.
+            case notCorroborated = "not corroborated"
+        }
+
+        public var candidate: Detection
+        public var reason: Reason
     }
 
     /// Searches a sorted light curve.
@@ -161,7 +179,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                 lc: lc, residual: residual.map { -$0 }, error: error, sigma: sigma, exposureSeconds: exposure, cadence: cadence)
             inverted.filter = filter
             for factor in grid {
-                let anti = flares(in: inverted.scaled(by: factor), segments: segments)
+                let anti = flares(in: inverted.scaled(by: factor), segments: segments).accepted
                     .filter { $0.stop - $0.start <= maximumAntiFlareDuration }
                 noiseScale = factor
                 if anti.isEmpty { break }
@@ -172,14 +190,17 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         upright.filter = filter
         let context = upright.scaled(by: noiseScale)
         let significance = (0..<n).map { context.residual[$0] / context.sigma[$0] }
-        var found = lc.count >= minimumPoints ? flares(in: context, segments: segments) : []
+        var (found, rejected) = lc.count >= minimumPoints ? flares(in: context, segments: segments) : ([], [])
         if let window = corroborationWindow {
+            for flare in found where !Self.corroborated(flare, time: lc.time, significance: significance, window: window) {
+                rejected.append(Rejection(candidate: flare, reason: .notCorroborated))
+            }
             found = found.filter { Self.corroborated($0, time: lc.time, significance: significance, window: window) }
         }
         return Result(
             flares: found, model: quiescent.baseline, scatter: quiescent.scatter, segments: segments,
             rotation: quiescent.rotation, modelledPeriod: quiescent.modelledPeriod, noiseScale: noiseScale,
-            significance: significance)
+            significance: significance, rejected: rejected.sorted { $0.candidate.peakTime < $1.candidate.peakTime })
     }
 
     /// Whether the epoch nearest in time to a flare's peak (within `window` days) also shows an
@@ -203,8 +224,9 @@ public struct FlareFinder: Sendable, Codable, Hashable {
 
     /// Candidates of every segment that pass the criteria and the shape test (the same on the
     /// inverted curve: what counts against the threshold is what would have passed it upright).
-    private func flares(in c: Context, segments: [Range<Int>]) -> [Detection] {
+    private func flares(in c: Context, segments: [Range<Int>]) -> (accepted: [Detection], rejected: [Rejection]) {
         var result: [Detection] = []
+        var rejected: [Rejection] = []
         let z = c.filter.decays.isEmpty ? [] : (0..<c.lc.count).map { c.residual[$0] / c.sigma[$0] }
         for segment in segments {
             let significance = segment.map { c.residual[$0] / c.sigma[$0] }
@@ -219,16 +241,20 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             for extent in extents(of: runs, in: segment, context: c) {
                 let flare = describe(extent: extent, run: extent.run, segment: segment, context: c)
                 // Positive residuals whose integral is not: the extent is mostly a dip (a jump in the data).
-                guard flare.equivalentDuration > 0 else { continue }
+                guard flare.equivalentDuration > 0 else {
+                    rejected.append(Rejection(candidate: flare, reason: .negativeED))
+                    continue
+                }
                 if let tolerance = shapeTolerance, let v = flare.vetting,
                     !v.isFlareShaped(tolerance: tolerance, cadence: c.cadence, strictBesideGaps: strictShapeBelow)
                 {
+                    rejected.append(Rejection(candidate: flare, reason: .shape))
                     continue
                 }
                 result.append(flare)
             }
         }
-        return result
+        return (result, rejected)
     }
 
     /// Runs of the matched filter's peaks (segment-relative): the points above +1σ from the peak to
@@ -544,7 +570,33 @@ enum TemplateFit {
                 }
             }
         }
-        return best
+        // Then a compass search in (peak, log FWHM) from the best grid point, halving its steps
+        // until they are a sixty-fourth of the fine grid's: on a grid alone, the shape that happens to
+        // sit nearer a grid node wins, and at S/N 50 a 20 % error in FWHM costs more Δχ² than the
+        // tolerance — a flare sampled by two 30-minute points was then "better fitted" by a bump.
+        // The peak stays within two cadences before and one after (either side for the bump) of the
+        // highest point, the FWHM within the grid's range.
+        guard var current = best else { return nil }
+        let earliest = time[peak] - 8 * step, latest = time[peak] + (shape == .flare ? 4 : 8) * step
+        var dPeak = step * 2 / 3, dLog = log(ratio) / 21
+        for _ in 0..<6 {
+            var improved = true
+            while improved {
+                improved = false
+                for (a, b) in [(dPeak, 0.0), (-dPeak, 0.0), (0.0, dLog), (0.0, -dLog)] {
+                    let t = current.peak + a
+                    let w = current.fwhm * exp(b)
+                    guard t >= earliest, t <= latest, w >= shortest, w <= longest,
+                        let f = fit(fwhm: w, peak: t), f.deltaChiSquare > current.deltaChiSquare + 1e-9
+                    else { continue }
+                    current = f
+                    improved = true
+                }
+            }
+            dPeak /= 2
+            dLog /= 2
+        }
+        return current
     }
 
     /// A unit-height Gaussian of this FWHM averaged over an exposure centred on `t`.

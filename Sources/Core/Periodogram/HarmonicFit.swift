@@ -86,7 +86,8 @@ struct HarmonicFit {
         }
 
         var sum = [Double](repeating: 0, count: n)
-        var weight = [Double](repeating: 0, count: n)
+        var blend = [Double](repeating: 0, count: n)
+        let used = weight
         let half = span / 2
         var centre = time[0]
         var lo = 0
@@ -95,10 +96,21 @@ struct HarmonicFit {
             var hi = lo
             while hi < n && time[hi] <= centre + half { hi += 1 }
             if hi > lo, let c = fit(lo..<hi, centre: centre) {
-                for i in lo..<hi {
+                let values = (lo..<hi).map { evaluate(c, $0, centre: centre) }
+                // Where the window has no point to fit (a masked flare, a point cut as an outlier),
+                // the harmonics are held within the range they take where they were fitted: in a
+                // long unconstrained stretch they can swing far beyond the star's modulation, the
+                // points there then look like outliers, are cut again in the next pass and the
+                // model never comes back (seen on a 0.12-d rotator: a model at −30 % for half a day).
+                var low = Double.infinity, high = -Double.infinity
+                for (k, i) in (lo..<hi).enumerated() where used[i] > 0 {
+                    low = min(low, values[k])
+                    high = max(high, values[k])
+                }
+                for (k, i) in (lo..<hi).enumerated() {
                     let w = max(0, 1 - abs(time[i] - centre) / half)
-                    sum[i] += w * evaluate(c, i, centre: centre)
-                    weight[i] += w
+                    sum[i] += w * (used[i] > 0 || low > high ? values[k] : min(max(values[k], low), high))
+                    blend[i] += w
                 }
             }
             centre += half
@@ -107,8 +119,8 @@ struct HarmonicFit {
         var global: [Double]??
         let middle = (time[0] + time[n - 1]) / 2
         for i in 0..<n {
-            if weight[i] > 1e-9 {
-                result[i] = sum[i] / weight[i]
+            if blend[i] > 1e-9 {
+                result[i] = sum[i] / blend[i]
             } else {
                 if global == nil { global = .some(fit(0..<n, centre: middle)) }
                 if let c = global ?? nil { result[i] = evaluate(c, i, centre: middle) }
