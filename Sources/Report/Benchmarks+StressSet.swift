@@ -16,8 +16,14 @@ extension Benchmarks {
     ///  - median recovered/injected ED at S/N > 10, goal within 5 % of 1.
     /// The search is called only through ``FlareSearch/analyze(_:)`` with `.standard` parameters, so
     /// the figures describe whatever the flare search currently does.
-    static func stressSet(report: (Figure) -> Void) throws {
+    /// With `details`, one tab-separated line per false positive and per missed injected flare of
+    /// S/N ≥ 5, with the star's true parameters, is passed to it (`report bench --stress-details FILE`):
+    /// what to look at before changing the search.
+    static func stressSet(details: ((String) -> Void)? = nil, report: (Figure) -> Void) throws {
         let set = StressSet(seed: 1)
+        details?(
+            ["kind", "cadence", "star", "period_d", "amplitude", "white", "red", "red_tau_h", "roll", "noise_scale", "time",
+             "snr", "points", "fwhm_min", "rise_min", "decay_min", "dchi2_flare", "dchi2_bump"].joined(separator: "\t"))
         let injection = InjectionRecovery(search: FlareSearch(parameters: .standard))
         var all: [StressOutcome] = []
         for (c, cadence) in StressSet.Cadence.allCases.enumerated() {
@@ -28,11 +34,43 @@ extension Benchmarks {
                 let result = try injection.run(
                     on: star.band, count: stressFlaresPerStar, seed: UInt64(1_000 * c + index + 1))
                 outcome.add(result, baseline: star.band.lightcurve.baseline)
+                if let details { stressDetails(star, result: result, write: details) }
             }
             stressFigures(outcome, report: report)
             all.append(outcome)
         }
         stressFigures(StressOutcome.combined(all, label: "all cadences"), report: report)
+    }
+
+    /// The details lines of one star (see ``stressSet(details:report:)``).
+    static func stressDetails(_ star: StressSet.Star, result: InjectionRecoveryResult, write: (String) -> Void) {
+        let p = star.parameters
+        let lc = star.band.lightcurve
+        let finder = FlareSearch.Parameters.standard.finder(cadence: lc.medianCadence ?? .infinity)
+        let search = finder.search(lc, exposureSeconds: star.band.exposureSeconds)
+        func line(_ kind: String, _ fields: [String]) {
+            let head = [
+                kind, p.cadence.rawValue, "\(p.index)", String(format: "%.3f", p.rotationPeriod), String(format: "%.4f", p.amplitude),
+                String(format: "%.2e", p.whiteNoise), String(format: "%.2e", p.redNoise), String(format: "%.1f", p.redNoiseTimescale * 24),
+                p.rollAmplitude.map { String(format: "%.4f", $0) } ?? "-", String(format: "%.2f", search.noiseScale),
+            ]
+            write((head + fields).joined(separator: "\t"))
+        }
+        for d in search.flares {
+            let v = d.vetting
+            line(
+                "false_positive",
+                [String(format: "%.4f", d.peakTime), String(format: "%.1f", d.significance), "\(d.pointCount)",
+                 v?.templateFWHM.map { String(format: "%.1f", $0 * 1440) } ?? "-",
+                 v.map { String(format: "%.1f", $0.riseTime * 1440) } ?? "-", v.map { String(format: "%.1f", $0.decayTime * 1440) } ?? "-",
+                 v.map { String(format: "%.1f", $0.templateDeltaChiSquare) } ?? "-",
+                 v.map { String(format: "%.1f", $0.symmetricDeltaChiSquare) } ?? "-"])
+        }
+        for f in result.flares where !f.isRecovered && f.snr >= 5 {
+            line(
+                "missed", [String(format: "%.4f", f.peakTime), String(format: "%.1f", f.snr), "-", String(format: "%.1f", f.fwhm * 1440),
+                           "-", "-", "-", String(format: "amp %.2e", f.amplitude)])
+        }
     }
 
     /// The five figures of one group of stress light curves.

@@ -76,7 +76,11 @@ public enum Benchmarks {
         case search, injection, readers, cache, figures, stress
     }
 
-    public static func run(only groups: Set<Group> = Set(Group.allCases), report: (Figure) -> Void) throws {
+    /// - Parameter stressDetails: receives the stress set's false positives and missed flares, one
+    ///   tab-separated line each (see ``stressSet(details:report:)``).
+    public static func run(
+        only groups: Set<Group> = Set(Group.allCases), stressDetails: ((String) -> Void)? = nil, report: (Figure) -> Void
+    ) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vo-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -90,7 +94,7 @@ public enum Benchmarks {
         }
         if groups.contains(.cache) { try cacheCheck(folder: folder, report: report) }
         if groups.contains(.figures) { try figures(folder: folder, report: report) }
-        if groups.contains(.stress) { try stressSet(report: report) }
+        if groups.contains(.stress) { try stressSet(details: stressDetails, report: report) }
     }
 
     /// The check every raw-cache hit makes (``RawCache/existing(_:)``: size and SHA-256 against the

@@ -26,11 +26,24 @@ public struct QuickLook: Sendable {
             public var significance: Double
             /// The vetting numbers of the candidate (rise, decay, template fit, flags).
             public var vetting: FlareVetting?
+            /// The close-up figure of the candidate written beside `--plot` (nil: none written).
+            public var figure: String? = nil
 
             enum CodingKeys: String, CodingKey {
-                case band, start, stop, peak, amplitude, ed, points, significance, vetting
+                case band, start, stop, peak, amplitude, ed, points, significance, vetting, figure
                 case edErr = "ed_err"
             }
+        }
+        /// A candidate turned down after the criteria (``FlareFinder/Rejection``).
+        public struct Rejected: Codable, Sendable, Equatable {
+            public var band: String
+            public var start: Double
+            public var stop: Double
+            public var peak: Double
+            public var significance: Double
+            /// "shape", "negative ED" or "not corroborated".
+            public var reason: String
+            public var vetting: FlareVetting?
         }
         public var file: String
         public var format: String
@@ -38,6 +51,8 @@ public struct QuickLook: Sendable {
         public var points: Int
         public var bands: [Band]
         public var flares: [Flare]?
+        /// Candidates that passed the criteria and were turned down, with the reason (`--rejected`).
+        public var rejected: [Rejected]? = nil
         /// Injection–recovery on every band, summed over bands (`--inject N`).
         public var injection: InjectionSummary?
     }
@@ -131,7 +146,8 @@ public struct QuickLook: Sendable {
     /// - Parameters:
     ///   - inject: when given, also runs an ``InjectionRecovery`` of that many flares on each band.
     ///   - seed: seed of the injection–recovery (recorded in the result).
-    public func run(flares: Bool, plot: URL?, inject: Int? = nil, seed: UInt64 = 1) throws -> Result {
+    ///   - rejected: also list the candidates the search turned down after its criteria, and why.
+    public func run(flares: Bool, plot: URL?, inject: Int? = nil, seed: UInt64 = 1, rejected: Bool = false) throws -> Result {
         let format = try RawFile.format(of: file)
         let bands = try RawFile.lightcurves(of: file, timeSystem: timeSystem)
         let search = FlareSearch(parameters: parameters)
@@ -142,11 +158,35 @@ public struct QuickLook: Sendable {
                 bands.map { try InjectionRecovery(search: search).run(on: $0, count: count, seed: seed) }
             ).map { InjectionSummary($0, perBand: count) }
         }
+        // The search once more per band, for what it turned down (the analysis keeps only what it found).
+        let turnedDown: [Result.Rejected]? = rejected
+            ? bands.flatMap { band in
+                parameters.finder(cadence: band.lightcurve.medianCadence ?? .infinity)
+                    .search(band.lightcurve, exposureSeconds: band.exposureSeconds).rejected.map {
+                        Result.Rejected(
+                            band: band.lightcurve.band, start: $0.candidate.start, stop: $0.candidate.stop, peak: $0.candidate.peakTime,
+                            significance: $0.candidate.significance, reason: $0.reason.rawValue, vetting: $0.candidate.vetting)
+                    }
+            } : nil
+        var closeUps: [URL?] = Array(repeating: nil, count: output.detections.count)
         if let plot {
             let spans = flares ? output.detections.map { ReportFigures.Span(band: $0.band, start: $0.start, stop: $0.stop) } : []
             try ReportFigures.source(
                 bands, detections: spans, sourceName: file.lastPathComponent, models: flares ? output.models : [:]
             ).write(to: plot)
+            if flares {
+                // A close-up of each candidate (data, error bars, the quiescent model it was measured
+                // against) beside the overview: what a person vetting it looks at.
+                for (k, d) in output.detections.enumerated().prefix(Self.closeUpLimit) {
+                    guard let band = bands.first(where: { $0.band == d.band }) else { continue }
+                    let url = Self.closeUpURL(plot: plot, number: k + 1)
+                    try ReportFigures.detection(
+                        ReportFigures.Span(band: d.band, start: d.start, stop: d.stop), peak: d.peakTime, in: band.lightcurve,
+                        sourceName: file.lastPathComponent, model: output.models[d.band]
+                    ).write(to: url)
+                    closeUps[k] = url
+                }
+            }
         }
         return Result(
             file: file.path, format: format.rawValue, points: bands.reduce(0) { $0 + $1.lightcurve.count },
@@ -160,13 +200,25 @@ public struct QuickLook: Sendable {
                             uniquingKeysWith: { a, _ in a }) : nil)
             },
             flares: flares
-                ? output.detections.map {
+                ? zip(output.detections, closeUps).map { d, figure in
                     .init(
-                        band: $0.band, start: $0.start, stop: $0.stop, peak: $0.peakTime, amplitude: $0.amplitude,
-                        ed: $0.equivalentDuration, edErr: $0.equivalentDurationError, points: $0.pointCount,
-                        significance: $0.significance, vetting: $0.vetting)
+                        band: d.band, start: d.start, stop: d.stop, peak: d.peakTime, amplitude: d.amplitude,
+                        ed: d.equivalentDuration, edErr: d.equivalentDurationError, points: d.pointCount,
+                        significance: d.significance, vetting: d.vetting, figure: figure?.path)
                 } : nil,
+            rejected: turnedDown,
             injection: injection)
+    }
+
+    /// Close-ups written at most, in time order (a light curve with more candidates than this needs
+    /// a run and its report, not a quick look).
+    public static let closeUpLimit = 50
+
+    /// `lc.png` → `lc-flare-3.png`, in the same folder and format.
+    static func closeUpURL(plot: URL, number: Int) -> URL {
+        let ext = plot.pathExtension
+        let stem = plot.deletingPathExtension().lastPathComponent
+        return plot.deletingLastPathComponent().appendingPathComponent("\(stem)-flare-\(number)" + (ext.isEmpty ? "" : ".\(ext)"))
     }
 
     /// The result as one JSON object (sorted keys, so output is stable).
@@ -175,6 +227,14 @@ public struct QuickLook: Sendable {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try encoder.encode(result), as: UTF8.self)
+    }
+
+    /// Rise, decay, template fits and flags of a candidate, as one clause.
+    static func vettingText(_ v: FlareVetting) -> String {
+        String(
+            format: "  rise %.0f min, decay %.0f min, Δχ² flare %.0f / bump %.0f",
+            v.riseTime * 1440, v.decayTime * 1440, v.templateDeltaChiSquare, v.symmetricDeltaChiSquare)
+            + (v.flags.isEmpty ? "" : ", " + v.flags.names.joined(separator: ", "))
     }
 
     /// A short human-readable summary.
@@ -198,12 +258,16 @@ public struct QuickLook: Sendable {
                     String(
                         format: "    %@ peak %.5f  [%.5f, %.5f]  amplitude %.4g  ED %.3g ± %.2g s  %d points  %.1fσ",
                         f.band, f.peak, f.start, f.stop, f.amplitude, f.ed, f.edErr, f.points, f.significance)
-                        + (f.vetting.map { v in
-                            String(
-                                format: "  rise %.0f min, decay %.0f min, Δχ² flare %.0f / bump %.0f",
-                                v.riseTime * 1440, v.decayTime * 1440, v.templateDeltaChiSquare, v.symmetricDeltaChiSquare)
-                                + (v.flags.isEmpty ? "" : ", " + v.flags.names.joined(separator: ", "))
-                        } ?? ""))
+                        + (f.vetting.map(vettingText) ?? "")
+                        + (f.figure.map { "\n      close-up \($0)" } ?? ""))
+            }
+        }
+        if let rejected = result.rejected {
+            lines.append("  \(rejected.count) candidates turned down after the criteria")
+            for r in rejected {
+                lines.append(
+                    String(format: "    %@ peak %.5f  [%.5f, %.5f]  %.1fσ  ", r.band, r.peak, r.start, r.stop, r.significance) + r.reason
+                        + (r.vetting.map(vettingText) ?? ""))
             }
         }
         if let i = result.injection {

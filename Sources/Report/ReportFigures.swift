@@ -19,12 +19,17 @@ enum ReportFigures {
 
     /// A detection: a cut-out around the event with its span shaded, and the whole band as a thumbnail.
     static func detection(_ d: DetectionRecord, in lc: Lightcurve, sourceName: String, model: [Double]? = nil) -> Figure {
+        detection(Span(band: d.band, start: d.start, stop: d.stop), peak: d.peakTime, in: lc, sourceName: sourceName, model: model)
+    }
+
+    /// The same for a detection given by its band, span and peak time.
+    static func detection(_ d: Span, peak: Double, in lc: Lightcurve, sourceName: String, model: [Double]? = nil) -> Figure {
         let figure = Figure(width: 400, height: 250, rows: 2, columns: 1)
         let sparse = DetectionWindow.isSparse(medianCadence: lc.medianCadence)
-        let window = DetectionWindow.cutout(start: d.start, stop: d.stop, peak: d.peakTime, medianCadence: lc.medianCadence)
+        let window = DetectionWindow.cutout(start: d.start, stop: d.stop, peak: peak, medianCadence: lc.medianCadence)
         let indices = lc.time.indices.filter { window.contains(lc.time[$0]) }
         let cut = figure.panel(row: 0, column: 0)
-        cut.title = "\(sourceName) · \(d.band) · peak \(lc.timeSystem.name) \(String(format: "%.4f", d.peakTime))"
+        cut.title = "\(sourceName) · \(d.band) · peak \(lc.timeSystem.name) \(String(format: "%.4f", peak))"
         cut.yLabel = yLabel(lc)
         cut.xLabel = "\(lc.timeSystem.name) (d)"
         let pad = sparse ? 0.5 : (lc.medianCadence ?? 0.001) / 2
@@ -42,10 +47,10 @@ enum ReportFigures {
         cut.xLimits = window
         let thumb = figure.panel(row: 1, column: 0)
         // Context: the whole light curve for sparse data, the sector (±15 d) for continuous data.
-        let context = sparse ? Array(lc.time.indices) : lc.time.indices.filter { abs(lc.time[$0] - d.peakTime) < 15 }
+        let context = sparse ? Array(lc.time.indices) : lc.time.indices.filter { abs(lc.time[$0] - peak) < 15 }
         thumb.xLabel = "\(lc.timeSystem.name) (d), " + (sparse ? "whole \(d.band) light curve" : "\(d.band) light curve ±15 d")
         drawDense(thumb, x: context.map { lc.time[$0] }, y: context.map { lc.flux[$0] }, columns: 800, color: color(d.band).withAlpha(0.5), size: 1)
-        thumb.verticalLine(at: d.peakTime, color: .black, dash: [3, 2])
+        thumb.verticalLine(at: peak, color: .black, dash: [3, 2])
         return figure
     }
 

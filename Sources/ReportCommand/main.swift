@@ -131,7 +131,8 @@ extension ReportCommand {
         @Flag(help: "Print one JSON object.")
         var json = false
 
-        @Option(help: "Write a figure (.png or .svg) of the light curve, flares shaded.")
+        @Option(
+            help: "Write a figure (.png or .svg) of the light curve, flares shaded; with --flares also a close-up of each candidate beside it (NAME-flare-N.png, at most \(QuickLook.closeUpLimit)).")
         var plot: String?
 
         @Option(
@@ -140,6 +141,9 @@ extension ReportCommand {
                 discussion: "Needed when the column is a plain 'time' and the header has no BJDREFI; overrides what the file says.",
                 valueName: "system"))
         var timeSystem: String?
+
+        @Flag(help: "Also list the candidates that passed the criteria but were turned down (shape, negative ED, no corroboration), and why.")
+        var rejected = false
 
         @Option(help: "Inject this many synthetic flares into each band and report how many are recovered.")
         var inject: Int?
@@ -152,7 +156,7 @@ extension ReportCommand {
             // 6.3.1) miscompiled that reference and the program crashed printing the result.
             let system = try timeSystem.map { try TimeSystem(named: $0) }
             let result = try QuickLook(file: URL(fileURLWithPath: file), timeSystem: system).run(
-                flares: flares, plot: plot.map { URL(fileURLWithPath: $0) }, inject: inject, seed: seed)
+                flares: flares, plot: plot.map { URL(fileURLWithPath: $0) }, inject: inject, seed: seed, rejected: rejected)
             print(json ? try QuickLook.json(result) : QuickLook.text(result))
         }
     }
@@ -185,6 +189,12 @@ extension ReportCommand {
                 valueName: Benchmarks.Group.allCases.map(\.rawValue).joined(separator: ",")))
         var only: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Write the stress set's false positives and missed flares (S/N ≥ 5) with each star's true parameters to FILE (tab-separated).",
+                valueName: "FILE"))
+        var stressDetails: String?
+
         func run() throws {
             var groups = Set(Benchmarks.Group.allCases)
             if let only {
@@ -204,7 +214,11 @@ extension ReportCommand {
                 return
             }
             print("virtualobserver benchmarks, \(Benchmarks.configuration), one core")
-            try Benchmarks.run(only: groups) { print($0.line) }
+            var lines: [String] = []
+            try Benchmarks.run(only: groups, stressDetails: stressDetails == nil ? nil : { lines.append($0) }) { print($0.line) }
+            if let stressDetails {
+                try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: stressDetails), options: .atomic)
+            }
         }
     }
 

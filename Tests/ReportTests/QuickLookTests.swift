@@ -46,6 +46,38 @@ struct QuickLookTests {
             #expect(result.flares?.count == 1, "\(QuickLook.text(result))")
             let png = try Data(contentsOf: plot)
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+            // A close-up of the candidate beside the overview, named after it, and named in the result.
+            let closeUp = folder.appendingPathComponent("lc-flare-1.png")
+            #expect(flare.figure == closeUp.path)
+            #expect(try Data(contentsOf: closeUp).starts(with: [0x89, 0x50, 0x4E, 0x47]))
+            #expect(QuickLook.text(result).contains("close-up \(closeUp.path)"))
+        }
+    }
+
+    /// `--rejected`: a symmetric 10σ bump (detrending residue, a systematic) passes the point criteria
+    /// and is turned down for its shape; the quick look names it with the reason and its numbers,
+    /// and lists no flare.
+    @Test func aQuickLookSaysWhatItTurnedDownAndWhy() async throws {
+        try await withTemporaryFolder { folder in
+            let cadence = 2.0 / 1440
+            let time = (0..<10_000).map { 1500 + Double($0) * cadence }
+            var g = SeededGenerator(seed: 5)
+            let flux = time.map { t in 1e4 * (1 + 0.001 * g.gaussian() + 0.01 * exp(-0.5 * pow((t - 1507) / 0.012, 2))) }
+            let url = folder.appendingPathComponent("tess_lc.fits")
+            try SPOCLightcurve(
+                mission: .tess, targetID: 6, sector: 3, time: time, pdcsapFlux: flux, pdcsapFluxError: Array(repeating: 10, count: time.count)
+            ).write(to: url)
+            let result = try QuickLook(file: url).run(flares: true, plot: nil, rejected: true)
+            #expect(result.flares?.isEmpty == true, "\(QuickLook.text(result))")
+            let bump = try #require(result.rejected?.first { abs($0.peak - 1507) < 0.01 }, "\(QuickLook.text(result))")
+            #expect(bump.reason == "shape")
+            let v = try #require(bump.vetting)
+            #expect(v.symmetricDeltaChiSquare > v.templateDeltaChiSquare)
+            #expect(QuickLook.text(result).contains("shape"))
+            let plain = try QuickLook(file: url).run(flares: true, plot: nil)
+            #expect(plain.rejected == nil)
+            let object = try JSONSerialization.jsonObject(with: Data(try QuickLook.json(plain).utf8)) as? [String: Any]
+            #expect(object?["flares"] != nil && object?["rejected"] == nil)
         }
     }
 
