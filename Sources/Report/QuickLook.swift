@@ -234,6 +234,7 @@ public struct QuickLook: Sendable {
         String(
             format: "  rise %.0f min, decay %.0f min, Δχ² flare %.0f / bump %.0f",
             v.riseTime * 1440, v.decayTime * 1440, v.templateDeltaChiSquare, v.symmetricDeltaChiSquare)
+            + (v.riseAreaFraction.map { String(format: ", %.0f %% of the excess before the peak", 100 * $0) } ?? "")
             + (v.flags.isEmpty ? "" : ", " + v.flags.names.joined(separator: ", "))
     }
 

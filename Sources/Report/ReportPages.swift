@@ -94,6 +94,7 @@ extension DetectionCard {
                     decay: Format.number(v.decayTime * 1440, 1), templateDeltaChi2: Format.significant(v.templateDeltaChiSquare, 3),
                     symmetricDeltaChi2: Format.significant(v.symmetricDeltaChiSquare, 3),
                     templateFWHM: v.templateFWHM.map { Format.number($0 * 1440, 1) } ?? "–",
+                    riseAreaPercent: v.riseAreaFraction.map { Format.number($0 * 100, 0) },
                     flags: v.flags.isEmpty ? nil : v.flags.names.joined(separator: ", "))
             })
     }
@@ -127,6 +128,8 @@ struct VettingView {
     var templateDeltaChi2: String
     var symmetricDeltaChi2: String
     var templateFWHM: String
+    /// Share of the excess before the peak, per cent (nil: not measured, e.g. runs before migration v4).
+    var riseAreaPercent: String?
     /// Names of the set flags, nil when none is set.
     var flags: String?
 }

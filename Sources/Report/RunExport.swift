@@ -142,6 +142,7 @@ public enum RunExport {
             Column(name: "symmetric_delta_chi2", unit: nil, ucd: "stat.fit.chi2", description: "chi2 improvement of a symmetric Gaussian bump over no event", values: .double(d.map(\.symmetricDeltaChi2))),
             Column(name: "template_fwhm", unit: "d", ucd: "time.duration", description: "FWHM of the best-fitting flare template", values: .double(d.map(\.templateFwhm))),
             Column(name: "template_amplitude", unit: nil, ucd: "phot.flux;arith.ratio", description: "amplitude of the best-fitting flare template (relative)", values: .double(d.map(\.templateAmplitude))),
+            Column(name: "rise_area_fraction", unit: nil, ucd: "arith.ratio", description: "share of the excess before the peak (a flare: about a fifth; a symmetric bump: a half)", values: .double(d.map(\.riseAreaFraction))),
             Column(name: "flags", unit: nil, ucd: "meta.code.qual", description: "vetting flags: segment start, segment end, missing cadence, single point, gap before peak", values: .string(d.map { $0.vetting.map { $0.flags.names.joined(separator: "; ") } })),
         ]
         if simulated {

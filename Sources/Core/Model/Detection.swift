@@ -96,7 +96,9 @@ public struct FlareVetting: Sendable, Hashable, Codable {
     public var riseTime: Double
     public var decayTime: Double
     /// χ²(quiescent model) − χ²(quiescent model + best exposure-averaged Davenport template) over the
-    /// flare and three points either side: how much better a flare explains the points.
+    /// flare and three points either side: how much better a flare explains the points. Where the
+    /// symmetric bump fits better than Davenport's template, the Mendoza et al. (2022) template
+    /// (rounded peak) is fitted too and the better of the two counts.
     public var templateDeltaChiSquare: Double
     /// The same for the best symmetric Gaussian bump: larger than the template's means the candidate
     /// is shaped like slow variability rather than a flare.
@@ -104,6 +106,9 @@ public struct FlareVetting: Sendable, Hashable, Codable {
     /// FWHM (days) and relative amplitude of that best template.
     public var templateFWHM: Double?
     public var templateAmplitude: Double?
+    /// The share of the candidate's excess (positive residuals over its extent) that comes before its
+    /// peak: about a fifth for a flare (fast rise, slow decay), a half for a symmetric bump.
+    public var riseAreaFraction: Double?
     public var flags: Flags
 
     /// Whether the candidate looks like a flare: a rise no longer than its decay plus one cadence
@@ -115,12 +120,23 @@ public struct FlareVetting: Sendable, Hashable, Codable {
     /// systematics live (K2's thruster firings every 6 hours) — that is below `strictBesideGaps` σ
     /// or whose rise fell in the missing cadence gets no benefit of the doubt: the template must fit
     /// better than the bump by `tolerance`.
-    public func isFlareShaped(tolerance: Double, cadence: Double, strictBesideGaps: Double = 0) -> Bool {
+    ///
+    /// At high S/N no template is exact: a resolved rounded peak, or a second flare in the decay
+    /// (complex flares, common on active M dwarfs), lets a bump fit better than either template. A
+    /// candidate of at least `asymmetricAbove` σ whose excess lies mostly after its peak — at most
+    /// `maximumRiseAreaFraction` of it before — is shaped like a flare whatever the Δχ² say (not
+    /// beside a missing cadence, where the strict rule holds).
+    public func isFlareShaped(
+        tolerance: Double, cadence: Double, strictBesideGaps: Double = 0, maximumRiseAreaFraction: Double? = nil,
+        asymmetricAbove: Double = 10
+    ) -> Bool {
         let riseOK = riseTime <= decayTime + cadence * 1.001 || flags.contains(.segmentStart)
             || (decayTime == 0 && (flags.contains(.segmentEnd) || flags.contains(.missingCadence)))
         let strict = flags.contains(.missingCadence) && (peakSignificance < strictBesideGaps || flags.contains(.gapBeforePeak))
         let margin = strict ? -tolerance : tolerance
-        return riseOK && symmetricDeltaChiSquare <= templateDeltaChiSquare + margin
+        let asymmetric = !strict && !flags.contains(.missingCadence) && peakSignificance >= asymmetricAbove
+            && (riseAreaFraction ?? 1) <= (maximumRiseAreaFraction ?? -1)
+        return riseOK && (symmetricDeltaChiSquare <= templateDeltaChiSquare + margin || asymmetric)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -132,13 +148,16 @@ public struct FlareVetting: Sendable, Hashable, Codable {
         case symmetricDeltaChiSquare = "symmetric_delta_chi2"
         case templateFWHM = "template_fwhm"
         case templateAmplitude = "template_amplitude"
+        case riseAreaFraction = "rise_area_fraction"
         case flags
     }
 
     public init(
         peakSignificance: Double, pointsAboveThreshold: Int, riseTime: Double, decayTime: Double,
-        templateDeltaChiSquare: Double, symmetricDeltaChiSquare: Double, templateFWHM: Double?, templateAmplitude: Double?, flags: Flags
+        templateDeltaChiSquare: Double, symmetricDeltaChiSquare: Double, templateFWHM: Double?, templateAmplitude: Double?,
+        riseAreaFraction: Double? = nil, flags: Flags
     ) {
+        self.riseAreaFraction = riseAreaFraction
         self.peakSignificance = peakSignificance
         self.pointsAboveThreshold = pointsAboveThreshold
         self.riseTime = riseTime

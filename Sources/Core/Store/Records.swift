@@ -183,6 +183,7 @@ public struct DetectionRecord: IdentifiedRecord, Sendable, Hashable {
     public var templateFwhm: Double?
     public var templateAmplitude: Double?
     public var vettingFlags: Int?
+    public var riseAreaFraction: Double? = nil
 
     /// The vetting numbers as the model type, if stored.
     public var vetting: FlareVetting? {
@@ -191,6 +192,7 @@ public struct DetectionRecord: IdentifiedRecord, Sendable, Hashable {
         return FlareVetting(
             peakSignificance: significance, pointsAboveThreshold: pointsAbove, riseTime: riseTime, decayTime: decayTime,
             templateDeltaChiSquare: templateDeltaChi2, symmetricDeltaChiSquare: symmetricDeltaChi2,
-            templateFWHM: templateFwhm, templateAmplitude: templateAmplitude, flags: .init(rawValue: vettingFlags))
+            templateFWHM: templateFwhm, templateAmplitude: templateAmplitude, riseAreaFraction: riseAreaFraction,
+            flags: .init(rawValue: vettingFlags))
     }
 }

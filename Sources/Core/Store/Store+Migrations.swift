@@ -187,6 +187,9 @@ extension Store {
                     );
                     """)
         }
+        migrator.registerMigration("v4: the share of a detection's excess before its peak") { db in
+            try db.execute(sql: "ALTER TABLE detections ADD COLUMN rise_area_fraction REAL;  -- FlareVetting.riseAreaFraction")
+        }
         return migrator
     }
 }

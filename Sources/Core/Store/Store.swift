@@ -151,7 +151,8 @@ public final class Store: Sendable {
                         riseTime: d.vetting?.riseTime, decayTime: d.vetting?.decayTime,
                         templateDeltaChi2: d.vetting?.templateDeltaChiSquare,
                         symmetricDeltaChi2: d.vetting?.symmetricDeltaChiSquare, templateFwhm: d.vetting?.templateFWHM,
-                        templateAmplitude: d.vetting?.templateAmplitude, vettingFlags: d.vetting?.flags.rawValue)
+                        templateAmplitude: d.vetting?.templateAmplitude, vettingFlags: d.vetting?.flags.rawValue,
+                        riseAreaFraction: d.vetting?.riseAreaFraction)
                     try record.insert(db)
                 }
                 for h in outcome.coverage {

@@ -197,6 +197,38 @@ struct FlareFinderRealStarTests {
         #expect(abs((found.first?.equivalentDuration ?? 0) / injected - 1) < 0.1, "ED \(found.first?.equivalentDuration ?? 0) of \(injected)")
     }
 
+    /// At high S/N no template is exact: a round-topped or complex flare can fit a symmetric bump
+    /// better than the flare template (AU Mic, TESS sector 27, BTJD 2059.55: 24σ, Δχ² flare 8097 /
+    /// bump 8452, 24 % of its excess before the peak). Mostly-after-the-peak excess makes it a flare
+    /// from 10σ on; a symmetric excess, a fainter candidate or one beside a missing cadence does not.
+    @Test func aBrightFlareWhoseExcessFollowsItsPeakIsAFlareWhateverTheTemplateFits() {
+        func vetting(_ significance: Double, fraction: Double, flags: FlareVetting.Flags = []) -> FlareVetting {
+            FlareVetting(
+                peakSignificance: significance, pointsAboveThreshold: 20, riseTime: 4.0 / 1440, decayTime: 8.0 / 1440,
+                templateDeltaChiSquare: 8097, symmetricDeltaChiSquare: 8452, templateFWHM: 0.005, templateAmplitude: 0.01,
+                riseAreaFraction: fraction, flags: flags)
+        }
+        let cadence = 20.0 / 86_400
+        func shaped(_ v: FlareVetting) -> Bool {
+            v.isFlareShaped(tolerance: 4, cadence: cadence, strictBesideGaps: 10, maximumRiseAreaFraction: 1.0 / 3)
+        }
+        #expect(shaped(vetting(24, fraction: 0.24)))
+        #expect(!shaped(vetting(24, fraction: 0.5)))
+        #expect(!shaped(vetting(8, fraction: 0.24)))
+        #expect(!shaped(vetting(24, fraction: 0.24, flags: .missingCadence)))
+        #expect(!vetting(24, fraction: 0.24).isFlareShaped(tolerance: 4, cadence: cadence))  // no rule asked for
+    }
+
+    /// A bright (30σ) symmetric bump: half its excess before its peak, so the asymmetry rule does not
+    /// save it; it is turned down for its shape as the faint one is.
+    @Test func aBrightSymmetricBumpIsStillNotAFlare() throws {
+        let bump = try curve { t in 0.03 * exp(-0.5 * pow((t - 1504) / 0.012, 2)) }
+        #expect(try flares(bump, exposure: 120).isEmpty)
+        let turnedDown = FlareSearch.Parameters.standard.finder(cadence: bump.medianCadence ?? 0).search(bump, exposureSeconds: 120).rejected
+        let v = try #require(turnedDown.first?.candidate.vetting)
+        #expect(abs((v.riseAreaFraction ?? 0) - 0.5) < 0.1, "\(v)")
+    }
+
     /// Long cadence with a missing cadence (a K2 thruster firing): a 7σ two-point bump whose rise
     /// would fall in the missing cadence fits a symmetric bump as well as the flare template, so it
     /// is not a flare there, nor would a 30σ one be; the same 7σ bump with its rise in the data is

@@ -21,7 +21,7 @@ struct StoreTests {
             #expect(
                 try store.appliedMigrations() == [
                     "v1: runs, sources, datasets, detections, histograms", "v2: detection vetting numbers",
-                    "v3: blind vetting pages, cards and verdicts",
+                    "v3: blind vetting pages, cards and verdicts", "v4: the share of a detection's excess before its peak",
                 ])
             let tables = try store.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
@@ -51,7 +51,8 @@ struct StoreTests {
                 calibration: .ztfMagnitudeToMicrojansky(bad: .defaultBad))
             let vetting = FlareVetting(
                 peakSignificance: 6, pointsAboveThreshold: 2, riseTime: 0.01, decayTime: 0.03, templateDeltaChiSquare: 40,
-                symmetricDeltaChiSquare: 31, templateFWHM: 0.02, templateAmplitude: 0.09, flags: [.segmentEnd, .missingCadence])
+                symmetricDeltaChiSquare: 31, templateFWHM: 0.02, templateAmplitude: 0.09, riseAreaFraction: 0.25,
+                flags: [.segmentEnd, .missingCadence])
             func detection(simulated: Bool, injection: Int?) -> Detection {
                 var d = Detection(
                     band: "ZTF g", timeSystem: .mjd, start: 1, stop: 2, peakTime: 1.5, amplitude: 0.1, equivalentDuration: 5,
