@@ -468,8 +468,10 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         // large flare was turned down for its shape (AU Mic, TESS sector 27). Where the bump wins, the
         // Mendoza et al. (2022) template — rounded peak, the same slow decay — is tried too, and the
         // better of the two flare templates is the candidate's template fit.
+        // (Only where the exposure is no longer than two cadences: a rounded top needs resolving, and
+        // Mendoza's template is averaged over the exposure numerically, at a cost that grows with it.)
         var flareFit = fit
-        if let f = fit, let b = bump, b.deltaChiSquare > f.deltaChiSquare,
+        if let f = fit, let b = bump, b.deltaChiSquare > f.deltaChiSquare, c.exposureSeconds / 86_400 <= 2 * cadence,
             let m = TemplateFit.best(
                 .mendoza, time: lc.time, residual: c.residual, sigma: c.sigma, window: window, peak: peak, cadence: cadence,
                 exposure: c.exposureSeconds / 86_400),

@@ -134,7 +134,7 @@ public struct FlareVetting: Sendable, Hashable, Codable {
             || (decayTime == 0 && (flags.contains(.segmentEnd) || flags.contains(.missingCadence)))
         let strict = flags.contains(.missingCadence) && (peakSignificance < strictBesideGaps || flags.contains(.gapBeforePeak))
         let margin = strict ? -tolerance : tolerance
-        let asymmetric = !strict && !flags.contains(.missingCadence) && peakSignificance >= asymmetricAbove
+        let asymmetric = !flags.contains(.missingCadence) && peakSignificance >= asymmetricAbove
             && (riseAreaFraction ?? 1) <= (maximumRiseAreaFraction ?? -1)
         return riseOK && (symmetricDeltaChiSquare <= templateDeltaChiSquare + margin || asymmetric)
     }
