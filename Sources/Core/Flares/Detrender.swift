@@ -363,12 +363,23 @@ public struct Detrender: Sendable, Codable, Hashable {
         guard let s = Statistics.robustSigma(differences), s > 0 else { return Array(repeating: false, count: n) }
         let sigma = s / 2.0.squareRoot()
         var result = [Bool](repeating: false, count: n)
-        var window: [Double] = []
-        window.reserveCapacity(6)
-        for i in 0..<n where flux[i].isFinite {
-            window.removeAll(keepingCapacity: true)
-            for j in max(0, i - 3)...min(n - 1, i + 3) where j != i && flux[j].isFinite { window.append(flux[j]) }
-            if let m = Statistics.medianInPlace(&window), flux[i] - m > clip * sigma { result[i] = true }
+        // The median of at most six neighbours, by insertion into a sorted buffer on the stack.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 6) { window in
+            for i in 0..<n where flux[i].isFinite {
+                var count = 0
+                for j in max(0, i - 3)...min(n - 1, i + 3) where j != i && flux[j].isFinite {
+                    var k = count
+                    while k > 0 && window[k - 1] > flux[j] {
+                        window[k] = window[k - 1]
+                        k -= 1
+                    }
+                    window[k] = flux[j]
+                    count += 1
+                }
+                guard count > 0 else { continue }
+                let m = count % 2 == 1 ? window[count / 2] : (window[count / 2 - 1] + window[count / 2]) / 2
+                if flux[i] - m > clip * sigma { result[i] = true }
+            }
         }
         return result
     }
@@ -413,11 +424,15 @@ public struct Detrender: Sendable, Codable, Hashable {
                 ys.append(bins.flux[j])
                 counts.append(bins.weight[j])
             }
-            scratch = ys
+            // (The scratch buffer is refilled, not assigned: an assigned array would share the
+            // source's storage and be copied into a fresh allocation when the median reorders it.)
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: ys)
             let median = Statistics.medianInPlace(&scratch) ?? 0
             residuals.removeAll(keepingCapacity: true)
             for y in ys { residuals.append(abs(y - median)) }
-            scratch = residuals
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: residuals)
             let mad0 = Statistics.medianInPlace(&scratch) ?? 0
             ws.removeAll(keepingCapacity: true)
             for (y, count) in zip(ys, counts) { ws.append(count * biweight(abs(y - median), mad0)) }
@@ -428,7 +443,8 @@ public struct Detrender: Sendable, Codable, Hashable {
                 guard pass < 2 else { break }
                 residuals.removeAll(keepingCapacity: true)
                 for j in xs.indices { residuals.append(abs(ys[j] - (fit.0 + fit.1 * xs[j] + fit.2 * xs[j] * xs[j]))) }
-                scratch = residuals
+                scratch.removeAll(keepingCapacity: true)
+                scratch.append(contentsOf: residuals)
                 guard let mad = Statistics.medianInPlace(&scratch), mad > 0 else { break }
                 for j in xs.indices { ws[j] = counts[j] * biweight(residuals[j], mad) }
             }
@@ -483,9 +499,7 @@ public struct Detrender: Sendable, Codable, Hashable {
             t1 += wm * xm * y[m]
             t2 += wm * x2 * y[m]
         }
-        if let c = LinearAlgebra.solve([s0, s1, s2, s1, s2, s3, s2, s3, s4], [t0, t1, t2], size: 3) {
-            return (c[0], c[1], c[2])
-        }
+        if let c = LinearAlgebra.solveSymmetric3(s0, s1, s2, s3, s4, t0, t1, t2) { return c }
         // Too few distinct times for a quadratic: the weighted mean.
         return s0 > 0 ? (t0 / s0, 0, 0) : nil
     }

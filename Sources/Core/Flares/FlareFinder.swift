@@ -171,12 +171,11 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         let cadence = lc.medianCadence ?? 0
         let exposure = exposureSeconds ?? min(cadence, maxGap) * 86_400
         let segments = lc.segments(maxGap: maxGap)
-        var filter = Context.Filter()
+        // The matched filter's peaks for both signs, once: at any σ factor they are a subset.
+        var candidates = MatchedFilter.Candidates()
         if let matchedFilter {
             let z = (0..<n).map { residual[$0] / sigma[$0] }
-            filter.decays = matchedFilter.decays(cadence: cadence)
-            filter.scales = matchedFilter.scales(z: z, time: lc.time, segments: segments, decays: filter.decays)
-            filter.threshold = matchedFilter.threshold(trials: z.filter(\.isFinite).count * filter.decays.count)
+            candidates = matchedFilter.candidates(z: z, time: lc.time, segments: segments, cadence: cadence)
         }
         // The star's own noise: the same search on the inverted residuals finds "anti-flares" only
         // where the noise has heavier tails than σ says (systematics, detrending residue, bad
@@ -185,17 +184,18 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         if let grid = invertedCalibration {
             var inverted = Context(
                 lc: lc, residual: residual.map { -$0 }, error: error, sigma: sigma, exposureSeconds: exposure, cadence: cadence)
-            inverted.filter = filter
+            inverted.filter = Context.Filter(peaks: candidates.inverted, threshold: candidates.threshold)
             for factor in grid {
-                let anti = flares(in: inverted.scaled(by: factor), segments: segments).accepted
-                    .filter { $0.stop - $0.start <= maximumAntiFlareDuration }
+                // One anti-flare is enough to reject a factor: the search stops at the first.
+                let anti = flares(
+                    in: inverted.scaled(by: factor), segments: segments, maximumDuration: maximumAntiFlareDuration, firstOnly: true)
                 noiseScale = factor
-                if anti.isEmpty { break }
+                if anti.accepted.isEmpty { break }
             }
             if noiseScale > 1 { noiseScale *= invertedMargin }
         }
         var upright = Context(lc: lc, residual: residual, error: error, sigma: sigma, exposureSeconds: exposure, cadence: cadence)
-        upright.filter = filter
+        upright.filter = Context.Filter(peaks: candidates.upright, threshold: candidates.threshold)
         let context = upright.scaled(by: noiseScale)
         let significance = (0..<n).map { context.residual[$0] / context.sigma[$0] }
         var (found, rejected) = lc.count >= minimumPoints ? flares(in: context, segments: segments) : ([], [])
@@ -232,10 +232,13 @@ public struct FlareFinder: Sendable, Codable, Hashable {
 
     /// Candidates of every segment that pass the criteria and the shape test (the same on the
     /// inverted curve: what counts against the threshold is what would have passed it upright).
-    private func flares(in c: Context, segments: [Range<Int>]) -> (accepted: [Detection], rejected: [Rejection]) {
+    /// Candidates longer than `maximumDuration` (days) are left out before they are described; with
+    /// `firstOnly`, the search ends at the first candidate accepted.
+    private func flares(in c: Context, segments: [Range<Int>], maximumDuration: Double = .infinity, firstOnly: Bool = false)
+        -> (accepted: [Detection], rejected: [Rejection])
+    {
         var result: [Detection] = []
         var rejected: [Rejection] = []
-        let z = c.filter.decays.isEmpty ? [] : (0..<c.lc.count).map { c.residual[$0] / c.sigma[$0] }
         for segment in segments {
             let significance = segment.map { c.residual[$0] / c.sigma[$0] }
             let isCandidate = segment.map { i in
@@ -243,10 +246,11 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                 return s > 0 && r > 0 && r / s >= n1 && (r - (c.error[i].isFinite ? c.error[i] : 0)) / s > n2
             }
             var runs = candidateRuns(isCandidate, significance: significance)
-            if !c.filter.decays.isEmpty {
-                runs = Self.union(runs, filterRuns(segment: segment, z: z, significance: significance, context: c))
+            if !c.filter.peaks.isEmpty {
+                runs = Self.union(runs, filterRuns(segment: segment, significance: significance, context: c))
             }
-            for extent in extents(of: runs, in: segment, context: c) {
+            for extent in extents(of: runs, in: segment, context: c)
+            where c.lc.time[extent.last] - c.lc.time[extent.first] <= maximumDuration {
                 let flare = describe(extent: extent, run: extent.run, segment: segment, context: c)
                 // Positive residuals whose integral is not: the extent is mostly a dip (a jump in the data).
                 guard flare.equivalentDuration > 0 else {
@@ -262,30 +266,34 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                     continue
                 }
                 result.append(flare)
+                if firstOnly { return (result, rejected) }
             }
         }
         return (result, rejected)
     }
 
-    /// Runs of the matched filter's peaks (segment-relative): the points above +1σ from the peak to
-    /// twice the decay time after it.
-    private func filterRuns(segment: Range<Int>, z: [Double], significance: [Double], context c: Context) -> [ClosedRange<Int>] {
+    /// Runs of the matched filter's peaks (segment-relative) that pass at the context's σ factor:
+    /// the points above +1σ from the peak to twice the decay time after it, one of which must stand
+    /// out (`minimumPeak`).
+    private func filterRuns(segment: Range<Int>, significance: [Double], context c: Context) -> [ClosedRange<Int>] {
+        guard let matchedFilter else { return [] }
         var runs: [ClosedRange<Int>] = []
-        for peak in MatchedFilter.peaks(
-            z: z, time: c.lc.time, segment: segment, decays: c.filter.decays, scales: c.filter.scales, threshold: c.filter.threshold,
-            minimumDecay: matchedFilter?.minimumDecay ?? 0)
-        {
-            // The run: the points above +1σ from the filter's peak to twice its decay time after;
-            // one of them must stand out (`minimumPeak`).
-            let t = c.lc.time[segment.lowerBound + peak.index]
+        let peaks = c.filter.peaks
+        var p = peaks.firstIndex { $0.index >= segment.lowerBound } ?? peaks.count
+        while p < peaks.count, peaks[p].index < segment.upperBound {
+            let peak = peaks[p]
+            p += 1
+            guard peak.passes(threshold: c.filter.threshold, minimumDecay: matchedFilter.minimumDecay, factor: c.filter.factor)
+            else { continue }
+            let t = c.lc.time[peak.index]
             var above: [Int] = []
-            var k = peak.index
+            var k = peak.index - segment.lowerBound
             while k < significance.count, c.lc.time[segment.lowerBound + k] - t <= 2 * peak.decay {
                 if significance[k] > 1 { above.append(k) }
                 k += 1
             }
             guard let first = above.first, let last = above.last,
-                above.contains(where: { significance[$0] >= (matchedFilter?.minimumPeak ?? 0) })
+                above.contains(where: { significance[$0] >= matchedFilter.minimumPeak })
             else { continue }
             runs.append(first...last)
         }
@@ -336,14 +344,14 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         let exposureSeconds: Double
         /// Median cadence of the light curve, days (0 for a single point).
         let cadence: Double
-        /// The matched filter's decay times, the robust scatter of its statistic for each (found on
-        /// the unscaled residuals) and its threshold; no decay times: no matched filter.
+        /// The matched filter's peaks for this context's sign at σ factor 1, their threshold, and
+        /// the factor σ is scaled by; no peaks: nothing for the filter to add.
         var filter = Filter()
 
         struct Filter {
-            var decays: [Double] = []
-            var scales: [Double] = []
+            var peaks: [MatchedFilter.Peak] = []
             var threshold = Double.infinity
+            var factor = 1.0
         }
 
         init(lc: Lightcurve, residual: [Double], error: [Double], sigma: [Double], exposureSeconds: Double, cadence: Double? = nil) {
@@ -362,6 +370,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                 lc: lc, residual: residual, error: error, sigma: sigma.map { $0 * factor }, exposureSeconds: exposureSeconds,
                 cadence: cadence)
             copy.filter = filter
+            copy.filter.factor *= factor
             return copy
         }
     }

@@ -72,6 +72,7 @@ extension Lightcurve {
     /// Median time between consecutive points, in days (nil for fewer than two points).
     public var medianCadence: Double? {
         guard count > 1 else { return nil }
-        return Statistics.median((1..<count).map { time[$0] - time[$0 - 1] })
+        var steps = (1..<count).map { time[$0] - time[$0 - 1] }
+        return Statistics.medianInPlace(&steps)
     }
 }

@@ -134,6 +134,51 @@ struct HarmonicFit {
 enum LinearAlgebra {
     /// Solves A x = b (A: size × size, row-major) by Gaussian elimination with partial pivoting;
     /// nil when A is singular to working precision.
+    /// The same for the symmetric 3 × 3 system [[s0 s1 s2] [s1 s2 s3] [s2 s3 s4]] · c = (t0 t1 t2) of
+    /// a quadratic's normal equations, without allocating (it is solved thousands of times per
+    /// light curve): the same elimination, pivoting and singularity test.
+    static func solveSymmetric3(
+        _ s0: Double, _ s1: Double, _ s2: Double, _ s3: Double, _ s4: Double, _ t0: Double, _ t1: Double, _ t2: Double
+    ) -> (Double, Double, Double)? {
+        var m = ((s0, s1, s2), (s1, s2, s3), (s2, s3, s4))
+        var x = (t0, t1, t2)
+        let scale = max(abs(s0), abs(s2), abs(s4))
+        guard scale > 0 else { return nil }
+        func row(_ r: Int) -> (Double, Double, Double) { r == 0 ? m.0 : r == 1 ? m.1 : m.2 }
+        func setRow(_ r: Int, _ v: (Double, Double, Double)) {
+            if r == 0 { m.0 = v } else if r == 1 { m.1 = v } else { m.2 = v }
+        }
+        func rhs(_ r: Int) -> Double { r == 0 ? x.0 : r == 1 ? x.1 : x.2 }
+        func setRHS(_ r: Int, _ v: Double) {
+            if r == 0 { x.0 = v } else if r == 1 { x.1 = v } else { x.2 = v }
+        }
+        func element(_ v: (Double, Double, Double), _ c: Int) -> Double { c == 0 ? v.0 : c == 1 ? v.1 : v.2 }
+        for col in 0..<3 {
+            var pivot = col
+            for r in (col + 1)..<3 where abs(element(row(r), col)) > abs(element(row(pivot), col)) { pivot = r }
+            guard abs(element(row(pivot), col)) > 1e-12 * scale else { return nil }
+            if pivot != col {
+                let a = row(col), b = rhs(col)
+                setRow(col, row(pivot))
+                setRHS(col, rhs(pivot))
+                setRow(pivot, a)
+                setRHS(pivot, b)
+            }
+            let p = row(col)
+            for r in (col + 1)..<3 {
+                let f = element(row(r), col) / element(p, col)
+                guard f != 0 else { continue }
+                let v = row(r)
+                setRow(r, (v.0 - f * p.0, v.1 - f * p.1, v.2 - f * p.2))
+                setRHS(r, rhs(r) - f * rhs(col))
+            }
+        }
+        let c2 = x.2 / m.2.2
+        let c1 = (x.1 - m.1.2 * c2) / m.1.1
+        let c0 = (x.0 - m.0.1 * c1 - m.0.2 * c2) / m.0.0
+        return (c0, c1, c2)
+    }
+
     static func solve(_ a: [Double], _ b: [Double], size n: Int) -> [Double]? {
         var m = a
         var x = b

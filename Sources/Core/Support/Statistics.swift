@@ -56,33 +56,50 @@ public enum Statistics {
 
     /// Places the k-th smallest element at index k, smaller ones before it and larger ones after.
     ///
-    /// Three-way partitioning (Dijkstra's Dutch flag) around a median-of-three pivot, so runs of
-    /// equal values — every cadence of a TESS sector is 2 minutes — cost linear time, not quadratic.
+    /// Each step partitions around a median-of-three pivot in two branch-free Lomuto passes — the
+    /// values below the pivot to the front, then, if k lies beyond them, the values equal to it
+    /// next — so that neither random data (where a branch on the comparison is mispredicted half
+    /// the time: it cost the flare search a quarter of its time) nor runs of equal values (every
+    /// cadence of a TESS sector is 2 minutes) slow it down. Short ranges are finished by insertion.
     /// NaN must not be present.
     static func quickselect(_ a: UnsafeMutableBufferPointer<Double>, k: Int) {
+        guard a.count > 1, k >= 0, k < a.count else { return }
         var lo = 0
-        var hi = a.count - 1
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2
-            let x = a[lo], y = a[mid], z = a[hi]
+        var hi = a.count  // half-open
+        while hi - lo > 16 {
+            let x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi - 1]
             let pivot = max(min(x, y), min(max(x, y), z))
-            // a[lo..<lt] < pivot, a[lt..<i] == pivot, a[gt+1...hi] > pivot.
-            var lt = lo
-            var i = lo
-            var gt = hi
-            while i <= gt {
-                if a[i] < pivot {
-                    a.swapAt(i, lt)
-                    lt += 1
-                    i += 1
-                } else if a[i] > pivot {
-                    a.swapAt(i, gt)
-                    gt -= 1
-                } else {
-                    i += 1
-                }
+            var store = lo
+            for i in lo..<hi {
+                let v = a[i]
+                a[i] = a[store]
+                a[store] = v
+                store &+= Int(unsafeBitCast(v < pivot, to: UInt8.self))  // no branch: a comparison's bit
             }
-            if k < lt { hi = lt - 1 } else if k > gt { lo = gt + 1 } else { return }
+            if k < store {
+                hi = store
+                continue
+            }
+            var equal = store
+            for i in store..<hi {
+                let v = a[i]
+                a[i] = a[equal]
+                a[equal] = v
+                equal &+= Int(unsafeBitCast(v <= pivot, to: UInt8.self))
+            }
+            if k < equal { return }
+            lo = equal
+        }
+        var i = lo + 1
+        while i < hi {
+            let v = a[i]
+            var j = i
+            while j > lo && a[j - 1] > v {
+                a[j] = a[j - 1]
+                j -= 1
+            }
+            a[j] = v
+            i += 1
         }
     }
 }

@@ -284,6 +284,29 @@ struct Mendoza2022TemplateTests {
         #expect(abs(sum - template.areaFactor) < 1e-6 * template.areaFactor)
     }
 
+    /// The tabulated integral against Simpson's rule on the shape itself, on the table, across the
+    /// switch to the analytic tail at x = 3 and far out; the exposure average is the difference.
+    @Test func theTabulatedIntegralIsTheIntegral() {
+        func simpson(_ a: Double, _ b: Double, intervals: Int = 4000) -> Double {
+            let h = (b - a) / Double(intervals)
+            var sum = FlareTemplate.mendoza(a) + FlareTemplate.mendoza(b)
+            for k in 1..<intervals { sum += (k % 2 == 1 ? 4 : 2) * FlareTemplate.mendoza(a + Double(k) * h) }
+            return sum * h / 3
+        }
+        #expect(FlareTemplate.mendozaCumulative(-3) == 0)
+        for x in [-1.2, -0.5, -0.1, 0, 0.0007, 0.3, 1, 2.999, 3, 3.001, 7, 40] {
+            let reference = simpson(-3, x, intervals: 20_000)
+            #expect(abs(FlareTemplate.mendozaCumulative(x) - reference) < 1e-11, "x = \(x)")
+        }
+        #expect(abs(FlareTemplate.mendozaCumulative(1e4) - template.areaFactor) < 1e-12)
+        // An exposure of a twentieth of the FWHM around the peak and one across the switch.
+        for (t, exposure) in [(0.0, 0.05), (2.9, 0.4), (-0.7, 0.011)] {
+            let reference = simpson(t - exposure / 2, t + exposure / 2) / exposure
+            let v = template.value(at: t, peak: 0, fwhm: 1, amplitude: 1, exposure: exposure)
+            #expect(abs(v - reference) < 1e-9, "t = \(t)")
+        }
+    }
+
     @Test func erfcxMatchesItsDefinitionAndAsymptote() {
         for z in stride(from: 0.0, through: 5, by: 0.25) {
             #expect(abs(FlareTemplate.erfcx(z) - exp(z * z) * erfc(z)) < 1e-13 * exp(z * z) * erfc(z) + 1e-300)

@@ -23,6 +23,18 @@ struct MatchedFilterTests {
         let z = (0..<200).map { $0 % 17 == 5 ? Double.nan : g.gaussian() }
         let segment = 20..<180
         let s = MatchedFilter.statistic(z: z, time: time, segment: segment, decay: 0.01)
+        // And on regular times, where the kernel factor of one step is reused.
+        let regular = (0..<200).map { 1500 + Double($0) * 2.0 / 1440 }
+        let r = MatchedFilter.statistic(z: z, time: regular, segment: segment, decay: 0.01)
+        for i in segment {
+            var y = 0.0, w = 0.0
+            for k in i..<segment.upperBound where z[k].isFinite {
+                let a = exp(-(regular[k] - regular[i]) / 0.01)
+                y += a * z[k]
+                w += a * a
+            }
+            #expect(abs(r[i - segment.lowerBound] - y / w.squareRoot()) < 1e-9)
+        }
         for i in segment {
             var y = 0.0, w = 0.0
             for k in i..<segment.upperBound where z[k].isFinite {
@@ -54,13 +66,18 @@ struct MatchedFilterTests {
         let z = result.significance
         let decays = filter.decays(cadence: 2.0 / 1440)
         #expect(decays.map { ($0 * 1440).rounded() } == [2, 4, 8, 16, 32])
-        let scales = filter.scales(z: z, time: lc.time, segments: [0..<lc.count], decays: decays)
-        let threshold = filter.threshold(trials: lc.count * decays.count)
-        let peaks = MatchedFilter.peaks(
-            z: z, time: lc.time, segment: 0..<lc.count, decays: decays, scales: scales, threshold: threshold,
-            minimumDecay: filter.minimumDecay)
+        let candidates = filter.candidates(z: z, time: lc.time, segments: [0..<lc.count], cadence: 2.0 / 1440)
+        #expect(abs(candidates.threshold - filter.threshold(trials: lc.count * decays.count)) < 1e-12)
+        let peaks = candidates.upright
         #expect(peaks.count == 1)
         #expect(peaks.allSatisfy { abs(lc.time[$0.index] - peak) < 20.0 / 1440 && $0.snr > 7 })
+        // The inverted curve's peaks come from −S: a flare gives none there.
+        #expect(candidates.inverted.allSatisfy { abs(lc.time[$0.index] - peak) > 0.1 })
+        // With σ twice as large S halves: the peak passes at factor 1 and not at a factor that
+        // takes its S below the threshold.
+        let p = try #require(peaks.first)
+        #expect(p.passes(threshold: candidates.threshold, minimumDecay: filter.minimumDecay, factor: 1))
+        #expect(!p.passes(threshold: candidates.threshold, minimumDecay: filter.minimumDecay, factor: p.snr / candidates.threshold * 1.01))
         // No point reaches the N3 = 3 run of the point criteria at this S/N.
         let k = Statistics.lowerBound(lc.time, peak)
         #expect(!(k - 10..<k + 30).contains { i in (i..<i + 3).allSatisfy { z[$0] >= 3 } })
