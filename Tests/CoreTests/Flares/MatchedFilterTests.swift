@@ -22,27 +22,19 @@ struct MatchedFilterTests {
         let time = (0..<200).map { _ in t += 0.001 * (1 + 3 * g.uniform()); return t }
         let z = (0..<200).map { $0 % 17 == 5 ? Double.nan : g.gaussian() }
         let segment = 20..<180
-        let s = MatchedFilter.statistic(z: z, time: time, segment: segment, decay: 0.01)
-        // And on regular times, where the kernel factor of one step is reused.
+        // On irregular times, and on regular ones, where the kernel factor of one step is reused.
         let regular = (0..<200).map { 1500 + Double($0) * 2.0 / 1440 }
-        let r = MatchedFilter.statistic(z: z, time: regular, segment: segment, decay: 0.01)
-        for i in segment {
-            var y = 0.0, w = 0.0
-            for k in i..<segment.upperBound where z[k].isFinite {
-                let a = exp(-(regular[k] - regular[i]) / 0.01)
-                y += a * z[k]
-                w += a * a
+        for times in [time, regular] {
+            let s = MatchedFilter.statistic(z: z, time: times, segment: segment, decay: 0.01)
+            for i in segment {
+                var y = 0.0, w = 0.0
+                for k in i..<segment.upperBound where z[k].isFinite {
+                    let a = exp(-(times[k] - times[i]) / 0.01)
+                    y += a * z[k]
+                    w += a * a
+                }
+                #expect(abs(s[i - segment.lowerBound] - y / w.squareRoot()) < 1e-9)
             }
-            #expect(abs(r[i - segment.lowerBound] - y / w.squareRoot()) < 1e-9)
-        }
-        for i in segment {
-            var y = 0.0, w = 0.0
-            for k in i..<segment.upperBound where z[k].isFinite {
-                let a = exp(-(time[k] - time[i]) / 0.01)
-                y += a * z[k]
-                w += a * a
-            }
-            #expect(abs(s[i - segment.lowerBound] - y / w.squareRoot()) < 1e-9)
         }
     }
 
