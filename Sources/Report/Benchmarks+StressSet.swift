@@ -69,8 +69,48 @@ extension Benchmarks {
         for f in result.flares where !f.isRecovered && f.snr >= 5 {
             line(
                 "missed", [String(format: "%.4f", f.peakTime), String(format: "%.1f", f.snr), "-", String(format: "%.1f", f.fwhm * 1440),
-                           "-", "-", "-", String(format: "amp %.2e", f.amplitude)])
+                           "-", "-", "-", String(format: "amp %.2e", f.amplitude), missedDiagnosis(f, star: star, finder: finder)])
         }
+    }
+
+    /// Why a missed flare was missed, seen with that flare alone injected into the star: the largest
+    /// significance near its peak, the points at or above N1 there, the σ factor of that search, and
+    /// what happened to a candidate there (turned down and why, or found: then it was lost among the
+    /// trial's other flares).
+    static func missedDiagnosis(_ f: InjectionRecoveryResult.Flare, star: StressSet.Star, finder: FlareFinder) -> String {
+        let lc = star.band.lightcurve
+        let template = InjectionRecovery.Parameters.standard.template
+        let exposure = star.band.exposureSeconds / 86_400
+        let level = Statistics.median(lc.flux.filter(\.isFinite)) ?? 1
+        var flux = lc.flux
+        for i in lc.time.indices where lc.time[i] > f.peakTime - f.fwhm - exposure && lc.time[i] < f.peakTime + 40 * f.fwhm + exposure {
+            flux[i] += level * template.value(at: lc.time[i], peak: f.peakTime, fwhm: f.fwhm, amplitude: f.amplitude, exposure: exposure)
+        }
+        guard
+            let injected = try? Lightcurve(
+                time: lc.time, flux: flux, fluxError: lc.fluxError, origins: lc.origins, band: lc.band, timeSystem: lc.timeSystem,
+                fluxUnit: lc.fluxUnit, provenance: lc.provenance)
+        else { return "-" }
+        let search = finder.search(injected, exposureSeconds: star.band.exposureSeconds)
+        let near = (f.peakTime - max(exposure, f.fwhm))...(f.peakTime + 3 * f.fwhm + exposure)
+        let indices = lc.time.indices.filter { near.contains(lc.time[$0]) }
+        let peak = indices.map { search.significance[$0] }.filter { $0.isFinite }.max() ?? .nan
+        let above = indices.filter { search.significance[$0] >= finder.n1 }.count
+        let outcome: String
+        if search.flares.contains(where: { $0.start...$0.stop ~= f.peakTime || near.contains($0.peakTime) }) {
+            outcome = "found alone"
+        } else if let r = search.rejected.first(where: { near.contains($0.candidate.peakTime) }) {
+            outcome = "rejected: \(r.reason.rawValue)"
+                + (r.candidate.vetting.map { v in
+                    String(
+                        format: " (rise %.0f, decay %.0f min, Δχ² flare %.1f, bump %.1f, rise area %.2f%@)", v.riseTime * 1440,
+                        v.decayTime * 1440, v.templateDeltaChiSquare, v.symmetricDeltaChiSquare, v.riseAreaFraction ?? .nan,
+                        v.flags.isEmpty ? "" : ", " + v.flags.names.joined(separator: ", "))
+                } ?? "")
+        } else {
+            outcome = "no candidate"
+        }
+        return String(format: "max %.1fσ, %d ≥ N1, σ × %.2f, ", peak, above, search.noiseScale) + outcome
     }
 
     /// The five figures of one group of stress light curves.

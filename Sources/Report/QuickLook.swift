@@ -249,6 +249,7 @@ public struct QuickLook: Sendable {
                     notes.append(String(format: "strongest period %.4g d (FAP %.2g, semi-amplitude %.3g)", p, fap, s["rotation_amplitude"] ?? .nan))
                 }
                 if let scale = s["noise_scale"] { notes.append(String(format: "σ × %.3g from the inverted light curve", scale)) }
+                if let spikes = s["cosmic_ray_spikes"] { notes.append(String(format: "%.0f single-cadence spikes replaced", spikes)) }
                 if !notes.isEmpty { lines.append("    " + notes.joined(separator: "; ")) }
             }
         }

@@ -72,6 +72,13 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     /// Add the fitted template's area beyond a flare's last point to its ED (continuous data, where
     /// the decay is sampled; not for sparse data, where a second point is usually another night).
     public var extrapolatesTail: Bool
+    /// Cosmic rays at short cadence: a single cadence at least this many σ (white noise, from the
+    /// first differences) above the larger of its two neighbours, whose excess over that neighbour is
+    /// most of its excess over its ±3 neighbours' median (no decay follows it), is replaced by the
+    /// mean of its neighbours before the search (``spikes(time:flux:cadence:clip:)``); nil: never.
+    /// Only where a flare's rise and decay span several cadences (20 s): at 2 minutes a short flare
+    /// can be one cadence.
+    public var spikeClip: Double?
     /// A second channel for faint, long flares (``MatchedFilter``); nil: the point criteria only.
     public var matchedFilter: MatchedFilter?
     public var detrender: Detrender
@@ -123,6 +130,8 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         /// Candidates that passed the point criteria or the matched filter and were then turned
         /// down, with the reason: what a person asking "why was this not found?" looks at first.
         public var rejected: [Rejection] = []
+        /// Indices of the single-cadence spikes (cosmic rays) replaced before the search (``spikeClip``).
+        public var spikes: [Int] = []
     }
 
     /// A candidate turned down after the criteria, and why.
@@ -150,6 +159,19 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     ///   single point (its ED is then a lower limit) and the integration time of the template fitted
     ///   for vetting. Default: the median cadence, at most `maxGap`.
     public func search(_ lc: Lightcurve, exposureSeconds: Double? = nil) -> Result {
+        var spikes: [Int] = []
+        var lc = lc
+        if let spikeClip, let cadence = lc.medianCadence {
+            spikes = Self.spikes(time: lc.time, flux: lc.flux, cadence: cadence, clip: spikeClip)
+            if !spikes.isEmpty {
+                var flux = lc.flux
+                for i in spikes { flux[i] = (lc.flux[i - 1] + lc.flux[i + 1]) / 2 }
+                lc = Lightcurve(
+                    unchecked: lc.time, flux: flux, fluxError: lc.fluxError, origins: lc.origins, band: lc.band,
+                    timeSystem: lc.timeSystem, fluxUnit: lc.fluxUnit,
+                    provenance: lc.provenance + ["\(spikes.count) single-cadence spikes (cosmic rays) replaced by their neighbours' mean"])
+            }
+        }
         let n = lc.count
         let stretches = lc.segments(maxGap: max(maxGap, detrender.window))
         let quiescent = detrender.model(lc, stretches: stretches)
@@ -208,7 +230,36 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         return Result(
             flares: found, model: quiescent.baseline, scatter: quiescent.scatter, segments: segments,
             rotation: quiescent.rotation, modelledPeriod: quiescent.modelledPeriod, noiseScale: noiseScale,
-            significance: significance, rejected: rejected.sorted { $0.candidate.peakTime < $1.candidate.peakTime })
+            significance: significance, rejected: rejected.sorted { $0.candidate.peakTime < $1.candidate.peakTime },
+            spikes: spikes)
+    }
+
+    /// Single-cadence spikes: points with both neighbours present (no gap beyond 1.5 cadences) that
+    /// stand more than `clip` white-noise σ above the larger neighbour, where that step is more than
+    /// two thirds of the point's excess over the median of its ±3 neighbours. A cosmic ray on the
+    /// quiescent star or on a flare's decay falls back at once; a flare's peak at 20 s is followed by
+    /// a decay that keeps a good part of it (a flare with a FWHM of a minute loses about 40 % in one
+    /// 20-s step), so its step is at most about half its excess. σ is 1.4826 × MAD of the first
+    /// differences / √2, insensitive to modulation and flares.
+    public static func spikes(time: [Double], flux: [Double], cadence: Double, clip: Double) -> [Int] {
+        let n = flux.count
+        guard n > 7, cadence > 0 else { return [] }
+        let differences = (1..<n).map { flux[$0] - flux[$0 - 1] }.filter(\.isFinite)
+        guard let s = Statistics.robustSigma(differences), s > 0 else { return [] }
+        let sigma = s / 2.0.squareRoot()
+        var result: [Int] = []
+        var window = [Double]()
+        window.reserveCapacity(6)
+        for i in 1..<(n - 1) where flux[i].isFinite && flux[i - 1].isFinite && flux[i + 1].isFinite {
+            guard time[i] - time[i - 1] < 1.5 * cadence, time[i + 1] - time[i] < 1.5 * cadence else { continue }
+            let step = flux[i] - max(flux[i - 1], flux[i + 1])
+            guard step > clip * sigma else { continue }
+            window.removeAll(keepingCapacity: true)
+            for j in max(0, i - 3)...min(n - 1, i + 3) where j != i && flux[j].isFinite { window.append(flux[j]) }
+            guard let local = Statistics.medianInPlace(&window) else { continue }
+            if step > 2.0 / 3.0 * (flux[i] - local) { result.append(i) }
+        }
+        return result
     }
 
     /// Whether the epoch nearest in time to a flare's peak (within `window` days) also shows an

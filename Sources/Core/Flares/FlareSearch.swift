@@ -34,6 +34,7 @@ public struct FlareSearch: Analysis {
                 finder.mergeGap = rule.mergeGap
                 finder.shortRunThreshold = rule.shortRunThreshold
                 finder.shortRunMinimum = rule.shortRunMinimum
+                finder.spikeClip = rule.spikeClip
                 if !rule.matchedFilter { finder.matchedFilter = nil }
             }
             return finder
@@ -41,7 +42,10 @@ public struct FlareSearch: Analysis {
 
         /// Chang et al. (2015) N1 = 3, N2 = 2 for continuous data, with N3 by cadence: 3 up to 5-minute
         /// cadences (20 s, 2 min; one-cadence cosmic rays never pass; two points count when one reaches
-        /// 5σ and the next still shows the decay, for flares of a few minutes), 2 up to 15 minutes (200 s, 10 min
+        /// 5σ and the next still shows the decay, for flares of a few minutes; at cadences up to a
+        /// minute — TESS 20 s, which is not cosmic-ray mitigated on board — single-cadence spikes 5σ
+        /// above both neighbours are replaced first, so that a hit on top of a flare is not taken for its
+        /// peak), 2 up to 15 minutes (200 s, 10 min
         /// FFIs), and 2 at 30 minutes (Kepler/K2 long cadence, TESS FFIs) where a single point also
         /// counts at 6σ if the next point shows the decay (Yang & Liu 2019 discuss how N3 = 3 loses
         /// most long-cadence flares). Detrending: rotation modelled below 5 d, robust local quadratic
@@ -55,6 +59,7 @@ public struct FlareSearch: Analysis {
                 matchedFilter: MatchedFilter(),
                 detrender: Detrender(window: 0.5, rotation: Detrender.RotationModelling(), scatterWindow: 1, correctsRoll: true)),
             cadenceRules: [
+                CadenceRule(maximumCadenceMinutes: 1, n3: 3, mergeGap: 3, shortRunThreshold: 5, shortRunMinimum: 2, spikeClip: 5),
                 CadenceRule(maximumCadenceMinutes: 5, n3: 3, mergeGap: 3, shortRunThreshold: 5, shortRunMinimum: 2),
                 CadenceRule(maximumCadenceMinutes: 15, n3: 2, mergeGap: 1),
                 CadenceRule(maximumCadenceMinutes: 45, n3: 2, mergeGap: 1, shortRunThreshold: 6, matchedFilter: false),
@@ -77,11 +82,15 @@ public struct FlareSearch: Analysis {
         public var shortRunMinimum: Int
         /// Whether the matched filter runs (it gains nothing where a flare is one or two points).
         public var matchedFilter: Bool
+        /// Single-cadence spikes this many σ above both neighbours are cosmic rays, replaced before the
+        /// search (``FlareFinder/spikeClip``); nil: none are.
+        public var spikeClip: Double?
 
         public init(
             maximumCadenceMinutes: Double, n3: Int, mergeGap: Int, shortRunThreshold: Double? = nil, shortRunMinimum: Int = 1,
-            matchedFilter: Bool = true
+            matchedFilter: Bool = true, spikeClip: Double? = nil
         ) {
+            self.spikeClip = spikeClip
             self.matchedFilter = matchedFilter
             self.shortRunMinimum = shortRunMinimum
             self.maximumCadenceMinutes = maximumCadenceMinutes
@@ -176,6 +185,9 @@ public struct FlareSearch: Analysis {
                 Statistic("max_ed", band: lc.band, value: maxED, unit: "s"),
             ]
             statistics.append(Statistic("noise_scale", band: lc.band, value: result.noiseScale))
+            if parameters.finder(cadence: cadence).spikeClip != nil {
+                statistics.append(Statistic("cosmic_ray_spikes", band: lc.band, value: Double(result.spikes.count)))
+            }
             if let r = result.rotation {
                 // The periodogram's strongest period (whether or not it was significant or modelled).
                 statistics += [

@@ -174,6 +174,43 @@ struct FlareFinderRealStarTests {
         #expect(abs((found.first?.peakTime ?? 0) - flare) < 0.002)
     }
 
+    /// A cosmic ray on a flare's decay is not its peak (AU Mic, TESS sector 27: a 20-s hit at BTJD
+    /// 2054.303, 26σ above both neighbours, sat in a flare's decay; taken for the peak, it made the
+    /// rise look 22 minutes long and the flare was turned down for its shape). Single-cadence spikes
+    /// are replaced before the search at 20 s: every hit — on the quiescent star and on the decay —
+    /// is found, the peaks of a slow and of a one-minute flare are not, and both flares are found
+    /// with their own peaks and a rise no longer than the decay. At 2 minutes, where a short flare
+    /// can be one cadence, nothing is replaced.
+    @Test func cosmicRaysAreReplacedAndNoFlarePeakIs() throws {
+        let cadence = 20.0 / 86_400
+        let slow = 1503.33, fast = 1505.2
+        var hits = (0..<10).map { 1500.45 + Double($0) * 0.6 }
+        hits.append(slow + 0.003)
+        let lc = try curve(days: 7, cadenceMinutes: 1.0 / 3, sigma: 0.001) { t in
+            (hits.contains { abs($0 - t) < cadence / 2 } ? 0.03 : 0)
+                + FlareTemplate.davenport2014.value(at: t, peak: slow, fwhm: 0.004, amplitude: 0.01, exposure: cadence)
+                + FlareTemplate.davenport2014.value(at: t, peak: fast, fwhm: 1.0 / 1440, amplitude: 0.02, exposure: cadence)
+        }
+        let spikes = FlareFinder.spikes(time: lc.time, flux: lc.flux, cadence: cadence, clip: 5).map { lc.time[$0] }
+        for h in hits { #expect(spikes.contains { abs($0 - h) < cadence / 2 }, "hit at \(h) not found") }
+        #expect(!spikes.contains { abs($0 - slow) < 3 * cadence || abs($0 - fast) < 3 * cadence }, "\(spikes)")
+        // Gaussian noise alone puts a point 5σ above both neighbours about once in 10⁵ (30,240 here).
+        let noise = spikes.filter { t in !hits.contains { abs($0 - t) < cadence / 2 } }
+        #expect(noise.count <= 2, "\(noise)")
+
+        let finder = FlareSearch.Parameters.standard.finder(cadence: cadence)
+        #expect(finder.spikeClip == 5)
+        #expect(FlareSearch.Parameters.standard.finder(cadence: 2.0 / 1440).spikeClip == nil)
+        let result = finder.search(lc, exposureSeconds: 20)
+        #expect(result.spikes.count == spikes.count)
+        #expect(result.flares.count == 2, "\(result.flares.map(\.peakTime))")
+        for (peak, d) in zip([slow, fast], result.flares) {
+            #expect(abs(d.peakTime - peak) < 1.5 * cadence, "peak \(d.peakTime) for \(peak)")
+            let v = try #require(d.vetting)
+            #expect(v.riseTime <= v.decayTime + cadence, "rise \(v.riseTime * 1440) min, decay \(v.decayTime * 1440) min")
+        }
+    }
+
     /// A symmetric bump of 8σ lasting an hour (left over by detrending, or a systematic) has no fast
     /// rise: it is rejected. A flare (peak 20σ) is found, with vetting numbers that say so.
     @Test func aSymmetricBumpIsNotAFlareButAFlareIs() throws {
