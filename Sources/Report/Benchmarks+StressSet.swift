@@ -17,13 +17,14 @@ extension Benchmarks {
     /// The search is called only through ``FlareSearch/analyze(_:)`` with `.standard` parameters, so
     /// the figures describe whatever the flare search currently does.
     /// With `details`, one tab-separated line per false positive and per missed injected flare of
-    /// S/N ≥ 5, with the star's true parameters, is passed to it (`report bench --stress-details FILE`):
+    /// S/N ≥ 5, with the star's true parameters and, for a missed flare, why it was missed
+    /// (``missedDiagnosis(_:star:finder:)``), is passed to it (`report bench --stress-details FILE`):
     /// what to look at before changing the search.
     static func stressSet(details: ((String) -> Void)? = nil, report: (Figure) -> Void) throws {
         let set = StressSet(seed: 1)
         details?(
             ["kind", "cadence", "star", "period_d", "amplitude", "white", "red", "red_tau_h", "roll", "noise_scale", "time",
-             "snr", "points", "fwhm_min", "rise_min", "decay_min", "dchi2_flare", "dchi2_bump"].joined(separator: "\t"))
+             "snr", "points", "fwhm_min", "rise_min", "decay_min", "dchi2_flare", "dchi2_bump", "why_missed"].joined(separator: "\t"))
         let injection = InjectionRecovery(search: FlareSearch(parameters: .standard))
         var all: [StressOutcome] = []
         for (c, cadence) in StressSet.Cadence.allCases.enumerated() {
@@ -64,7 +65,7 @@ extension Benchmarks {
                  v?.templateFWHM.map { String(format: "%.1f", $0 * 1440) } ?? "-",
                  v.map { String(format: "%.1f", $0.riseTime * 1440) } ?? "-", v.map { String(format: "%.1f", $0.decayTime * 1440) } ?? "-",
                  v.map { String(format: "%.1f", $0.templateDeltaChiSquare) } ?? "-",
-                 v.map { String(format: "%.1f", $0.symmetricDeltaChiSquare) } ?? "-"])
+                 v.map { String(format: "%.1f", $0.symmetricDeltaChiSquare) } ?? "-", "-"])
         }
         for f in result.flares where !f.isRecovered && f.snr >= 5 {
             line(
