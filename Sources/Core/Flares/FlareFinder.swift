@@ -16,9 +16,11 @@ import Foundation
 /// flares whose extents come within `mergeGap` points are one flare. With `shapeTolerance`, a
 /// candidate must be shaped like a flare: it rises no slower than it decays (give or take a
 /// cadence), and the flare template
-/// fits it at least as well as a symmetric Gaussian bump (``FlareVetting/isFlareShaped(tolerance:cadence:strictBesideGaps:)``);
-/// beside a missing cadence, below `strictShapeBelow` σ or with the rise in the missing cadence,
-/// strictly better.
+/// fits it at least as well as a symmetric Gaussian bump (``FlareVetting/isFlareShaped(tolerance:cadence:strictBesideGaps:maximumRiseAreaFraction:asymmetricAbove:benefitOfDoubt:)``),
+/// within `shapeTolerance` in Δχ² where the point criteria found it and with no tolerance where
+/// only the matched filter did (long faint candidates, whose shape is measured: most false ones on
+/// spotted fast rotators fitted a bump 1–4 better); beside a missing cadence, below
+/// `strictShapeBelow` σ or with the rise in the missing cadence, strictly better.
 /// Flares rise fast and decay slowly; leftover stellar variability and systematics do not.
 ///
 /// σ is then calibrated on the star itself (`invertedCalibration`): the same search run on the
@@ -42,7 +44,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     public var shortRunThreshold: Double?
     /// The fewest points such a shorter run may have (2 where single-cadence cosmic rays are common).
     public var shortRunMinimum: Int
-    /// Reject candidates that are not shaped like a flare (``FlareVetting/isFlareShaped(tolerance:cadence:strictBesideGaps:)``),
+    /// Reject candidates that are not shaped like a flare (``FlareVetting/isFlareShaped(tolerance:cadence:strictBesideGaps:maximumRiseAreaFraction:asymmetricAbove:benefitOfDoubt:)``),
     /// with this tolerance on Δχ²; nil: no shape test (sparse data, where a flare is one point).
     public var shapeTolerance: Double?
     /// Below this peak significance, a candidate beside a missing cadence must fit the flare
@@ -139,7 +141,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         public enum Reason: String, Sendable, Codable {
             /// Its integral is not positive: mostly a dip (a jump in the data).
             case negativeED = "negative ED"
-            /// Not shaped like a flare (``FlareVetting/isFlareShaped(tolerance:cadence:strictBesideGaps:)``).
+            /// Not shaped like a flare (``FlareVetting/isFlareShaped(tolerance:cadence:strictBesideGaps:maximumRiseAreaFraction:asymmetricAbove:benefitOfDoubt:)``).
             case shape
             /// Sparse data: the nearest epoch within the corroboration window shows no excess.
             case notCorroborated = "not corroborated"
@@ -297,6 +299,9 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                 return s > 0 && r > 0 && r / s >= n1 && (r - (c.error[i].isFinite ? c.error[i] : 0)) / s > n2
             }
             var runs = candidateRuns(isCandidate, significance: significance)
+            // Absolute runs of the point criteria: candidates that overlap none were found by the
+            // matched filter alone and get no tolerance in the shape test.
+            let pointRuns = runs.map { (segment.lowerBound + $0.lowerBound)...(segment.lowerBound + $0.upperBound) }
             if !c.filter.peaks.isEmpty {
                 runs = Self.union(runs, filterRuns(segment: segment, significance: significance, context: c))
             }
@@ -311,7 +316,8 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                 if let tolerance = shapeTolerance, let v = flare.vetting,
                     !v.isFlareShaped(
                         tolerance: tolerance, cadence: c.cadence, strictBesideGaps: strictShapeBelow,
-                        maximumRiseAreaFraction: maximumRiseAreaFraction, asymmetricAbove: asymmetricAbove)
+                        maximumRiseAreaFraction: maximumRiseAreaFraction, asymmetricAbove: asymmetricAbove,
+                        benefitOfDoubt: pointRuns.contains { $0.overlaps(extent.run) })
                 {
                     rejected.append(Rejection(candidate: flare, reason: .shape))
                     continue

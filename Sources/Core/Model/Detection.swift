@@ -119,7 +119,9 @@ public struct FlareVetting: Sendable, Hashable, Codable {
     /// beside a missing cadence — a gap, or a cadence rejected for its quality flag, where spacecraft
     /// systematics live (K2's thruster firings every 6 hours) — that is below `strictBesideGaps` σ
     /// or whose rise fell in the missing cadence gets no benefit of the doubt: the template must fit
-    /// better than the bump by `tolerance`.
+    /// better than the bump by `tolerance`. Without `benefitOfDoubt` (a candidate only the matched
+    /// filter found: faint, but many points long, so its shape is measured) the template must fit
+    /// at least as well as the bump, with no tolerance.
     ///
     /// At high S/N no template is exact: a resolved rounded peak, or a second flare in the decay
     /// (complex flares, common on active M dwarfs), lets a bump fit better than either template. A
@@ -128,12 +130,12 @@ public struct FlareVetting: Sendable, Hashable, Codable {
     /// beside a missing cadence, where the strict rule holds).
     public func isFlareShaped(
         tolerance: Double, cadence: Double, strictBesideGaps: Double = 0, maximumRiseAreaFraction: Double? = nil,
-        asymmetricAbove: Double = 10
+        asymmetricAbove: Double = 10, benefitOfDoubt: Bool = true
     ) -> Bool {
         let riseOK = riseTime <= decayTime + cadence * 1.001 || flags.contains(.segmentStart)
             || (decayTime == 0 && (flags.contains(.segmentEnd) || flags.contains(.missingCadence)))
         let strict = flags.contains(.missingCadence) && (peakSignificance < strictBesideGaps || flags.contains(.gapBeforePeak))
-        let margin = strict ? -tolerance : tolerance
+        let margin = strict ? -tolerance : benefitOfDoubt ? tolerance : 0
         let asymmetric = !flags.contains(.missingCadence) && peakSignificance >= asymmetricAbove
             && (riseAreaFraction ?? 1) <= (maximumRiseAreaFraction ?? -1)
         return riseOK && (symmetricDeltaChiSquare <= templateDeltaChiSquare + margin || asymmetric)
