@@ -470,18 +470,29 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         let first = extent.first, last = extent.last
         var peak = run.lowerBound
         for i in run where c.residual[i] > c.residual[peak] { peak = i }
-        // Equivalent duration: trapezoidal integral of the relative excess from the flare's first point
-        // to one point past its decay — at most twice the run's length (at least two points) beyond
-        // the run, so that detrending residue after a flare is not counted as its decay — plus the
-        // fitted template's tail beyond that point.
+        // Equivalent duration: the integral of the relative excess from the flare's first point to one
+        // point past its decay — at most twice the run's length (at least two points) beyond the run,
+        // so that detrending residue after a flare is not counted as its decay — plus the fitted
+        // template's tail beyond that point. Each point is the average over its exposure, so its
+        // exposure contributes residual × exposure exactly; only time between exposures (a missing
+        // cadence, dead time) is interpolated (trapezoid). A trapezoid through the points instead
+        // counts half of the first and last points' exposures: at 30 minutes, where a flare is one or
+        // two points and rises within its first exposure, that lost a sixth of the ED.
         let end = min(min(last, run.upperBound + max(2, 2 * run.count)) + 1, segment.upperBound - 1)
         var ed = 0.0
         var variance = 0.0
+        let exposure = c.exposureSeconds
         if end > first {
-            for i in first..<end {
-                let dt = (lc.time[i + 1] - lc.time[i]) * 86_400
-                ed += 0.5 * (c.residual[i] + c.residual[i + 1]) * dt
-                variance += pow(0.5 * dt, 2) * (pow(c.error[i], 2) + pow(c.error[i + 1], 2))
+            for i in first...end {
+                let width = i < end ? min(exposure, (lc.time[i + 1] - lc.time[i]) * 86_400) : exposure
+                ed += c.residual[i] * width
+                variance += pow(c.error[i] * width, 2)
+                guard i < end else { break }
+                let between = (lc.time[i + 1] - lc.time[i]) * 86_400 - width
+                if between > 0 {
+                    ed += 0.5 * (c.residual[i] + c.residual[i + 1]) * between
+                    variance += pow(0.5 * between, 2) * (pow(c.error[i], 2) + pow(c.error[i + 1], 2))
+                }
             }
         } else {
             // A single point alone in its segment (sparse data): its exposure is all we saw of the
@@ -494,7 +505,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             // The decay goes on below the noise after the last point: add the fitted template's area
             // beyond it (Davenport's slow component holds 60 % of a flare's area; cut at the noise, a
             // 10σ flare would lose about a tenth of its ED).
-            let x = (lc.time[end] - fit.peak) / fit.fwhm
+            let x = (lc.time[end] + exposure / 2 / 86_400 - fit.peak) / fit.fwhm
             let beyond = FlareTemplate.davenport2014.areaFactor - FlareTemplate.davenportCumulative(x)
             ed += fit.amplitude * fit.fwhm * 86_400 * max(0, beyond)
         }

@@ -256,6 +256,26 @@ struct FlareFinderRealStarTests {
         #expect(!vetting(24, fraction: 0.24).isFlareShaped(tolerance: 4, cadence: cadence))  // no rule asked for
     }
 
+    /// At 30 minutes a 16-minute flare is two or three points and rises within its first exposure.
+    /// Each point is the average over its exposure, so the ED adds residual × exposure; a trapezoid
+    /// through the points counted half of the first point's exposure and recovered 0.84 of the ED
+    /// (the stress set's median). Peaks at three places within an exposure: ED within 5 % (the noise
+    /// of 2 × 10⁻⁴ per point makes the ED's own error about 1 %).
+    @Test func theEquivalentDurationAtThirtyMinutesCountsWholeExposures() throws {
+        let cadence = 29.4 / 1440
+        let injected = FlareTemplate.davenport2014.equivalentDuration(amplitude: 0.05, fwhmDays: 16.0 / 1440)
+        for (k, offset) in [-0.3, 0.0, 0.3].enumerated() {
+            let peak = 1504 + (0.5 + offset) * cadence
+            let lc = try curve(days: 13.5, cadenceMinutes: 29.4, sigma: 0.0002, seed: UInt64(10 + k)) { t in
+                FlareTemplate.davenport2014.value(at: t, peak: peak, fwhm: 16.0 / 1440, amplitude: 0.05, exposure: cadence)
+            }
+            let found = try flares(lc, exposure: 29.4 * 60)
+            #expect(found.count == 1, "\(found.map(\.peakTime))")
+            let ed = try #require(found.first?.equivalentDuration)
+            #expect(abs(ed / injected - 1) < 0.05, "peak offset \(offset): ED \(ed) of \(injected)")
+        }
+    }
+
     /// A candidate only the matched filter found gets no tolerance: the stress set's false positives
     /// on spotted 20-s and 2-minute stars were such faint, long candidates that fitted a bump a
     /// little better than the template (e.g. Δχ² 470.0 against 471.5); the same numbers pass where
