@@ -13,18 +13,26 @@ extension Benchmarks {
         public var injected: Int
         public var recovered: Int
         /// Wall-clock time of the injection–recovery (all bands, baseline searches included), seconds.
+        /// Its trials run concurrently (``InjectionRecovery``).
         public var injectionSeconds: Double
+        /// CPU time of the injection–recovery, all threads, seconds: injected / this is the rate on one core.
+        public var injectionCPUSeconds: Double
+        /// Cores the injection–recovery could use.
+        public var cores: Int
         public var seed: UInt64
 
         enum CodingKeys: String, CodingKey {
             case points, injected, recovered, seed
             case searchSeconds = "search_seconds", searchRuns = "search_runs", injectionSeconds = "injection_seconds"
+            case injectionCPUSeconds = "injection_cpu_seconds", cores
         }
 
         public var text: String {
             String(
-                format: "%d points: search %.4f s (median of %d), injection–recovery %d injected, %d recovered in %.2f s (seed %llu)",
-                points, searchSeconds, searchRuns, injected, recovered, injectionSeconds, seed)
+                format:
+                    "%d points: search %.4f s (median of %d), injection–recovery %d injected, %d recovered in %.2f s on %d cores (%.0f flares/s; %.0f flares/s per core) (seed %llu)",
+                points, searchSeconds, searchRuns, injected, recovered, injectionSeconds, cores, Double(injected) / injectionSeconds,
+                Double(injected) / injectionCPUSeconds, seed)
         }
     }
 
@@ -41,12 +49,22 @@ extension Benchmarks {
             times.append(try measure { _ = try search.analyze(input) })
         }
         let start = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = processCPUSeconds()
         let results = try bands.map { try InjectionRecovery(search: search).run(on: $0, count: inject, seed: seed) }
         let injectionSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let injectionCPUSeconds = processCPUSeconds() - cpuStart
         return FileBenchmark(
             points: bands.reduce(0) { $0 + $1.lightcurve.count }, searchSeconds: Statistics.median(times) ?? .nan,
             searchRuns: times.count, injected: results.reduce(0) { $0 + $1.injected },
-            recovered: results.reduce(0) { $0 + $1.recovered }, injectionSeconds: injectionSeconds, seed: seed)
+            recovered: results.reduce(0) { $0 + $1.recovered }, injectionSeconds: injectionSeconds,
+            injectionCPUSeconds: injectionCPUSeconds, cores: ProcessInfo.processInfo.activeProcessorCount, seed: seed)
+    }
+
+    /// CPU time this process has used, all threads, seconds.
+    static func processCPUSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     /// The file benchmark as one JSON object (sorted keys).

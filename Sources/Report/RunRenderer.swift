@@ -344,15 +344,3 @@ public struct RunRenderer: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 }
-
-/// A value behind a lock, for collecting results from concurrent work.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-}

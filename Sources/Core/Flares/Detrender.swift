@@ -157,22 +157,30 @@ public struct Detrender: Sendable, Codable, Hashable {
         var rotationModel = [Double](repeating: 0, count: n)
         var rollModel = [Double](repeating: 0, count: n)
         let rollIntervals = correctsRoll ? Self.rollIntervals(time: time, stretches: stretches) : []
+        // Buffers every pass refills.
+        let stretchTimes = stretches.map { Array(time[$0]) }
+        var residual = [Double](repeating: .nan, count: n)
+        var newMask = [Bool](repeating: false, count: n)
+        var remainder: [Double] = [], use: [Bool] = [], values: [Double] = [], scratch: [Double] = []
         for pass in 0..<max(1, iterations) {
             // 1b. Harmonics of the period, fitted to unmasked points within 4σ (dips excluded too).
             if let period, let cycles = self.rotation?.cyclesPerFit {
-                let use = (0..<n).map { i in
+                let fitted = (0..<n).map { i in
                     !masked[i] && (pass == 0 || !scatter[i].isFinite || abs(flux[i] / baseline[i] - 1) < 4 * scatter[i])
                 }
                 rotationModel = HarmonicFit(period: period, harmonics: harmonics, span: cycles * period)
-                    .model(time: time, flux: flux, use: use)
+                    .model(time: time, flux: flux, use: fitted)
             }
             // 2. Robust filter of what is left, stretch by stretch, then the roll sawtooth (if any) of
             // what the filter left.
-            for stretch in stretches {
-                let remainder = stretch.map { flux[$0] - rotationModel[$0] - rollModel[$0] }
-                let use = stretch.map { !masked[$0] }
-                let smooth = Self.robustLocalQuadratic(
-                    time: Array(time[stretch]), values: remainder, use: use, window: filterWindow)
+            for (stretch, stretchTime) in zip(stretches, stretchTimes) {
+                remainder.removeAll(keepingCapacity: true)
+                use.removeAll(keepingCapacity: true)
+                for i in stretch {
+                    remainder.append(flux[i] - rotationModel[i] - rollModel[i])
+                    use.append(!masked[i])
+                }
+                let smooth = Self.robustLocalQuadratic(time: stretchTime, values: remainder, use: use, window: filterWindow)
                 for (k, i) in stretch.enumerated() { baseline[i] = rotationModel[i] + smooth[k] }
             }
             if !rollIntervals.isEmpty {
@@ -182,31 +190,34 @@ public struct Detrender: Sendable, Codable, Hashable {
             }
             // 3. The scatter of each stretch's unmasked relative residuals, for the mask (the rolling
             // scatter is measured once, on the final model).
-            let residual = (0..<n).map { baseline[$0] > 0 ? flux[$0] / baseline[$0] - 1 : .nan }
+            for i in 0..<n { residual[i] = baseline[i] > 0 ? flux[i] / baseline[i] - 1 : .nan }
             for stretch in stretches {
-                var values = stretch.filter { !masked[$0] && residual[$0].isFinite }.map { residual[$0] }
-                var scratch: [Double] = []
+                values.removeAll(keepingCapacity: true)
+                for i in stretch where !masked[i] && residual[i].isFinite { values.append(residual[i]) }
                 let s = Statistics.robustSigmaInPlace(&values, scratch: &scratch) ?? .nan
                 for i in stretch { scatter[i] = s }
             }
             // 4. Flare mask: upward runs, one point before, the decay tail and a padding; and the same
             // for downward runs, so that the residuals stay as symmetric as the noise (the inverted-
             // curve calibration of σ compares the two sides).
-            var newMask = (0..<n).map { !flux[$0].isFinite }
+            for i in 0..<n { newMask[i] = !flux[i].isFinite }
             for sign in [1.0, -1.0] {
                 Self.maskRuns(
-                    residual.map { sign * $0 }, scatter: scatter, time: time, clip: clip, filterWindow: filterWindow,
-                    into: &newMask)
+                    residual, sign: sign, scatter: scatter, time: time, clip: clip, filterWindow: filterWindow, into: &newMask)
             }
             // 4b. A long flare's decay is as slow as what a short window must follow: found against a
             // coarse model (the same rotation model, the robust filter `window` wide), its whole extent
             // is masked too, so that the short window bridges it instead of following it.
             if filterWindow < window / 2 {
                 var coarse = [Double](repeating: .nan, count: n)
-                for stretch in stretches {
-                    let remainder = stretch.map { flux[$0] - rotationModel[$0] - rollModel[$0] }
-                    let smooth = Self.robustLocalQuadratic(
-                        time: Array(time[stretch]), values: remainder, use: stretch.map { !masked[$0] }, window: window)
+                for (stretch, stretchTime) in zip(stretches, stretchTimes) {
+                    remainder.removeAll(keepingCapacity: true)
+                    use.removeAll(keepingCapacity: true)
+                    for i in stretch {
+                        remainder.append(flux[i] - rotationModel[i] - rollModel[i])
+                        use.append(!masked[i])
+                    }
+                    let smooth = Self.robustLocalQuadratic(time: stretchTime, values: remainder, use: use, window: window)
                     for (k, i) in stretch.enumerated() {
                         let level = rotationModel[i] + rollModel[i] + smooth[k]
                         coarse[i] = level > 0 ? flux[i] / level - 1 : .nan
@@ -220,11 +231,10 @@ public struct Detrender: Sendable, Codable, Hashable {
             masked = newMask
         }
         // 3b. The rolling scatter of the final model's unmasked residuals.
-        let residual = (0..<n).map { baseline[$0] > 0 ? flux[$0] / baseline[$0] - 1 : .nan }
-        for stretch in stretches {
+        for i in 0..<n { residual[i] = baseline[i] > 0 ? flux[i] / baseline[i] - 1 : .nan }
+        for (stretch, stretchTime) in zip(stretches, stretchTimes) {
             let s = Self.rollingScatter(
-                time: Array(time[stretch]), values: stretch.map { residual[$0] }, use: stretch.map { !masked[$0] },
-                window: scatterWindow)
+                time: stretchTime, values: Array(residual[stretch]), use: stretch.map { !masked[$0] }, window: scatterWindow)
             for (k, i) in stretch.enumerated() { scatter[i] = s[k] }
         }
         return Model(
@@ -320,21 +330,23 @@ public struct Detrender: Sendable, Codable, Hashable {
     /// A run longer than half the filter window that rises slowly (its highest point not in its first
     /// quarter) is variability the filter must follow, not a flare to bridge: masking it would keep
     /// the model from ever reaching it. A long flare rises fast.
-    static func maskRuns(_ residual: [Double], scatter: [Double], time: [Double], clip: Double, filterWindow: Double,
+    /// The residuals are `sign` × `values` (−1: the downward runs).
+    static func maskRuns(_ values: [Double], sign: Double = 1, scatter: [Double], time: [Double], clip: Double, filterWindow: Double,
                          minimumPeak: Double? = nil, into mask: inout [Bool])
     {
-        let n = residual.count
+        let n = values.count
+        @inline(__always) func residual(_ i: Int) -> Double { sign * values[i] }
         var i = 0
         while i < n {
-            guard residual[i] > clip * scatter[i] else {
+            guard residual(i) > clip * scatter[i] else {
                 i += 1
                 continue
             }
             var end = i
-            while end + 1 < n && residual[end + 1] > clip * scatter[end + 1] { end += 1 }
+            while end + 1 < n && residual(end + 1) > clip * scatter[end + 1] { end += 1 }
             var peak = i
-            for j in i...end where residual[j] > residual[peak] { peak = j }
-            if let minimumPeak, residual[peak] < minimumPeak * scatter[peak] || peak - i > (end - i) / 4 {
+            for j in i...end where residual(j) > residual(peak) { peak = j }
+            if let minimumPeak, residual(peak) < minimumPeak * scatter[peak] || peak - i > (end - i) / 4 {
                 i = end + 1
                 continue
             }
@@ -346,7 +358,7 @@ public struct Detrender: Sendable, Codable, Hashable {
             }
             var tail = end
             let longest = end + 4 * (end - i + 1)
-            while tail + 1 < n && tail < longest && residual[tail + 1] > scatter[tail + 1] { tail += 1 }
+            while tail + 1 < n && tail < longest && residual(tail + 1) > scatter[tail + 1] { tail += 1 }
             let pad = end - i + 1
             for j in max(0, i - 1)...min(n - 1, tail + pad) { mask[j] = true }
             i = end + 1
@@ -359,13 +371,30 @@ public struct Detrender: Sendable, Codable, Hashable {
     static func impulsiveOutliers(_ flux: [Double], clip: Double) -> [Bool] {
         let n = flux.count
         guard n > 7 else { return Array(repeating: false, count: n) }
-        let differences = (1..<n).map { flux[$0] - flux[$0 - 1] }.filter(\.isFinite)
-        guard let s = Statistics.robustSigma(differences), s > 0 else { return Array(repeating: false, count: n) }
+        var differences = (1..<n).map { flux[$0] - flux[$0 - 1] }.filter(\.isFinite)
+        var scratch: [Double] = []
+        guard let s = Statistics.robustSigmaInPlace(&differences, scratch: &scratch), s > 0 else {
+            return Array(repeating: false, count: n)
+        }
         let sigma = s / 2.0.squareRoot()
         var result = [Bool](repeating: false, count: n)
         // The median of at most six neighbours, by insertion into a sorted buffer on the stack.
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 6) { window in
+            let limit = clip * sigma
             for i in 0..<n where flux[i].isFinite {
+                // The median is at least the smallest neighbour and at most the largest: most points
+                // are decided by those two alone.
+                var lowest = Double.infinity, highest = -Double.infinity
+                for j in max(0, i - 3)...min(n - 1, i + 3) where j != i && flux[j].isFinite {
+                    lowest = min(lowest, flux[j])
+                    highest = max(highest, flux[j])
+                }
+                guard lowest <= highest else { continue }
+                if flux[i] - lowest <= limit { continue }
+                if flux[i] - highest > limit {
+                    result[i] = true
+                    continue
+                }
                 var count = 0
                 for j in max(0, i - 3)...min(n - 1, i + 3) where j != i && flux[j].isFinite {
                     var k = count
@@ -378,7 +407,7 @@ public struct Detrender: Sendable, Codable, Hashable {
                 }
                 guard count > 0 else { continue }
                 let m = count % 2 == 1 ? window[count / 2] : (window[count / 2 - 1] + window[count / 2]) / 2
-                if flux[i] - m > clip * sigma { result[i] = true }
+                if flux[i] - m > limit { result[i] = true }
             }
         }
         return result

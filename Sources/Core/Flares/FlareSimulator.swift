@@ -69,10 +69,7 @@ public struct FlareSimulator: Simulator {
             }
             injections.append(injection)
         }
-        let injected = Lightcurve(
-            unchecked: lc.time, flux: flux, fluxError: lc.fluxError, origins: lc.origins, band: lc.band,
-            timeSystem: lc.timeSystem, fluxUnit: lc.fluxUnit,
-            provenance: lc.provenance + ["\(injections.count) synthetic \(parameters.template.rawValue) flares injected"])
+        let injected = lc.replacingFlux(flux, note: "\(injections.count) synthetic \(parameters.template.rawValue) flares injected")
         return (injected, injections)
     }
 

@@ -32,6 +32,8 @@ import Foundation
 /// max(1 d, 40 × the larger FWHM) apart and there is at most one flare per 2 days of data, so flares
 /// never overlap and the search sees each one alone; trials are added until `count` flares are in.
 /// Peaks are drawn at a random point ± half a cadence (or ± 2 FWHM if less), so they follow the data.
+/// All trials are placed first, then searched concurrently on the available cores; the draws
+/// never depend on a search, so the outcome is the same on one core or many.
 ///
 /// **Matching.** A detection recovers a flare when the detection's span widened by
 /// max(FWHM, one exposure, 2 minutes) on each side contains the peak (``FlareSimulator/recovers(_:_:)``
@@ -126,14 +128,15 @@ public struct InjectionRecovery: Sendable {
         let fwhmLow = min(max(parameters.fwhmMinutes.lowerBound, band.exposureSeconds / 180), parameters.fwhmMinutes.upperBound)
         let fwhmRange = fwhmLow...parameters.fwhmMinutes.upperBound
         let excluded = baseline.map { ($0.start - 0.1)...($0.stop + 0.1) }
-        var flares: [InjectionRecoveryResult.Flare] = []
-        var spurious = 0
-        var trial = 0
-        while flares.count < count {
-            // Place this trial's flares.
+        // Place every trial's flares first (the draws never depend on what a search finds), then
+        // search the trials concurrently: the outcome is the same on any number of cores.
+        var trials: [[InjectionRecoveryResult.Flare]] = []
+        var placed = 0
+        while placed < count {
+            let trial = trials.count
             var planned: [InjectionRecoveryResult.Flare] = []
             var attempts = 0
-            while planned.count < min(perTrial, count - flares.count) && attempts < 200 * perTrial {
+            while planned.count < min(perTrial, count - placed) && attempts < 200 * perTrial {
                 attempts += 1
                 let fwhm = g.logUniform(fwhmRange) / 1440
                 let snr = g.logUniform(parameters.snr)
@@ -158,39 +161,65 @@ public struct InjectionRecovery: Sendable {
                         recoveredED: nil))
             }
             if planned.isEmpty { break }
-
-            var flux = lc.flux
-            for f in planned {
-                for i in window(of: f.peakTime, fwhm: f.fwhm, exposure: exposure, in: lc.time) {
-                    flux[i] += level * parameters.template.value(
-                        at: lc.time[i], peak: f.peakTime, fwhm: f.fwhm, amplitude: f.amplitude, exposure: exposure)
-                }
-            }
-            var injected = band
-            injected.lightcurve = Lightcurve(
-                unchecked: lc.time, flux: flux, fluxError: lc.fluxError, origins: lc.origins, band: lc.band,
-                timeSystem: lc.timeSystem, fluxUnit: lc.fluxUnit,
-                provenance: lc.provenance + ["\(planned.count) \(parameters.template.rawValue) flares injected (trial \(trial))"])
-            let found = try search.analyze(AnalysisInput(entry: entry, bands: [injected], mode: .simulation)).detections
-                .filter { d in d.band == lc.band && !excluded.contains { $0.overlaps(d.start...d.stop) } }
-            var used = Set<Int>()
-            for var f in planned {
-                let pad = max(f.fwhm, exposure, 2.0 / 1440)
-                let matches = found.indices.filter { f.peakTime >= found[$0].start - pad && f.peakTime <= found[$0].stop + pad }
-                if let best = matches.min(by: { abs(found[$0].peakTime - f.peakTime) < abs(found[$1].peakTime - f.peakTime) }) {
-                    f.recoveredED = found[best].equivalentDuration
-                    used.formUnion(matches)
-                }
-                flares.append(f)
-            }
-            spurious += found.count - used.count
-            trial += 1
+            trials.append(planned)
+            placed += planned.count
         }
+
+        // Each trial's flares with their recovered EDs, and its detections that matched nothing.
+        let outcomes = Locked([Int: Swift.Result<(flares: [InjectionRecoveryResult.Flare], spurious: Int), Error>]())
+        let planned = trials
+        DispatchQueue.concurrentPerform(iterations: planned.count) { trial in
+            let result = Swift.Result { try self.trial(planned[trial], number: trial, on: band, level: level, exposure: exposure, excluded: excluded) }
+            outcomes.withLock { $0[trial] = result }
+        }
+        var flares: [InjectionRecoveryResult.Flare] = []
+        var spurious = 0
+        for trial in trials.indices {
+            guard let result = outcomes.withLock({ $0[trial] }) else { continue }
+            let (found, unmatched) = try result.get()
+            flares += found
+            spurious += unmatched
+        }
+        let trial = trials.count
         outcome.flares = flares
         outcome.trials = trial
         outcome.spuriousDetections = spurious
         outcome.seconds = Self.seconds(since: clock)
         return outcome
+    }
+
+    /// Injects one trial's flares into `band`, searches it and matches the detections: the flares with
+    /// their recovered EDs, and the number of detections that matched neither a flare nor a baseline
+    /// detection.
+    private func trial(
+        _ planned: [InjectionRecoveryResult.Flare], number trial: Int, on band: BandLightcurve, level: Double, exposure: Double,
+        excluded: [ClosedRange<Double>]
+    ) throws -> (flares: [InjectionRecoveryResult.Flare], spurious: Int) {
+        let lc = band.lightcurve
+        var flux = lc.flux
+        for f in planned {
+            for i in window(of: f.peakTime, fwhm: f.fwhm, exposure: exposure, in: lc.time) {
+                flux[i] += level * parameters.template.value(
+                    at: lc.time[i], peak: f.peakTime, fwhm: f.fwhm, amplitude: f.amplitude, exposure: exposure)
+            }
+        }
+        var injected = band
+        injected.lightcurve = lc.replacingFlux(flux, note: "\(planned.count) \(parameters.template.rawValue) flares injected (trial \(trial))")
+        let entry = CatalogEntry(id: "injection-recovery", ra: 0, dec: 0)
+        let found = try search.analyze(AnalysisInput(entry: entry, bands: [injected], mode: .simulation)).detections
+            .filter { d in d.band == lc.band && !excluded.contains { $0.overlaps(d.start...d.stop) } }
+        var used = Set<Int>()
+        var flares: [InjectionRecoveryResult.Flare] = []
+        for var f in planned {
+            let pad = max(f.fwhm, exposure, 2.0 / 1440)
+            let matches = found.indices.filter { f.peakTime >= found[$0].start - pad && f.peakTime <= found[$0].stop + pad }
+            if let best = matches.min(by: { abs(found[$0].peakTime - f.peakTime) < abs(found[$1].peakTime - f.peakTime) }) {
+                f.recoveredED = found[best].equivalentDuration
+                used.formUnion(matches)
+            }
+            flares.append(f)
+        }
+        return (flares, found.count - used.count)
     }
 
     /// Indices of the points a flare can reach: exposures overlapping [peak − FWHM, peak + 40 FWHM]

@@ -68,11 +68,4 @@ extension Lightcurve {
         result.append(start..<time.count)
         return result
     }
-
-    /// Median time between consecutive points, in days (nil for fewer than two points).
-    public var medianCadence: Double? {
-        guard count > 1 else { return nil }
-        var steps = (1..<count).map { time[$0] - time[$0 - 1] }
-        return Statistics.medianInPlace(&steps)
-    }
 }

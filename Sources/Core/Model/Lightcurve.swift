@@ -23,7 +23,7 @@ public enum FluxUnit: String, Sendable, Codable {
 /// ```
 public struct Lightcurve: Sendable {
     public let time: [Double]
-    public let flux: [Double]
+    public private(set) var flux: [Double]
     public let fluxError: [Double]
     /// For each point, where it came from: (index into the source's datasets, row in that dataset's raw table).
     public let origins: [PointOrigin]
@@ -31,7 +31,10 @@ public struct Lightcurve: Sendable {
     public let timeSystem: TimeSystem
     public let fluxUnit: FluxUnit
     /// Everything done to the data since it left the raw file, in order.
-    public let provenance: [String]
+    public private(set) var provenance: [String]
+    /// Median time between consecutive points, days (nil for fewer than two points): measured once,
+    /// when the light curve is made, as every stage of a search asks for it.
+    public let medianCadence: Double?
 
     /// Makes a light curve.
     /// - Parameter origins: per-point origin; `nil` means "row i of dataset 0".
@@ -57,6 +60,7 @@ public struct Lightcurve: Sendable {
         self.timeSystem = timeSystem
         self.fluxUnit = fluxUnit
         self.provenance = provenance
+        self.medianCadence = Self.medianStep(of: time)
     }
 
     /// Internal unchecked initialiser for transforms that preserve the invariants by construction.
@@ -73,6 +77,23 @@ public struct Lightcurve: Sendable {
         self.timeSystem = timeSystem
         self.fluxUnit = fluxUnit
         self.provenance = provenance
+        self.medianCadence = Self.medianStep(of: time)
+    }
+
+    /// The same light curve with other fluxes (same times, errors and origins), `note` (if any)
+    /// appended to its provenance.
+    func replacingFlux(_ flux: [Double], note: String? = nil) -> Lightcurve {
+        assert(flux.count == time.count)
+        var copy = self
+        copy.flux = flux
+        if let note { copy.provenance.append(note) }
+        return copy
+    }
+
+    private static func medianStep(of time: [Double]) -> Double? {
+        guard time.count > 1 else { return nil }
+        var steps = (1..<time.count).map { time[$0] - time[$0 - 1] }
+        return Statistics.medianInPlace(&steps)
     }
 
     public var count: Int { time.count }

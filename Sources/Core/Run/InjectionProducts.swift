@@ -66,10 +66,7 @@ public enum InjectionProducts {
                 flux[i] += signal[k]
                 if self.model[k].isFinite { model[i] = self.model[k] }
             }
-            let injected = Lightcurve(
-                unchecked: lc.time, flux: flux, fluxError: lc.fluxError, origins: lc.origins, band: lc.band,
-                timeSystem: lc.timeSystem, fluxUnit: lc.fluxUnit, provenance: lc.provenance)
-            return (injected, model)
+            return (lc.replacingFlux(flux), model)
         }
     }
 

@@ -50,8 +50,11 @@ public enum Statistics {
 
     /// 1.4826 × median absolute deviation: a robust estimate of a Gaussian σ.
     public static func robustSigma(_ values: [Double]) -> Double? {
-        guard let m = median(values) else { return nil }
-        return median(values.map { abs($0 - m) }).map { 1.4826 * $0 }
+        // One copy, reordered for the median and then overwritten by the absolute deviations.
+        var v = values.filter { !$0.isNaN }
+        guard let m = medianInPlace(&v) else { return nil }
+        for k in v.indices { v[k] = abs(v[k] - m) }
+        return medianInPlace(&v).map { 1.4826 * $0 }
     }
 
     /// Places the k-th smallest element at index k, smaller ones before it and larger ones after.

@@ -307,6 +307,32 @@ struct Mendoza2022TemplateTests {
         }
     }
 
+    /// The vetting fits evaluate the templates over all points of a window at once: two exponentials
+    /// per decay point for Davenport's, a cut-off far from the centre for the bump. Both against the
+    /// per-point values, on 20-s to 30-min exposures and FWHMs from a tenth of an exposure to hours;
+    /// every point the batch skips is below 10⁻⁹.
+    @Test func theBatchTemplateValuesAreThePointValues() {
+        for exposure in [20.0 / 86_400, 120.0 / 86_400, 1764.0 / 86_400] {
+            let times = (0..<400).map { Double($0) * exposure * 0.7 - 50 * exposure }
+            for fwhm in [exposure / 10, exposure, 8 * exposure, 0.1] {
+                let peak = 0.31 * exposure
+                var flare = [Double?](repeating: nil, count: times.count)
+                TemplateFit.davenport(times: times, peak: peak, fwhm: fwhm, exposure: exposure) { flare[$0] = $1 }
+                var bump = [Double?](repeating: nil, count: times.count)
+                TemplateFit.gaussian(times: times, centre: peak, fwhm: fwhm, exposure: exposure) { bump[$0] = $1 }
+                for (m, t) in times.enumerated() {
+                    let f = FlareTemplate.davenport2014.value(at: t, peak: peak, fwhm: fwhm, amplitude: 1, exposure: exposure)
+                    let g = TemplateFit.gaussian(at: t, centre: peak, fwhm: fwhm, exposure: exposure)
+                    #expect(abs((flare[m] ?? 0) - f) < 1e-12 + 1e-9 * f, "flare, exposure \(exposure), FWHM \(fwhm), t = \(t)")
+                    #expect(flare[m] != nil || f == 0)
+                    #expect(abs((bump[m] ?? 0) - g) < 1e-9, "bump, exposure \(exposure), FWHM \(fwhm), t = \(t)")
+                    if let b = bump[m] { #expect(b == g) }
+                }
+                #expect(flare.contains { ($0 ?? 0) > 0.01 } && bump.contains { ($0 ?? 0) > 0.01 })
+            }
+        }
+    }
+
     @Test func erfcxMatchesItsDefinitionAndAsymptote() {
         for z in stride(from: 0.0, through: 5, by: 0.25) {
             #expect(abs(FlareTemplate.erfcx(z) - exp(z * z) * erfc(z)) < 1e-13 * exp(z * z) * erfc(z) + 1e-300)
