@@ -133,7 +133,7 @@ public enum Benchmarks {
         let seconds = measure { for _ in 0..<searches { _ = finder.search(lc) } }
         report(
             Figure(
-                name: "flare search (detrend + Chang criteria)", value: Double(lc.count * searches) / seconds,
+                name: "flare search (detrend, matched filter, vetting)", value: Double(lc.count * searches) / seconds,
                 unit: "points/s", note: String(format: "%.1f ms per 20,000-cadence sector", 1000 * seconds / Double(searches))))
     }
 
