@@ -3,11 +3,12 @@
 // virtualobserver: notebook-style, reproducible reports for light-curve surveys.
 //
 // Dependency direction (enforced here, not by convention):
-//   Core   -> GRDB, Logging, ArgumentParser, Crypto, CCFITSIO      (no Plot, no Report)
-//   Plot   -> CCairo                                                (knows no astronomy)
-//   Report -> Core, Plot, Mustache                                  (figures + HTML)
-//   report (executable) -> Report
-//   analyses/<name> (one executable each) -> Core
+//   Core   -> GRDB, Logging, Crypto, CCFITSIO      (a library: no Plot, no Report, no command line)
+//   NotebookRuntime -> Core, ArgumentParser, Logging (an analysis program's options, logging, exit)
+//   Plot   -> CCairo                                (knows no astronomy)
+//   Report -> Core, Plot, Mustache                  (figures + HTML)
+//   report (executable) -> Report, NotebookRuntime
+//   analyses/<name> (one executable each) -> Core, NotebookRuntime
 import Foundation
 import PackageDescription
 
@@ -25,6 +26,7 @@ let analysisNames: [String] = ((try? FileManager.default.contentsOfDirectory(atP
     .sorted()
 
 let core: Target.Dependency = "Core"
+let runtime: Target.Dependency = "NotebookRuntime"
 
 let package = Package(
     name: "virtualobserver",
@@ -32,6 +34,7 @@ let package = Package(
     products: [
         .executable(name: "report", targets: ["ReportCommand"]),
         .library(name: "Core", targets: ["Core"]),
+        .library(name: "NotebookRuntime", targets: ["NotebookRuntime"]),
         .library(name: "Plot", targets: ["Plot"]),
     ] + analysisNames.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
@@ -54,8 +57,14 @@ let package = Package(
                 "CCFITSIO",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "NotebookRuntime",
+            dependencies: [
+                "Core",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "Plot", dependencies: ["CCairo"]),
         .target(
@@ -68,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "ReportCommand",
             dependencies: [
-                "Report",
+                "Report", "NotebookRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
@@ -78,6 +87,6 @@ let package = Package(
         .testTarget(
             name: "ReportTests", dependencies: ["Report", "Core", "Plot"]),
     ] + analysisNames.map { name in
-        .executableTarget(name: name, dependencies: [core], path: "analyses/\(name)")
+        .executableTarget(name: name, dependencies: [core, runtime], path: "analyses/\(name)")
     }
 )

@@ -1,6 +1,7 @@
 // The `report` command: thin argument parsing over the Report library.
 import ArgumentParser
 import Core
+import NotebookRuntime
 import Foundation
 import Report
 

@@ -24,8 +24,8 @@ func tinyRun(in folder: URL, seed: UInt64 = 3, jobs: Int = 2, count: Int = 5) as
     entries[1].name = "../../etc/passwd"
     entries[2].name = "Tab\tand\u{7}bell"
     let catalog = try Catalog(name: "tiny", entries: entries)
-    let options = try RunOptions.parse(["--output", folder.path, "--seed", String(seed), "--jobs", String(jobs)])
-    let notebook = Notebook(name: "flares", title: "Tiny <test> run", options: options, defaultSeed: 1, logger: quietLogger)
+    let settings = RunSettings(output: folder.path, seed: UInt64(seed), jobs: jobs)
+    let notebook = Notebook(name: "flares", title: "Tiny <test> run", settings: settings, defaultSeed: 1, logger: quietLogger)
     notebook.markdown("## Heading\nSome *prose* with <b>markup</b> & **bold**.")
     return try await notebook.run(
         catalog: catalog, observatories: [SyntheticSurvey(.ztf, seed: seed), SyntheticSurvey(.tess, seed: seed)],
@@ -194,7 +194,7 @@ struct RunRendererTests {
     }
 
     @Test func aFolderWithoutARunIsAClearError() async throws {
-        try await withTemporaryFolder { folder in
+        _ = try await withTemporaryFolder { folder in
             #expect(throws: ReportError.notARunFolder(folder.path)) {
                 try RunRenderer(runDirectory: folder, templates: templatesFolder).render()
             }

@@ -6,6 +6,7 @@
 // Run it with `swift run report analyses/flares` (add `--seed N`, `--jobs N`, `--output DIR`).
 
 import Core
+import NotebookRuntime
 
 let notebook = Notebook(
     name: "flares", title: "White-light flares on nearby M dwarfs (synthetic ZTF + TESS)", defaultSeed: 20_261_124)

@@ -1,13 +1,13 @@
-import ArgumentParser
 import Foundation
 import Logging
 
-/// The frame of an analysis executable: options, prose, and the run of the pipeline.
+/// The frame of an analysis: settings, prose, and the run of the pipeline.
 ///
 /// An analysis in `analyses/<name>/main.swift` reads top to bottom like a notebook:
 ///
 /// ```swift
 /// import Core
+/// import NotebookRuntime
 /// let notebook = Notebook(name: "flares", title: "Flares on M dwarfs", defaultSeed: 42)
 /// notebook.markdown("We search nearby M dwarfs for white-light flares …")
 /// let catalog = try SyntheticSurvey.mDwarfCatalog(count: 200, seed: notebook.seed)
@@ -16,51 +16,57 @@ import Logging
 ///     analysis: FlareSearch(), simulator: FlareSimulator(parameters: …))
 /// ```
 ///
-/// The standard options (``RunOptions``: `--output`, `--seed`, `--jobs`, `--shard`) are parsed when
-/// the notebook is made; `--help` prints them and exits. Prose added with ``markdown(_:)`` is stored
-/// with the run and shown by the report.
+/// Core is a library: a notebook made here from ``RunSettings`` throws its errors and writes
+/// nothing to standard output. The command-line frame — parsing `--output`, `--seed`, `--jobs`,
+/// `--shard`, `--catalog`, logging to standard error, a one-line error and exit status 1, the run
+/// folder printed at the end, a progress bar on a terminal — is `NotebookRuntime`'s
+/// `Notebook(name:title:defaultSeed:)`, which fills ``events``. Prose added with
+/// ``markdown(_:)`` is stored with the run and shown by the report.
 public final class Notebook: @unchecked Sendable {
     public let name: String
     public let title: String
-    public let options: RunOptions
-    /// The run's seed: `--seed`, or the analysis's default.
+    public let settings: RunSettings
+    /// The run's seed: the settings', or the analysis's default.
     public let seed: UInt64
     public let logger: Logger
+    /// What the embedding program is told while the notebook runs; see ``Events``.
+    public let events: Events
     private var cells: [String] = []
-    /// A notebook run as a program (made from the command line) ends with a one-line error message
-    /// and exit status 1 when a step fails, instead of Swift's crash report for an error thrown at
-    /// top level; one made from parsed options (tests, embedding) throws.
-    private let exitsOnError: Bool
 
-    /// Parses the standard options from `arguments` (default: the process's), exiting on `--help` or
-    /// a usage error as command-line tools do.
-    public init(name: String, title: String, defaultSeed: UInt64, arguments: [String]? = nil) {
-        Self.bootstrapLogging()
-        self.name = name
-        self.title = title
-        let parsed: RunOptions
-        do {
-            parsed = try RunOptions.parse(arguments ?? Array(CommandLine.arguments.dropFirst()))
-        } catch {
-            RunOptions.exit(withError: error)
+    /// Hooks through which a program hosting notebooks hears of them. Each may be nil.
+    public struct Events: Sendable {
+        /// A step failed with this error; it is thrown right after (a command-line host ends the
+        /// program here with the error's message instead of Swift's report of an uncaught error).
+        public var failure: (@Sendable (any Error) -> Void)?
+        /// A run finished, with its summary.
+        public var finished: (@Sendable (RunSummary) -> Void)?
+        /// Sources done (failed included), failed, the total, and seconds since the sources started;
+        /// called after each source. Without it, progress is logged every few seconds.
+        public var progress: (@Sendable (_ done: Int, _ failed: Int, _ total: Int, _ elapsed: Double) -> Void)?
+
+        public init(
+            failure: (@Sendable (any Error) -> Void)? = nil, finished: (@Sendable (RunSummary) -> Void)? = nil,
+            progress: (@Sendable (_ done: Int, _ failed: Int, _ total: Int, _ elapsed: Double) -> Void)? = nil
+        ) {
+            self.failure = failure
+            self.finished = finished
+            self.progress = progress
         }
-        options = parsed
-        seed = parsed.seed ?? defaultSeed
-        logger = Logger(label: "virtualobserver.\(name)")
-        exitsOnError = true
     }
 
-    /// Makes a notebook from already-parsed options (for tests and embedding).
-    public init(name: String, title: String, options: RunOptions, defaultSeed: UInt64, logger: Logger? = nil) {
+    public init(
+        name: String, title: String, settings: RunSettings = RunSettings(), defaultSeed: UInt64, logger: Logger? = nil,
+        events: Events = Events()
+    ) {
         self.name = name
         self.title = title
-        self.options = options
-        self.seed = options.seed ?? defaultSeed
+        self.settings = settings
+        self.seed = settings.seed ?? defaultSeed
         self.logger = logger ?? Logger(label: "virtualobserver.\(name)")
-        self.exitsOnError = false
+        self.events = events
     }
 
-    /// Runs a step; a failure ends the program with its message (see `exitsOnError`) or is rethrown.
+    /// Runs a step; a failure is reported to ``Events/failure`` and rethrown.
     func step<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch { throw failed(error) }
     }
@@ -69,17 +75,14 @@ public final class Notebook: @unchecked Sendable {
         do { return try body() } catch { throw failed(error) }
     }
 
-    /// Ends the program with the error's message when run as one; otherwise hands the error back.
     private func failed(_ error: Error) -> Error {
-        guard exitsOnError else { return error }
-        let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-        exit(1)
+        events.failure?(error)
+        return error
     }
 
     /// The raw cache under `--output`, shared by all runs (archive clients and catalog queries store there).
     public func rawCache() throws -> RawCache {
-        try RawCache(root: URL(fileURLWithPath: options.output).appendingPathComponent("cache"))
+        try RawCache(root: URL(fileURLWithPath: settings.output).appendingPathComponent("cache"))
     }
 
     /// The stars of a Gaia query (cached by query text), for use as an analysis's catalog.
@@ -104,7 +107,7 @@ public final class Notebook: @unchecked Sendable {
     /// let catalog = try notebook.catalog(default: SyntheticSurvey.mDwarfCatalog(count: 200, seed: notebook.seed))
     /// ```
     public func catalog(default makeDefault: @autoclosure () throws -> Catalog) throws -> Catalog {
-        guard let path = options.catalog else { return try step { try makeDefault() } }
+        guard let path = settings.catalog else { return try step { try makeDefault() } }
         let catalog = try step { try Catalog(contentsOf: URL(fileURLWithPath: path)) }
         markdown("The catalog of this run was read from `\(path)` (\(catalog.count) entries), given with `--catalog`.")
         return catalog
@@ -131,12 +134,11 @@ public final class Notebook: @unchecked Sendable {
     private func runSteps<A: Analysis, S: Simulator>(
         catalog: Catalog, observatories: [any VirtualObservatory], analysis: A, simulator: S?
     ) async throws -> RunSummary {
-        let outputRoot = URL(fileURLWithPath: options.output)
+        let outputRoot = URL(fileURLWithPath: settings.output)
         let cache = try rawCache()
-        let shard = try options.shardIndex()
         let plan = try RunPlan(
             notebook: self, catalog: catalog, observatories: observatories, analysis: analysis, simulator: simulator,
-            shard: shard)
+            shard: settings.shard)
         let runDirectory = outputRoot.appendingPathComponent(name).appendingPathComponent(plan.runID)
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
         let databaseURL = runDirectory.appendingPathComponent("run.sqlite")
@@ -160,9 +162,9 @@ public final class Notebook: @unchecked Sendable {
         let record = RunRecord(
             id: plan.runID, analysis: name, title: title, parameters: plan.parametersJSON,
             parameterHash: plan.parameterHash, seed: Int64(bitPattern: seed),
-            codeVersion: options.codeVersion ?? VirtualObserver.version, catalogName: catalog.name,
+            codeVersion: settings.codeVersion ?? VirtualObserver.version, catalogName: catalog.name,
             catalogChecksum: plan.catalogChecksum, catalogCount: catalog.count, cacheDirectory: cache.root.path,
-            shard: options.shard, jobs: jobs, synthetic: observatories.contains { $0.isSynthetic },
+            shard: settings.shard?.description, jobs: jobs, synthetic: observatories.contains { $0.isSynthetic },
             startedAt: Store.timestamp(Date()), finishedAt: nil, status: .running, error: nil)
         try store.begin(
             record,
@@ -178,7 +180,7 @@ public final class Notebook: @unchecked Sendable {
             let pipeline = SourcePipeline(
                 runID: plan.runID, seed: seed, cache: cache, store: store, observatories: observatories,
                 analysis: analysis, simulator: simulator, logger: logger, runDirectory: productsRoot)
-            let progress = Progress(total: ids.count, logger: logger)
+            let progress = Progress(total: ids.count, logger: logger, report: events.progress)
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 var next = 0
                 func launch() {
@@ -217,28 +219,19 @@ public final class Notebook: @unchecked Sendable {
         }
         let summary = try RunSummary(store: store, runDirectory: runDirectory, seconds: Date().timeIntervalSince(started))
         logger.info("\(summary.line)")
-        if let handoff = options.handoff {
+        if let handoff = settings.handoff {
             let data = try JSONEncoder().encode(["runDirectory": runDirectory.path, "database": databaseURL.path, "runID": plan.runID])
             try data.write(to: URL(fileURLWithPath: handoff), options: .atomic)
         }
-        print(runDirectory.path)
+        events.finished?(summary)
         return summary
     }
 
-    var jobs: Int { options.jobs ?? ProcessInfo.processInfo.activeProcessorCount }
+    var jobs: Int { settings.jobs ?? ProcessInfo.processInfo.activeProcessorCount }
 
-    nonisolated(unsafe) private static var loggingReady = false
-    private static let loggingLock = NSLock()
-    private static func bootstrapLogging() {
-        loggingLock.lock()
-        defer { loggingLock.unlock() }
-        guard !loggingReady else { return }
-        loggingReady = true
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["VO_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
-            return handler
-        }
+    /// The progress line a host shows: "done/total sources, failed failed, rate/s, ETA s".
+    public static func progressLine(done: Int, failed: Int, total: Int, elapsed: Double) -> String {
+        Progress.line(done: done, failed: failed, total: total, elapsed: elapsed)
     }
 }
 
@@ -247,41 +240,40 @@ public enum VirtualObserver {
     public static let version = "0.1.0"
 }
 
-/// Counts finished sources and shows progress: on a terminal, one line redrawn in place (done/total,
-/// rate, failures, ETA); otherwise a plain log line every few seconds and at the end.
+/// Counts finished sources and reports progress: to the host's ``Notebook/Events/progress`` after
+/// each source, or else as a log line (done/total, rate, failures, ETA) every few seconds and at the end.
 final class Progress: @unchecked Sendable {
     let total: Int
     let logger: Logger
+    let report: (@Sendable (_ done: Int, _ failed: Int, _ total: Int, _ elapsed: Double) -> Void)?
     let started = Date()
-    let terminal: Bool
     var done = 0
     var failed = 0
     var lastReport = Date.distantPast
 
-    init(total: Int, logger: Logger, terminal: Bool = isatty(STDERR_FILENO) == 1) {
+    init(total: Int, logger: Logger, report: (@Sendable (_ done: Int, _ failed: Int, _ total: Int, _ elapsed: Double) -> Void)? = nil) {
         self.total = total
         self.logger = logger
-        self.terminal = terminal
+        self.report = report
     }
 
     func tick(ok: Bool) {
         done += 1
         if !ok { failed += 1 }
         let now = Date()
-        let interval = terminal ? 0.2 : 2
-        guard now.timeIntervalSince(lastReport) > interval || done == total else { return }
+        if let report {
+            report(done, failed, total, now.timeIntervalSince(started))
+            return
+        }
+        guard now.timeIntervalSince(lastReport) > 2 || done == total else { return }
         lastReport = now
-        let elapsed = now.timeIntervalSince(started)
+        logger.info("\(Self.line(done: done, failed: failed, total: total, elapsed: now.timeIntervalSince(started)))")
+    }
+
+    /// "done/total sources, failed failed, rate/s, ETA s".
+    static func line(done: Int, failed: Int, total: Int, elapsed: Double) -> String {
         let rate = Double(done) / max(elapsed, 1e-3)
         let eta = rate > 0 ? Double(total - done) / rate : 0
-        let line = "\(done)/\(total) sources, \(failed) failed, \(String(format: "%.1f", rate))/s, ETA \(String(format: "%.0f", eta)) s"
-        if terminal {
-            let width = 30
-            let filled = total > 0 ? width * done / total : width
-            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(bar) \(line)\(done == total ? "\n" : "")".utf8))
-        } else {
-            logger.info("\(line)")
-        }
+        return "\(done)/\(total) sources, \(failed) failed, \(String(format: "%.1f", rate))/s, ETA \(String(format: "%.0f", eta)) s"
     }
 }

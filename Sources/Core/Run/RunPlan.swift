@@ -32,7 +32,7 @@ struct RunPlan {
 
     init<A: Analysis, S: Simulator>(
         notebook: Notebook, catalog: Catalog, observatories: [any VirtualObservatory], analysis: A, simulator: S?,
-        shard: (index: Int, count: Int)?
+        shard: Shard?
     ) throws {
         guard catalog.count > 0 else { throw CatalogError.empty(catalog: catalog.name) }
         catalogChecksum = try catalog.checksum()

@@ -33,9 +33,10 @@ extension Store {
             guard run.analysis == first.analysis, run.parameterHash == first.parameterHash, run.seed == first.seed else {
                 throw MergeError.differentRun(path: url.path, expected: first.id, found: run.id)
             }
-            guard let shard = run.shard, let (i, n) = Self.parseShard(shard) else {
+            guard let shard = run.shard, let parsed = try? Shard(parsing: shard) else {
                 throw MergeError.notAShard(path: url.path)
             }
+            let (i, n) = (parsed.index, parsed.count)
             if let count, count != n { throw MergeError.differentRun(path: url.path, expected: "\(count) shards", found: shard) }
             count = n
             if let other = seen[i] { throw MergeError.duplicateShard(shard: shard, paths: [other, url.path]) }
@@ -45,7 +46,7 @@ extension Store {
         guard missing.isEmpty else { throw MergeError.missingShards(missing.map { "\($0)/\(count!)" }) }
 
         // Everything of every shard, in memory (run databases are small next to their raw data).
-        struct Shard {
+        struct ShardContent {
             var sources: [SourceRecord]
             var datasets: [DatasetRecord]
             var statistics: [StatisticRecord]
@@ -54,9 +55,9 @@ extension Store {
             var failures: [FailureRecord]
             var counts: [(name: String, bin: Int, count: Int64)]
         }
-        let content: [Shard] = try stores.map { store in
+        let content: [ShardContent] = try stores.map { store in
             try store.read { db in
-                Shard(
+                ShardContent(
                     sources: try SourceRecord.fetchAll(db), datasets: try DatasetRecord.fetchAll(db),
                     statistics: try StatisticRecord.fetchAll(db), injections: try InjectionRecord.fetchAll(db),
                     detections: try DetectionRecord.fetchAll(db), failures: try FailureRecord.fetchAll(db),
@@ -181,12 +182,6 @@ extension Store {
         var name: String
         var quantity: String
         var axes: String
-    }
-
-    static func parseShard(_ text: String) -> (Int, Int)? {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n > 0, (0..<n).contains(i) else { return nil }
-        return (i, n)
     }
 }
 

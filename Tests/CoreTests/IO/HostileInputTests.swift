@@ -255,10 +255,10 @@ struct RunFolderTests {
     /// SIGKILL, the other process loses the lock with its life, and the run goes ahead.
     @Test func aRunHeldByAnotherProcessStopsAndGoesAheadOnceItIsKilled() async throws {
         try await withTemporaryFolder { folder in
-            let options = try RunOptions.parse(["--output", folder.path, "--seed", "4", "--jobs", "2"])
+            let settings = RunSettings(output: folder.path, seed: 4, jobs: 2)
             let catalog = try SyntheticSurvey.mDwarfCatalog(count: 2, seed: 4)
             func run() async throws -> RunSummary {
-                try await Notebook(name: "flares", title: "lock", options: options, defaultSeed: 1, logger: quietLogger).run(
+                try await Notebook(name: "flares", title: "lock", settings: settings, defaultSeed: 1, logger: quietLogger).run(
                     catalog: catalog, observatories: [SyntheticSurvey(.ztf, seed: 4)], analysis: FlareSearch(),
                     simulator: FlareSimulator(parameters: .init(ratePerDay: 0.5, amplitude: 0.01...0.5, fwhmMinutes: 5...30)))
             }

@@ -135,8 +135,8 @@ struct ZTFArchiveTests {
                 #expect(try FileManager.default.subpathsOfDirectory(atPath: folder.path).filter { !$0.hasSuffix("/") }
                     .allSatisfy { path in
                         var isDirectory: ObjCBool = false
-                        FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isDirectory)
-                        return isDirectory.boolValue
+                        return FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isDirectory)
+                            && isDirectory.boolValue
                     }, "\(behavior)")
             }
         }
@@ -171,8 +171,8 @@ struct ZTFArchiveTests {
                 baseURL: server.baseURL, retry: RetryPolicy(attempts: 2, baseDelay: 0.01, maximumDelay: 0.02, timeout: 2),
                 client: URLSessionHTTPClient(), environment: [:])
             func run() async throws -> (RunSummary, Store) {
-                let options = try RunOptions.parse(["--output", folder.path, "--seed", "1", "--jobs", "3"])
-                let summary = try await Notebook(name: "flares", title: "ztf", options: options, defaultSeed: 1, logger: quietLogger)
+                let settings = RunSettings(output: folder.path, seed: 1, jobs: 3)
+                let summary = try await Notebook(name: "flares", title: "ztf", settings: settings, defaultSeed: 1, logger: quietLogger)
                     .run(catalog: catalog, observatories: [archive], analysis: FlareSearch(), simulator: Optional<FlareSimulator>.none)
                 return (summary, try Store(url: summary.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true))
             }

@@ -8,8 +8,8 @@ import Testing
 @Suite("Pipeline")
 struct PipelineTests {
     func notebook(output: URL, seed: UInt64 = 5, jobs: Int = 2, logger: Logger = quietLogger) throws -> Notebook {
-        let options = try RunOptions.parse(["--output", output.path, "--seed", String(seed), "--jobs", String(jobs)])
-        return Notebook(name: "flares", title: "test", options: options, defaultSeed: 1, logger: logger)
+        let settings = RunSettings(output: output.path, seed: seed, jobs: jobs)
+        return Notebook(name: "flares", title: "test", settings: settings, defaultSeed: 1, logger: logger)
     }
 
     let simulator = FlareSimulator(parameters: .init(ratePerDay: 0.5, amplitude: 0.01...0.5, fwhmMinutes: 5...30))
@@ -108,8 +108,8 @@ struct PipelineTests {
                 catalog: catalog, observatories: observatories, analysis: FlareSearch(), simulator: simulator)
             var shardDatabases: [URL] = []
             for i in [2, 0, 1] {  // any order
-                let options = try RunOptions.parse(["--output", folder.path, "--seed", "5", "--jobs", "2", "--shard", "\(i)/3"])
-                let shard = try await Notebook(name: "flares", title: "test", options: options, defaultSeed: 1, logger: quietLogger)
+                let settings = RunSettings(output: folder.path, seed: 5, jobs: 2, shard: try Shard(index: i, count: 3))
+                let shard = try await Notebook(name: "flares", title: "test", settings: settings, defaultSeed: 1, logger: quietLogger)
                     .run(catalog: catalog, observatories: observatories, analysis: FlareSearch(), simulator: simulator)
                 #expect(shard.runDirectory.lastPathComponent.hasSuffix("-shard\(i)of3"))
                 shardDatabases.append(shard.runDirectory.appendingPathComponent("run.sqlite"))
@@ -239,8 +239,8 @@ struct SyntheticTruthTests {
         try await withTemporaryFolder { folder in
             let seed: UInt64 = 12
             let catalog = try SyntheticSurvey.mDwarfCatalog(count: 30, seed: seed)
-            let options = try RunOptions.parse(["--output", folder.path, "--seed", String(seed), "--jobs", "2"])
-            let summary = try await Notebook(name: "flares", title: "truth", options: options, defaultSeed: 1, logger: quietLogger)
+            let settings = RunSettings(output: folder.path, seed: UInt64(seed), jobs: 2)
+            let summary = try await Notebook(name: "flares", title: "truth", settings: settings, defaultSeed: 1, logger: quietLogger)
                 .run(
                     catalog: catalog, observatories: [SyntheticSurvey(.ztf, seed: seed), SyntheticSurvey(.tess, seed: seed)],
                     analysis: FlareSearch(), simulator: Optional<FlareSimulator>.none)

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Core
 import Foundation
 
-/// Options every analysis executable accepts; `report` passes them through.
+/// Options every analysis executable accepts; `report` passes them through. They become the
+/// notebook's ``Core/RunSettings``.
 public struct RunOptions: ParsableArguments, Sendable {
     @Option(help: "Root folder for runs and the raw cache.")
     public var output: String = "output"
@@ -26,22 +28,19 @@ public struct RunOptions: ParsableArguments, Sendable {
 
     public init() {}
 
-    /// The parsed `--shard i/N`.
-    public func shardIndex() throws -> (index: Int, count: Int)? {
-        guard let shard else { return nil }
-        let parts = shard.split(separator: "/")
-        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n > 0, (0..<n).contains(i) else {
-            throw ValidationError("--shard must be i/N with 0 ≤ i < N, got '\(shard)'")
+    /// The settings these options give (checked: a usage error names the option and the value).
+    public func settings() throws -> RunSettings {
+        do {
+            return try RunSettings(
+                output: output, seed: seed, jobs: jobs, shard: shard.map { try Shard(parsing: $0) }, catalog: catalog,
+                handoff: handoff, codeVersion: codeVersion
+            ).validated()
+        } catch let error as RunSettingsError {
+            throw ValidationError(error.localizedDescription)
         }
-        return (i, n)
     }
 
     public mutating func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
-        if output.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError("--output must name a folder, got an empty string")
-        }
-        if output.unicodeScalars.contains(where: { $0.value == 0 }) { throw ValidationError("--output contains a NUL character") }
-        _ = try shardIndex()
+        _ = try settings()
     }
 }
