@@ -28,6 +28,14 @@ let analysisNames: [String] = ((try? FileManager.default.contentsOfDirectory(atP
 let core: Target.Dependency = "Core"
 let runtime: Target.Dependency = "NotebookRuntime"
 
+/// Core (the search, the readers) and Plot (the rasteriser's Swift side) are numeric code that runs
+/// 10–15× slower unoptimised: the default analysis took 505 s in a plain debug build and takes 36 s
+/// with these two optimised (2 cores), for about a minute more of compiling. So a debug build — what
+/// `swift run report analyses/flares` and `swift test` make — optimises them too; the rest stays
+/// debuggable. Drop the flag to step through Core in a debugger. (SwiftPM refuses unsafe flags in a
+/// package that another package depends on by version; by path or branch it accepts them.)
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "virtualobserver",
     platforms: [.macOS(.v15)],
@@ -58,7 +66,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]),
+            ],
+            swiftSettings: optimisedInDebug),
         .target(
             name: "NotebookRuntime",
             dependencies: [
@@ -66,7 +75,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "Plot", dependencies: ["CCairo"]),
+        .target(name: "Plot", dependencies: ["CCairo"], swiftSettings: optimisedInDebug),
         .target(
             name: "Report",
             dependencies: [
