@@ -14,15 +14,28 @@ extension Notebook {
         CommandLineHost.bootstrapLogging()
         let settings: RunSettings
         do {
-            let options = try RunOptions.parse(arguments ?? Array(CommandLine.arguments.dropFirst()))
-            settings = try options.settings()
+            let command = try AnalysisCommand.parse(arguments ?? Array(CommandLine.arguments.dropFirst()))
+            settings = try command.options.settings()
         } catch {
-            RunOptions.exit(withError: error)
+            AnalysisCommand.exit(withError: error)
         }
         self.init(
             name: name, title: title, settings: settings, defaultSeed: defaultSeed,
             events: CommandLineHost.events(terminal: isatty(STDERR_FILENO) == 1))
     }
+}
+
+/// The command line of an analysis program, so that `--help` and usage errors name the program
+/// (`flares --shard …`) rather than the options type.
+struct AnalysisCommand: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "analysis",
+            abstract: "Run this analysis into a run folder (its database and light-curve products).",
+            discussion: "`report analyses/<name>` runs it and renders the report; the options are the same.")
+    }
+
+    @OptionGroup var options: RunOptions
 }
 
 /// What a notebook program does that a library must not: logging set-up, exit, standard output.

@@ -7,6 +7,38 @@ extension Figure {
 
     /// Renders onto an ARGB32 image surface and encodes it as PNG.
     func renderPNG(scale: Double, path: String?) throws -> Data {
+        try withImageSurface(scale: scale, path: path) { surface in
+            let sink = ByteSink()
+            let status = withExtendedLifetime(sink) {
+                cairo_surface_write_to_png_stream(surface, ByteSink.callback, sink.closure)
+            }
+            try Figure.check(status, path: path)
+            return sink.data
+        }
+    }
+
+    /// The pixels a PNG of the figure holds, for checking what was drawn where.
+    func raster(scale: Double = 1) throws -> Raster {
+        try withImageSurface(scale: scale, path: nil) { surface in
+            let width = Int(cairo_image_surface_get_width(surface))
+            let height = Int(cairo_image_surface_get_height(surface))
+            let stride = Int(cairo_image_surface_get_stride(surface))
+            guard let bytes = cairo_image_surface_get_data(surface) else {
+                throw PlotError.renderFailed(path: nil, status: "image surface has no pixel data")
+            }
+            var pixels = [UInt32](repeating: 0, count: width * height)
+            bytes.withMemoryRebound(to: UInt32.self, capacity: stride / 4 * height) { words in
+                for row in 0..<height {
+                    for column in 0..<width { pixels[row * width + column] = words[row * (stride / 4) + column] }
+                }
+            }
+            return Raster(width: width, height: height, pixels: pixels)
+        }
+    }
+
+    /// Draws the figure onto a new ARGB32 image surface of `width × scale` by `height × scale`
+    /// pixels and hands it to `body`.
+    private func withImageSurface<T>(scale: Double, path: String?, _ body: (OpaquePointer) throws -> T) throws -> T {
         try validate()
         guard scale.isFinite, scale > 0 else {
             throw PlotError.invalidData("PNG scale \(scale) must be a positive number of pixels per point")
@@ -29,13 +61,7 @@ extension Figure {
         try draw(on: Canvas(cr), density: scale)
         try Figure.check(cairo_status(cr), path: path)
         cairo_surface_flush(surface)
-
-        let sink = ByteSink()
-        let status = withExtendedLifetime(sink) {
-            cairo_surface_write_to_png_stream(surface, ByteSink.callback, sink.closure)
-        }
-        try Figure.check(status, path: path)
-        return sink.data
+        return try body(surface)
     }
 
     /// Renders onto an SVG surface and returns the text with Cairo's ids renumbered.
@@ -100,4 +126,40 @@ extension Figure {
 extension Figure {
     /// The version of the Cairo library linked in, e.g. "1.16.0".
     public static var cairoVersion: String { String(cString: cairo_version_string()) }
+}
+
+/// The pixels of a rendered figure: Cairo's ARGB32, premultiplied, row by row from the top left.
+struct Raster {
+    let width: Int
+    let height: Int
+    let pixels: [UInt32]
+
+    /// Red, green, blue (0–255, not premultiplied) and alpha of one pixel.
+    func rgba(x: Int, y: Int) -> (red: Int, green: Int, blue: Int, alpha: Int) {
+        let p = pixels[y * width + x]
+        let a = Int(p >> 24)
+        guard a > 0 else { return (0, 0, 0, 0) }
+        func channel(_ shift: UInt32) -> Int { min(255, Int((p >> shift) & 0xff) * 255 / a) }
+        return (channel(16), channel(8), channel(0), a)
+    }
+
+    /// Whether a pixel is within `tolerance` (0–255 per channel) of an opaque colour.
+    func pixel(x: Int, y: Int, is color: Color, tolerance: Int = 8) -> Bool {
+        let p = rgba(x: x, y: y)
+        return p.alpha > 250 && abs(p.red - Int((color.red * 255).rounded())) <= tolerance
+            && abs(p.green - Int((color.green * 255).rounded())) <= tolerance
+            && abs(p.blue - Int((color.blue * 255).rounded())) <= tolerance
+    }
+
+    /// The columns and rows holding at least one pixel of `color`.
+    func extent(of color: Color, tolerance: Int = 8) -> (columns: Set<Int>, rows: Set<Int>) {
+        var columns = Set<Int>(), rows = Set<Int>()
+        for y in 0..<height {
+            for x in 0..<width where pixel(x: x, y: y, is: color, tolerance: tolerance) {
+                columns.insert(x)
+                rows.insert(y)
+            }
+        }
+        return (columns, rows)
+    }
 }

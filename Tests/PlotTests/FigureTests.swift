@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import Plot
+
+@testable import Plot
 
 @Suite("Figure")
 struct FigureTests {
@@ -121,7 +122,45 @@ struct FigureTests {
         panel.line(x: x, y: y.map { $0 + 1 }, width: 0.5)
         panel.errorBars(x: x, y: y, yError: y.map { _ in 0.05 })
         let data = try figure.pngData(scale: 2)
-        #expect(data.count > 1000)
+        let size = try #require(Self.pngSize(data))
+        #expect(size.width == 800 && size.height == 500)
+        // The blue series (points half hidden by their gray error bars, a thin antialiased curve above
+        // them: pixels bluer than they are red, not the exact series colour) spans the plot from
+        // side to side and swings through a full sine in height.
+        let raster = try figure.raster(scale: 2)
+        var columns = Set<Int>(), rows = Set<Int>()
+        for y in 0..<raster.height {
+            for x in 0..<raster.width {
+                let p = raster.rgba(x: x, y: y)
+                if p.blue - p.red > 40 { columns.insert(x); rows.insert(y) }
+            }
+        }
+        #expect(columns.count > raster.width * 3 / 5, "blue in \(columns.count) of \(raster.width) columns")
+        #expect(rows.count > raster.height / 4, "blue in \(rows.count) of \(raster.height) rows")
+    }
+
+    @Test func pointsLandWhereTheirDataPutThem() throws {
+        let figure = Figure(width: 300, height: 300)
+        let panel = figure.panel(row: 0, column: 0)
+        panel.xLimits = 0...10
+        panel.yLimits = 0...10
+        panel.points(x: [2], y: [8], color: .red, size: 8)
+        panel.points(x: [8], y: [2], color: .orange, size: 8)
+        panel.points(x: [5], y: [5], color: .green, size: 8)
+        let raster = try figure.raster(scale: 2)
+        func centre(_ color: Color) throws -> (x: Double, y: Double) {
+            let e = raster.extent(of: color, tolerance: 4)
+            try #require(!e.columns.isEmpty, "no pixel of \(color)")
+            return (Double(e.columns.min()! + e.columns.max()!) / 2, Double(e.rows.min()! + e.rows.max()!) / 2)
+        }
+        let red = try centre(.red), orange = try centre(.orange), green = try centre(.green)
+        // x grows to the right, y upwards; the linear axes put (5, 5) halfway between (2, 8) and (8, 2).
+        #expect(red.x < green.x && green.x < orange.x)
+        #expect(red.y < green.y && green.y < orange.y)
+        #expect(abs(green.x - (red.x + orange.x) / 2) <= 1)
+        #expect(abs(green.y - (red.y + orange.y) / 2) <= 1)
+        // 6 units of data span most of the 600-pixel plot.
+        #expect(orange.x - red.x > 250)
     }
 
     @Test func rejectsInvalidSizesAndScales() {
@@ -141,7 +180,19 @@ struct FigureTests {
     }
 
     @Test func emptyFigureRenders() throws {
-        let data = try Figure(width: 200, height: 150, rows: 2, columns: 2).pngData(scale: 1)
-        #expect(data.count > 100)
+        let figure = Figure(width: 200, height: 150, rows: 2, columns: 2)
+        let size = try #require(Self.pngSize(try figure.pngData(scale: 1)))
+        #expect(size.width == 200 && size.height == 150)
+        // Frames and axes only: every pixel is opaque and gray (no series colour), most of them white.
+        let raster = try figure.raster(scale: 1)
+        var white = 0
+        for y in 0..<raster.height {
+            for x in 0..<raster.width {
+                let p = raster.rgba(x: x, y: y)
+                #expect(p.alpha == 255 && abs(p.red - p.green) <= 2 && abs(p.green - p.blue) <= 2, "pixel \(x), \(y): \(p)")
+                if raster.pixel(x: x, y: y, is: .white, tolerance: 2) { white += 1 }
+            }
+        }
+        #expect(white > raster.width * raster.height / 2)
     }
 }
