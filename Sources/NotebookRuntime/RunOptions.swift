@@ -20,6 +20,12 @@ public struct RunOptions: ParsableArguments, Sendable {
     @Option(help: "Replace the analysis's catalog with this file (CSV, ECSV, IPAC, VOTable or FITS).")
     public var catalog: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Start an unfinished run of the same inputs over.",
+            discussion: "By default a run that was killed or failed goes on from the sources it finished."))
+    public var restart = false
+
     @Option(help: ArgumentHelp("Write the run folder's location as JSON to this file.", visibility: .hidden))
     public var handoff: String?
 
@@ -33,7 +39,7 @@ public struct RunOptions: ParsableArguments, Sendable {
         do {
             return try RunSettings(
                 output: output, seed: seed, jobs: jobs, shard: shard.map { try Shard(parsing: $0) }, catalog: catalog,
-                handoff: handoff, codeVersion: codeVersion
+                handoff: handoff, codeVersion: codeVersion, restart: restart
             ).validated()
         } catch let error as RunSettingsError {
             throw ValidationError(error.localizedDescription)

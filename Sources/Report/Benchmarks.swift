@@ -221,7 +221,9 @@ public enum Benchmarks {
         let rows = 500_000
         var g = SeededGenerator(seed: 5)
         let url = folder.appendingPathComponent("gaia_500k.csv")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
         let out = try FileHandle(forWritingTo: url)
         var text = "source_id,designation,ra,dec,phot_g_mean_mag,pmra,pmdec,parallax,ref_epoch\n"
         for i in 0..<rows {

@@ -40,7 +40,7 @@ extension ReportCommand {
             let catalogPath = options.catalog.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             let runDirectory = try AnalysisLauncher(layout: layout).run(
                 analysis: name, output: outputRoot, seed: options.seed, jobs: options.jobs, shard: options.shard,
-                extra: catalogPath.map { ["--catalog", $0] } ?? [])
+                extra: (catalogPath.map { ["--catalog", $0] } ?? []) + (options.restart ? ["--restart"] : []))
             let index = try RunRenderer(runDirectory: runDirectory, templates: layout.templates).render()
             print(index.path)
         }

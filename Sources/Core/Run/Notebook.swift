@@ -145,53 +145,83 @@ public final class Notebook: @unchecked Sendable {
         // One process per run folder: a second run of the same inputs stops here, naming the first.
         let lock = try RunFolderLock(folder: runDirectory)
         defer { lock.release() }
-        // Rerunning the same inputs replaces that run's database (the run id is the same by design),
-        // but only once the new one is complete: it is built beside the old one and renamed over it
-        // at the end, so a rerun that crashes or is killed leaves the previous result as it was.
-        let previous = FileManager.default.fileExists(atPath: databaseURL.path)
-        let buildURL = previous ? runDirectory.appendingPathComponent("run.sqlite.new") : databaseURL
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            try? FileManager.default.removeItem(atPath: buildURL.path + suffix)
-        }
+        // An unfinished run of the same inputs (killed, a node lost, ended by an error) goes on from
+        // its finished sources (``Store/resume(runID:sourceCount:cells:)``), unless `restart`.
+        // Otherwise rerunning the same inputs replaces that run's database (the run id is the same by
+        // design), but only once the new one is complete: it is built beside the old one and renamed
+        // over it at the end, so a rerun that crashes or is killed leaves the previous result as it
+        // was — and is itself resumed by the next rerun.
+        let newURL = runDirectory.appendingPathComponent("run.sqlite.new")
         // The light-curve products of a rerun are staged the same way, in `.rerun/lightcurves/`, and
         // moved into place with the database: the folder never mixes two runs' files.
         let staging = runDirectory.appendingPathComponent(".rerun")
-        try? FileManager.default.removeItem(at: staging)
+        let runCells = cells.enumerated().map { NotebookCell(runId: plan.runID, position: $0.offset, kind: "markdown", text: $0.element) }
+        let codeVersion = settings.codeVersion ?? VirtualObserver.version
+        var previous = FileManager.default.fileExists(atPath: databaseURL.path)
+        var resumed: (store: Store, point: Store.ResumePoint)?
+        if !settings.restart {
+            // The unfinished database: the run itself, or a rerun's beside a finished one.
+            let unfinished = previous && (try? Store(url: databaseURL, readOnly: true).run()?.status) == .finished ? newURL : databaseURL
+            if FileManager.default.fileExists(atPath: unfinished.path), let store = try? Store(url: unfinished),
+                let run = try? store.run(), run.status != .finished, run.id == plan.runID, run.parameterHash == plan.parameterHash,
+                run.seed == Int64(bitPattern: seed), run.catalogChecksum == plan.catalogChecksum, run.codeVersion == codeVersion,
+                let point = try store.resume(runID: plan.runID, sourceCount: plan.positions.count, cells: runCells)
+            {
+                resumed = (store, point)
+                previous = unfinished == newURL
+            }
+        }
+        let buildURL = previous ? newURL : databaseURL
         let productsRoot = previous ? staging : runDirectory
-        let store = try Store(url: buildURL)
-        let record = RunRecord(
-            id: plan.runID, analysis: name, title: title, parameters: plan.parametersJSON,
-            parameterHash: plan.parameterHash, seed: Int64(bitPattern: seed),
-            codeVersion: settings.codeVersion ?? VirtualObserver.version, catalogName: catalog.name,
-            catalogChecksum: plan.catalogChecksum, catalogCount: catalog.count, cacheDirectory: cache.root.path,
-            shard: settings.shard?.description, jobs: jobs, synthetic: observatories.contains { $0.isSynthetic },
-            startedAt: Store.timestamp(Date()), finishedAt: nil, status: .running, error: nil)
-        try store.begin(
-            record,
-            cells: cells.enumerated().map { NotebookCell(runId: plan.runID, position: $0.offset, kind: "markdown", text: $0.element) },
-            observatories: observatories.map {
-                ObservatoryRecord(runId: plan.runID, name: $0.name, description: $0.description, synthetic: $0.isSynthetic)
-            },
-            histograms: analysis.emptyCoverage())
-        logger.info("run \(plan.runID): \(plan.positions.count) sources, \(observatories.count) observatories, jobs \(jobs)")
+        let store: Store
+        let ids: [Int64]
+        let toDo: [Int]
+        if let resumed {
+            store = resumed.store
+            ids = resumed.point.ids
+            toDo = ids.indices.filter { !resumed.point.done.contains(ids[$0]) }
+            logger.info(
+                "run \(plan.runID): resuming, \(ids.count - toDo.count) of \(ids.count) sources already done (\(buildURL.lastPathComponent)), jobs \(jobs)")
+        } else {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                try? FileManager.default.removeItem(atPath: buildURL.path + suffix)
+            }
+            try? FileManager.default.removeItem(at: staging)
+            store = try Store(url: buildURL)
+            let record = RunRecord(
+                id: plan.runID, analysis: name, title: title, parameters: plan.parametersJSON,
+                parameterHash: plan.parameterHash, seed: Int64(bitPattern: seed), codeVersion: codeVersion,
+                catalogName: catalog.name, catalogChecksum: plan.catalogChecksum, catalogCount: catalog.count,
+                cacheDirectory: cache.root.path, shard: settings.shard?.description, jobs: jobs,
+                synthetic: observatories.contains { $0.isSynthetic }, startedAt: Store.timestamp(Date()), finishedAt: nil,
+                status: .running, error: nil)
+            try store.begin(
+                record, cells: runCells,
+                observatories: observatories.map {
+                    ObservatoryRecord(runId: plan.runID, name: $0.name, description: $0.description, synthetic: $0.isSynthetic)
+                },
+                histograms: analysis.emptyCoverage())
+            ids = try store.register(plan.entries, runID: plan.runID)
+            toDo = Array(ids.indices)
+            logger.info("run \(plan.runID): \(plan.positions.count) sources, \(observatories.count) observatories, jobs \(jobs)")
+        }
         let started = Date()
         do {
-            let ids = try store.register(plan.entries, runID: plan.runID)
             let pipeline = SourcePipeline(
                 runID: plan.runID, seed: seed, cache: cache, store: store, observatories: observatories,
                 analysis: analysis, simulator: simulator, logger: logger, runDirectory: productsRoot)
-            let progress = Progress(total: ids.count, logger: logger, report: events.progress)
+            let progress = Progress(total: toDo.count, logger: logger, report: events.progress)
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 var next = 0
                 func launch() {
-                    let k = next
+                    let k = toDo[next]
                     next += 1
                     group.addTask { await pipeline.process(entry: catalog.entries[plan.positions[k]], sourceID: ids[k]) }
                 }
-                while next < min(jobs, ids.count) { launch() }
+                while next < min(jobs, toDo.count) { launch() }
                 while let ok = try await group.next() {
                     progress.tick(ok: ok)
-                    if next < ids.count { launch() }
+                    if next < toDo.count { launch() }
                 }
             }
             try store.finish(runID: plan.runID, status: .finished)

@@ -19,11 +19,14 @@ public struct RunSettings: Sendable, Hashable {
     public var handoff: String?
     /// Code version recorded with the run; nil: ``VirtualObserver/version``.
     public var codeVersion: String?
+    /// Start an unfinished run of the same inputs over instead of going on from its finished sources.
+    public var restart: Bool
 
     public init(
         output: String = "output", seed: UInt64? = nil, jobs: Int? = nil, shard: Shard? = nil, catalog: String? = nil,
-        handoff: String? = nil, codeVersion: String? = nil
+        handoff: String? = nil, codeVersion: String? = nil, restart: Bool = false
     ) {
+        self.restart = restart
         self.output = output
         self.seed = seed
         self.jobs = jobs

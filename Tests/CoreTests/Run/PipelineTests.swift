@@ -216,6 +216,94 @@ struct PipelineTests {
         }
     }
 
+    /// The flares analysis as a child process, killed once it has finished three of eight sources,
+    /// then run again: the rerun says it goes on from the finished sources, processes only the
+    /// others, and the run equals an uninterrupted one. With `--restart` it starts over.
+    @Test func aKilledRunGoesOnFromItsFinishedSources() async throws {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("flares")
+        try #require(FileManager.default.isExecutableFile(atPath: executable.path), "no flares executable at \(executable.path)")
+        try await withTemporaryFolder { folder in
+            let entries = try SyntheticSurvey.mDwarfCatalog(count: 8, seed: 20_261_124).entries
+            var csv = "source_id,ra,dec,phot_g_mean_mag\n"
+            for e in entries { csv += "\(e.id),\(e.ra),\(e.dec),\(e.magnitude ?? .nan)\n" }
+            let catalog = folder.appendingPathComponent("stars.csv")
+            try Data(csv.utf8).write(to: catalog)
+            let log = folder.appendingPathComponent("log.txt")
+            func start(_ output: URL, _ extra: [String] = []) throws -> Process {
+                let p = Process()
+                p.executableURL = executable
+                p.arguments = ["--output", output.path, "--catalog", catalog.path, "--jobs", "1", "--seed", "3"] + extra
+                p.standardOutput = FileHandle.nullDevice
+                FileManager.default.createFile(atPath: log.path, contents: nil)
+                p.standardError = try FileHandle(forWritingTo: log)
+                try p.run()
+                return p
+            }
+            func database(_ output: URL) -> URL? {
+                let runs = output.appendingPathComponent("flares")
+                guard let id = try? FileManager.default.contentsOfDirectory(atPath: runs.path).first else { return nil }
+                return runs.appendingPathComponent(id).appendingPathComponent("run.sqlite")
+            }
+            func done(_ output: URL, suffix: String = "") -> Int {
+                guard let url = database(output).map({ URL(fileURLWithPath: $0.path + suffix) }), FileManager.default.fileExists(atPath: url.path),
+                    let store = try? Store(url: url, readOnly: true)
+                else { return 0 }
+                return (try? store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sources WHERE status = 'done'") ?? 0 }) ?? 0
+            }
+
+            let clean = folder.appendingPathComponent("clean")
+            let whole = try start(clean)
+            whole.waitUntilExit()
+            #expect(whole.terminationStatus == 0)
+            let expected = try content(Store(url: try #require(database(clean)), readOnly: true))
+
+            let killed = folder.appendingPathComponent("killed")
+            let first = try start(killed)
+            let deadline = Date().addingTimeInterval(300)
+            while done(killed) < 3 && first.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            let finished = done(killed)
+            try #require(finished >= 3 && finished < 8, "killed with \(finished) of 8 sources done")
+
+            let second = try start(killed)
+            second.waitUntilExit()
+            #expect(second.terminationStatus == 0)
+            let text = try String(contentsOf: log, encoding: .utf8)
+            #expect(text.contains("resuming, \(finished) of 8 sources already done"), "\(text)")
+            #expect(text.contains("\(8 - finished)/\(8 - finished) sources"), "\(text)")
+            let store = try Store(url: try #require(database(killed)), readOnly: true)
+            #expect(try store.run()?.status == .finished)
+            #expect(try content(store) == expected)
+
+            // A finished run is rerun from the start (as is an unfinished one with --restart).
+            let third = try start(killed, ["--restart"])
+            third.waitUntilExit()
+            let again = try String(contentsOf: log, encoding: .utf8)
+            #expect(!again.contains("resuming"))
+            #expect(again.contains("8/8 sources"))
+            #expect(try content(Store(url: try #require(database(killed)), readOnly: true)) == expected)
+
+            // A rerun of a finished run, killed: the finished result stays in place, untouched, and
+            // the next rerun goes on from the killed one's sources (built beside it, then renamed).
+            let fourth = try start(killed)
+            while done(killed, suffix: ".new") < 3 && fourth.isRunning && Date() < deadline + 300 {
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            kill(fourth.processIdentifier, SIGKILL)
+            fourth.waitUntilExit()
+            let staged = done(killed, suffix: ".new")
+            try #require(staged >= 3 && staged < 8, "rerun killed with \(staged) of 8 sources done")
+            #expect(try Store(url: try #require(database(killed)), readOnly: true).run()?.status == .finished)
+            let fifth = try start(killed)
+            fifth.waitUntilExit()
+            #expect(fifth.terminationStatus == 0)
+            #expect(try String(contentsOf: log, encoding: .utf8).contains("resuming, \(staged) of 8 sources already done (run.sqlite.new)"))
+            #expect(try content(Store(url: try #require(database(killed)), readOnly: true)) == expected)
+            #expect(!FileManager.default.fileExists(atPath: try #require(database(killed)).path + ".new"))
+        }
+    }
+
     /// Everything a run found, keyed by catalog id rather than row ids.
     func content(_ store: Store) throws -> [String] {
         let catalogID = Dictionary(uniqueKeysWithValues: try store.sources().map { ($0.id!, $0.catalogId) })
@@ -227,7 +315,11 @@ struct PipelineTests {
         let statistics = try store.statistics().map { "S \(catalogID[$0.sourceId]!) \($0.band) \($0.name) \(String(describing: $0.value))" }
         let injected = try store.injections().map { "I \(catalogID[$0.sourceId]!) \($0.number) \($0.peakTime) \($0.recovered)" }
         let datasets = try store.datasets().map { "F \(catalogID[$0.sourceId]!) \($0.position) \($0.rawPath) \($0.sha256)" }
-        return (detections + statistics + injected + datasets).sorted()
+        let coverage = try store.histograms().flatMap { h in
+            h.counts.enumerated().filter { $0.element != 0 }.map { "H \(h.name) \($0.offset) \($0.element)" } + ["H \(h.name) outside \(h.outside)"]
+        }
+        let states = try store.sources().map { "T \($0.catalogId) \($0.status.rawValue)" }
+        return (detections + statistics + injected + datasets + coverage + states).sorted()
     }
 }
 
