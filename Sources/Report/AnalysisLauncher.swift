@@ -49,6 +49,21 @@ public struct AnalysisLauncher: Sendable {
         return runDirectory
     }
 
+    /// The analysis executable built in release (for batch jobs, which run long); with `build` false
+    /// only its path.
+    public func releaseExecutable(of analysis: String, build: Bool = true) throws -> URL {
+        if build {
+            FileHandle.standardError.write(Data("report: building \(analysis) (release configuration, for batch jobs)\n".utf8))
+            let status = try Self.execute(
+                "/usr/bin/env", ["swift", "build", "-c", "release", "--product", analysis], in: layout.root, stdoutToStderr: true)
+            guard status == 0 else { throw ReportError.buildFailed(analysis: analysis, status: status) }
+        }
+        guard let binPath = try Self.capture("/usr/bin/env", ["swift", "build", "-c", "release", "--show-bin-path"], in: layout.root) else {
+            throw ReportError.buildFailed(analysis: analysis, status: -1)
+        }
+        return URL(fileURLWithPath: binPath).appendingPathComponent(analysis)
+    }
+
     /// The SwiftPM configuration this executable was built in.
     static var configuration: String {
         #if DEBUG

@@ -14,7 +14,7 @@ struct ReportCommand: ParsableCommand {
             `report analyses/flares` builds and runs that analysis, then renders \
             output/flares/<run-id>/index.html and prints its path as the last line.
             """,
-        subcommands: [Run.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Export.self, Vet.self, Merge.self, LightcurveCommand.self, Inspect.self, Bench.self, Fuzz.self, FuzzCase.self],
+        subcommands: [Run.self, Submit.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Export.self, Vet.self, Merge.self, LightcurveCommand.self, Inspect.self, Bench.self, Fuzz.self, FuzzCase.self],
         defaultSubcommand: Run.self)
 }
 
@@ -42,6 +42,84 @@ extension ReportCommand {
                 analysis: name, output: outputRoot, seed: options.seed, jobs: options.jobs, shard: options.shard,
                 extra: (catalogPath.map { ["--catalog", $0] } ?? []) + (options.restart ? ["--restart"] : []))
             let index = try RunRenderer(runDirectory: runDirectory, templates: layout.templates).render()
+            print(index.path)
+        }
+    }
+
+    struct Submit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run an analysis as a Slurm job array, one shard per task, then merge and render it.",
+            discussion: """
+                Builds the analysis in release, writes shards.sbatch (the array: --shard $SLURM_ARRAY_TASK_ID/N) \
+                and merge.sbatch (afterok on the array: report merge, then the report) into \
+                OUTPUT/<analysis>/slurm-<time>/ with the tasks' logs, submits both with sbatch and prints the \
+                job ids and where the report will appear. --dry-run prints the scripts instead of submitting. \
+                A task that fails or is killed is resubmitted with `sbatch --array=<i> shards.sbatch`: \
+                its shard goes on from the sources it finished.
+                """)
+
+        @Argument(help: "The analysis folder, e.g. analyses/flares.")
+        var analysis: String
+
+        @Option(help: "Number of shards (array tasks).")
+        var shards: Int
+
+        @Option(help: "Root folder for runs and the raw cache (shared by the tasks).")
+        var output: String = "output"
+
+        @Option(help: "Random seed; default: the analysis's own.")
+        var seed: UInt64?
+
+        @Option(help: "Replace the analysis's catalog with this file.")
+        var catalog: String?
+
+        @Option(help: "Slurm partition.") var partition: String?
+        @Option(help: "Time limit per task, e.g. 01:00:00.") var time: String?
+        @Option(help: "Memory per task, e.g. 4G.") var mem: String?
+        @Option(help: "CPUs per task (the sources processed in parallel).") var cpus: Int = 1
+        @Option(help: "Slurm account.") var account: String?
+
+        @Flag(help: "Write and print the scripts, submit nothing (no build either).")
+        var dryRun = false
+
+        func validate() throws {
+            guard shards >= 1 else { throw ValidationError("--shards must be at least 1, got \(shards)") }
+            guard cpus >= 1 else { throw ValidationError("--cpus must be at least 1, got \(cpus)") }
+        }
+
+        func run() throws {
+            let given = URL(fileURLWithPath: analysis)
+            let layout = try FileManager.default.fileExists(atPath: given.path)
+                ? PackageLayout.locate(from: given) : PackageLayout.locate()
+            let name = try layout.analysis(named: analysis)
+            let executable = try AnalysisLauncher(layout: layout).releaseExecutable(of: name, build: !dryRun)
+            let report = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0]).standardizedFileURL
+            let submission = SlurmSubmission(
+                analysis: name, analysisExecutable: executable, reportExecutable: report, checkout: layout.root,
+                output: URL(fileURLWithPath: output).standardizedFileURL, shards: shards, seed: seed,
+                catalog: catalog.map { URL(fileURLWithPath: $0).standardizedFileURL },
+                codeVersion: layout.codeVersion(packageVersion: VirtualObserver.version),
+                resources: .init(partition: partition, time: time, memory: mem, cpus: cpus, account: account))
+            let folder = submission.folder(at: Date())
+            try submission.write(folder: folder)
+            let index = SlurmSubmission.mergedRun(in: folder).appendingPathComponent("index.html")
+            if dryRun {
+                for script in ["shards.sbatch", "merge.sbatch"] {
+                    print("# \(folder.appendingPathComponent(script).path)")
+                    print(try String(contentsOf: folder.appendingPathComponent(script), encoding: .utf8))
+                }
+                print("# not submitted (--dry-run): sbatch shards.sbatch, then sbatch --dependency=afterok:<array id> merge.sbatch")
+                return
+            }
+            let jobs = try submission.submit(folder: folder)
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    report: submitted \(shards) shards as job array \(jobs.array) and the merge as job \(jobs.merge) (afterok)
+                    report: scripts and logs in \(folder.path)
+
+                    """.utf8))
             print(index.path)
         }
     }

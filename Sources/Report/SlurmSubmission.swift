@@ -1,0 +1,218 @@
+import Core
+import Foundation
+
+/// A sharded run of an analysis on a Slurm cluster: a job array with one `--shard i/N` per task,
+/// and a job that waits for all of them (`afterok`), merges the shards (``RunMerge``) and renders
+/// the report.
+///
+/// The batch scripts are plain and kept in the submission folder (`<output>/<analysis>/slurm-<time>/`)
+/// with the tasks' logs, so a user can read, edit and resubmit them. Each task prints its shard's run
+/// folder as the last line of its standard output (`logs/shard-<i>.out`), which is how the merge
+/// job finds the shards; a task that did not finish leaves no such line, and the merge fails naming it.
+///
+/// ```swift
+/// let submission = SlurmSubmission(
+///     analysis: "flares", analysisExecutable: bin, reportExecutable: report, checkout: layout.root,
+///     output: outputRoot, shards: 4, resources: .init(partition: "short", time: "01:00:00"))
+/// let folder = submission.folder(at: Date())
+/// try submission.write(folder: folder)
+/// let jobs = try submission.submit(folder: folder)
+/// ```
+public struct SlurmSubmission: Sendable {
+    /// What each task asks the scheduler for; nil: the cluster's default.
+    public struct Resources: Sendable {
+        public var partition: String?
+        public var time: String?
+        public var memory: String?
+        public var cpus: Int
+        public var account: String?
+
+        public init(partition: String? = nil, time: String? = nil, memory: String? = nil, cpus: Int = 1, account: String? = nil) {
+            self.partition = partition
+            self.time = time
+            self.memory = memory
+            self.cpus = cpus
+            self.account = account
+        }
+    }
+
+    public var analysis: String
+    public var analysisExecutable: URL
+    public var reportExecutable: URL
+    /// The checkout: the jobs run there (the merge job renders with its templates).
+    public var checkout: URL
+    public var output: URL
+    public var shards: Int
+    public var seed: UInt64?
+    public var catalog: URL?
+    public var codeVersion: String?
+    public var resources: Resources
+
+    public init(
+        analysis: String, analysisExecutable: URL, reportExecutable: URL, checkout: URL, output: URL, shards: Int,
+        seed: UInt64? = nil, catalog: URL? = nil, codeVersion: String? = nil, resources: Resources = Resources()
+    ) {
+        self.analysis = analysis
+        self.analysisExecutable = analysisExecutable
+        self.reportExecutable = reportExecutable
+        self.checkout = checkout
+        self.output = output
+        self.shards = shards
+        self.seed = seed
+        self.catalog = catalog
+        self.codeVersion = codeVersion
+        self.resources = resources
+    }
+
+    /// The job ids `sbatch` gave.
+    public struct Jobs: Sendable, Equatable {
+        public var array: String
+        public var merge: String
+    }
+
+    /// The submission folder for a submission made at `date`.
+    public func folder(at date: Date) -> URL {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return output.appendingPathComponent(analysis).appendingPathComponent("slurm-\(formatter.string(from: date))")
+    }
+
+    /// The merged run's folder, where the report appears (`index.html`).
+    public static func mergedRun(in folder: URL) -> URL { folder.appendingPathComponent("merged") }
+
+    /// The job array's script: one shard per task.
+    public func shardScript(folder: URL) -> String {
+        var arguments = ["--output", output.path, "--shard", "${SLURM_ARRAY_TASK_ID}/\(shards)", "--jobs", "${SLURM_CPUS_PER_TASK:-1}"]
+        if let seed { arguments += ["--seed", String(seed)] }
+        if let catalog { arguments += ["--catalog", catalog.path] }
+        if let codeVersion { arguments += ["--code-version", codeVersion] }
+        let logs = folder.appendingPathComponent("logs")
+        return """
+            #!/bin/bash
+            # \(analysis): shard ${SLURM_ARRAY_TASK_ID} of \(shards), one per array task (written by `report submit`).
+            # Standard output ends with the shard's run folder; the merge job reads it from logs/shard-<i>.out.
+            #SBATCH --job-name=vo-\(analysis)
+            #SBATCH --array=0-\(shards - 1)
+            #SBATCH --chdir=\(checkout.path)
+            #SBATCH --output=\(logs.path)/shard-%a.out
+            #SBATCH --error=\(logs.path)/shard-%a.log
+            #SBATCH --cpus-per-task=\(resources.cpus)
+            \(directives())set -euo pipefail
+            exec \(Self.quote(analysisExecutable.path)) \(arguments.map(Self.quoteKeepingVariables).joined(separator: " "))
+
+            """
+    }
+
+    /// The merge job's script: every shard's run folder, merged into `merged/` and rendered.
+    public func mergeScript(folder: URL) -> String {
+        let logs = folder.appendingPathComponent("logs")
+        return """
+            #!/bin/bash
+            # \(analysis): merges the \(shards) shards and renders the report (written by `report submit`;
+            # submitted with --dependency=afterok on the job array, so it runs once every shard succeeded).
+            #SBATCH --job-name=vo-\(analysis)-merge
+            #SBATCH --chdir=\(checkout.path)
+            #SBATCH --output=\(logs.path)/merge.out
+            #SBATCH --error=\(logs.path)/merge.log
+            #SBATCH --cpus-per-task=1
+            \(directives(cpus: false))set -euo pipefail
+            shards=()
+            for i in $(seq 0 \(shards - 1)); do
+              out=\(Self.quote(logs.path))/shard-$i.out
+              run=$(tail -n 1 "$out" 2>/dev/null || true)
+              if [ -z "$run" ] || [ ! -f "$run/run.sqlite" ]; then
+                echo "merge: shard $i/\(shards) did not finish: no run folder at the end of $out" >&2
+                exit 1
+              fi
+              shards+=("$run")
+            done
+            exec \(Self.quote(reportExecutable.path)) merge \(Self.quote(Self.mergedRun(in: folder).path)) "${shards[@]}"
+
+            """
+    }
+
+    private func directives(cpus: Bool = true) -> String {
+        var lines: [String] = []
+        if let p = resources.partition { lines.append("#SBATCH --partition=\(p)") }
+        if let t = resources.time { lines.append("#SBATCH --time=\(t)") }
+        if let m = resources.memory { lines.append("#SBATCH --mem=\(m)") }
+        if let a = resources.account { lines.append("#SBATCH --account=\(a)") }
+        return lines.map { $0 + "\n" }.joined()
+    }
+
+    /// Writes the two scripts (executable) and the logs folder into `folder`.
+    public func write(folder: URL) throws {
+        guard shards >= 1 else { throw SlurmError.invalid("--shards must be at least 1, got \(shards)") }
+        for value in [resources.partition, resources.time, resources.memory, resources.account].compactMap({ $0 })
+        where value.contains(where: { $0.isNewline || $0.isWhitespace }) {
+            throw SlurmError.invalid("a Slurm option cannot hold white space: '\(value)'")
+        }
+        let fm = FileManager.default
+        try fm.createDirectory(at: folder.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        for (name, text) in [("shards.sbatch", shardScript(folder: folder)), ("merge.sbatch", mergeScript(folder: folder))] {
+            let url = folder.appendingPathComponent(name)
+            try Data(text.utf8).write(to: url, options: .atomic)
+            try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        }
+    }
+
+    /// Submits the array, then the merge job depending on it; records both ids in `jobs.txt`.
+    public func submit(folder: URL, sbatch: String = "sbatch") throws -> Jobs {
+        let array = try Self.sbatch(sbatch, ["--parsable", folder.appendingPathComponent("shards.sbatch").path])
+        let merge = try Self.sbatch(
+            sbatch, ["--parsable", "--dependency=afterok:\(array)", "--kill-on-invalid-dep=yes", folder.appendingPathComponent("merge.sbatch").path])
+        let record = "array \(array)\nmerge \(merge)\n"
+        try Data(record.utf8).write(to: folder.appendingPathComponent("jobs.txt"), options: .atomic)
+        return Jobs(array: array, merge: merge)
+    }
+
+    /// Runs `sbatch --parsable …` and returns the job id (`<id>` or `<id>;<cluster>`).
+    static func sbatch(_ tool: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch { throw SlurmError.cannotRun(tool: tool, reason: error.localizedDescription) }
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard process.terminationStatus == 0, let id = text.split(separator: ";").first.map(String.init), !id.isEmpty,
+            id.allSatisfy(\.isNumber)
+        else {
+            throw SlurmError.submitFailed(
+                command: ([tool] + arguments).joined(separator: " "), status: process.terminationStatus,
+                message: String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) + text)
+        }
+        return id
+    }
+
+    /// `text` in single quotes for the shell.
+    static func quote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Quoted, except an argument built from Slurm's variables (`${SLURM_…}`), in double quotes so the
+    /// shell expands them.
+    static func quoteKeepingVariables(_ text: String) -> String {
+        text.contains("${SLURM_") ? "\"\(text)\"" : quote(text)
+    }
+}
+
+public enum SlurmError: Error, LocalizedError, Equatable {
+    case invalid(String)
+    case cannotRun(tool: String, reason: String)
+    case submitFailed(command: String, status: Int32, message: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .invalid(let message): message
+        case let .cannotRun(tool, reason): "cannot run \(tool): \(reason) (is Slurm installed here? `--dry-run` writes the scripts without it)"
+        case let .submitFailed(command, status, message): "\(command) failed (exit status \(status)): \(message)"
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+@testable import Report
+
+/// The batch scripts `report submit` writes, run by bash as Slurm would run them, with stand-ins
+/// for the analysis, `report` and `sbatch` that record what they were given. (CI submits them to a
+/// real one-node Slurm cluster: scripts/check-slurm.)
+@Suite("Slurm submission")
+struct SlurmSubmissionTests {
+    /// A stand-in executable that writes its arguments, one per line, to `record` (appending a
+    /// blank line after each call) and then prints `output`.
+    static func recorder(at url: URL, record: URL, output: String = "") throws {
+        let script = """
+            #!/bin/bash
+            for a in "$@"; do printf '%s\\n' "$a" >> '\(record.path)'; done
+            echo >> '\(record.path)'
+            \(output.isEmpty ? "" : "echo '\(output)'")
+            """
+        try Data(script.utf8).write(to: url)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+    }
+
+    static func bash(_ script: URL, environment: [String: String]) throws -> (status: Int32, stderr: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [script.path]
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
+    func submission(in folder: URL) throws -> SlurmSubmission {
+        // Paths with a space and a quote: the scripts must pass them through intact.
+        let tools = folder.appendingPathComponent("tools with 'quotes'")
+        try FileManager.default.createDirectory(at: tools, withIntermediateDirectories: true)
+        return SlurmSubmission(
+            analysis: "flares", analysisExecutable: tools.appendingPathComponent("flares"),
+            reportExecutable: tools.appendingPathComponent("report"), checkout: folder,
+            output: folder.appendingPathComponent("out put"), shards: 4, seed: 7,
+            catalog: folder.appendingPathComponent("my stars.csv"), codeVersion: "0.1.0 (git abc)",
+            resources: .init(partition: "short", time: "01:00:00", memory: "4G", cpus: 3, account: "astro"))
+    }
+
+    @Test func anArrayTaskRunsItsShardWithTheRunOptions() async throws {
+        try await withTemporaryFolder { folder in
+            let s = try submission(in: folder)
+            let jobs = s.folder(at: Date(timeIntervalSince1970: 0))
+            #expect(jobs.lastPathComponent == "slurm-19700101T000000Z")
+            try s.write(folder: jobs)
+            let record = folder.appendingPathComponent("args.txt")
+            try Self.recorder(at: s.analysisExecutable, record: record)
+            let script = jobs.appendingPathComponent("shards.sbatch")
+            let text = try String(contentsOf: script, encoding: .utf8)
+            for directive in [
+                "#SBATCH --array=0-3", "#SBATCH --cpus-per-task=3", "#SBATCH --partition=short", "#SBATCH --time=01:00:00",
+                "#SBATCH --mem=4G", "#SBATCH --account=astro", "#SBATCH --output=\(jobs.path)/logs/shard-%a.out",
+            ] {
+                #expect(text.contains("\n\(directive)\n"), "missing \(directive)")
+            }
+            let run = try Self.bash(script, environment: ["SLURM_ARRAY_TASK_ID": "2", "SLURM_CPUS_PER_TASK": "3"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let arguments = try String(contentsOf: record, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+                .map(String.init)
+            #expect(
+                arguments == [
+                    "--output", folder.appendingPathComponent("out put").path, "--shard", "2/4", "--jobs", "3", "--seed", "7",
+                    "--catalog", folder.appendingPathComponent("my stars.csv").path, "--code-version", "0.1.0 (git abc)", "", "",
+                ])
+        }
+    }
+
+    @Test func theMergeJobMergesEveryShardAndNamesOneThatDidNotFinish() async throws {
+        try await withTemporaryFolder { folder in
+            let s = try submission(in: folder)
+            let jobs = s.folder(at: Date())
+            try s.write(folder: jobs)
+            let record = folder.appendingPathComponent("args.txt")
+            try Self.recorder(at: s.reportExecutable, record: record)
+            // Each task's standard output ends with its shard's run folder.
+            var runs: [String] = []
+            for i in 0..<4 {
+                let run = folder.appendingPathComponent("runs/flares-x-seed7-shard\(i)of4")
+                try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+                try Data().write(to: run.appendingPathComponent("run.sqlite"))
+                runs.append(run.path)
+                let log = i == 2 ? "" : "some line\n\(run.path)\n"
+                try Data(log.utf8).write(to: jobs.appendingPathComponent("logs/shard-\(i).out"))
+            }
+            let script = jobs.appendingPathComponent("merge.sbatch")
+            let missing = try Self.bash(script, environment: [:])
+            #expect(missing.status == 1)
+            #expect(missing.stderr.contains("shard 2/4 did not finish"), "\(missing.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: record.path))
+
+            try Data("\(runs[2])\n".utf8).write(to: jobs.appendingPathComponent("logs/shard-2.out"))
+            let merged = try Self.bash(script, environment: [:])
+            #expect(merged.status == 0, "\(merged.stderr)")
+            let arguments = try String(contentsOf: record, encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(arguments == ["merge", SlurmSubmission.mergedRun(in: jobs).path] + runs)
+        }
+    }
+
+    @Test func theMergeJobIsSubmittedAfterTheArrayAndWaitsForIt() async throws {
+        try await withTemporaryFolder { folder in
+            let s = try submission(in: folder)
+            let jobs = s.folder(at: Date())
+            try s.write(folder: jobs)
+            // sbatch --parsable prints "<id>" or "<id>;<cluster>".
+            let record = folder.appendingPathComponent("sbatch.txt")
+            let sbatch = folder.appendingPathComponent("sbatch")
+            try Self.recorder(at: sbatch, record: record, output: "41;cluster")
+            let submitted = try s.submit(folder: jobs, sbatch: sbatch.path)
+            #expect(submitted == .init(array: "41", merge: "41"))
+            let calls = try String(contentsOf: record, encoding: .utf8).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+            #expect(calls.count == 2)
+            #expect(calls[0].split(separator: "\n") == ["--parsable", "\(jobs.path)/shards.sbatch"])
+            #expect(calls[1].split(separator: "\n").contains("--dependency=afterok:41"))
+            #expect(calls[1].hasSuffix("\(jobs.path)/merge.sbatch"))
+            #expect(try String(contentsOf: jobs.appendingPathComponent("jobs.txt"), encoding: .utf8) == "array 41\nmerge 41\n")
+
+            // An sbatch that refuses the job: its message, not a job id.
+            try Data("#!/bin/bash\necho 'sbatch: error: invalid partition specified: short' >&2\nexit 1\n".utf8).write(to: sbatch)
+            #expect(throws: SlurmError.self) { try s.submit(folder: jobs, sbatch: sbatch.path) }
+            do {
+                _ = try s.submit(folder: jobs, sbatch: sbatch.path)
+            } catch {
+                #expect(error.localizedDescription.contains("invalid partition specified"))
+            }
+        }
+    }
+
+    @Test func optionsThatWouldBreakADirectiveAreRefused() async throws {
+        try await withTemporaryFolder { folder in
+            var s = try submission(in: folder)
+            s.resources.partition = "short\n#SBATCH --wrap=evil"
+            #expect(throws: SlurmError.invalid("a Slurm option cannot hold white space: 'short\n#SBATCH --wrap=evil'")) {
+                try s.write(folder: folder.appendingPathComponent("jobs"))
+            }
+        }
+    }
+}
