@@ -98,6 +98,7 @@ public enum ReportError: Error, LocalizedError, Equatable {
     case templateError(name: String, message: String)
     case notARunFolder(String)
     case noTemplates(run: String)
+    case notASubmission(String)
 
     public var errorDescription: String? {
         switch self {
@@ -112,6 +113,7 @@ public enum ReportError: Error, LocalizedError, Equatable {
         case let .missingTemplate(n, f): return "template '\(n).mustache' not found in \(f)"
         case let .templateError(n, m): return "template '\(n)': \(m)"
         case let .notARunFolder(p): return "\(p) is not a run folder (no run.sqlite in it)"
+        case let .notASubmission(p): return "\(p) is neither a run folder nor a `report submit` folder (no run.sqlite, no shards.sbatch with an --array line)"
         case let .noTemplates(r):
             return "\(r) holds no templates/ (rendered before runs kept their templates) and the working directory is not "
                 + "inside a virtualobserver checkout: give --templates FOLDER"

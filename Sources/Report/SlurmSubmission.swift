@@ -168,6 +168,67 @@ public struct SlurmSubmission: Sendable {
         return Jobs(array: array, merge: merge)
     }
 
+    /// What ``resume(folder:sbatch:scancel:)`` resubmitted.
+    public struct Resubmission: Sendable, Equatable {
+        /// The shards run again (their tasks failed, were killed or cancelled), and the new array's id.
+        public var shards: [Int]
+        public var array: String?
+        /// The new merge job, waiting for the new array and for the old tasks still in the queue.
+        public var merge: String
+    }
+
+    /// Resubmits the shards of a submission folder that did not finish and are no longer queued or
+    /// running (each goes on from the sources it finished), cancels the old merge job (which waits
+    /// for ever on a failed task), and submits a new one after the new tasks and those of the old
+    /// array still in the queue. With every shard finished, only the merge job is submitted again.
+    public static func resume(
+        folder: URL, status: SubmissionStatus, sbatch: String = "sbatch", scancel: String = "scancel"
+    ) throws -> Resubmission {
+        let inQueue: Set<String> = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED"]
+        let again = status.shards.filter { $0.counts?.runStatus != "finished" && !inQueue.contains($0.jobState ?? "") }.map(\.index)
+        let waiting = status.shards.contains { inQueue.contains($0.jobState ?? "") }
+        var jobs: [String: String] = [:]
+        if let text = try? String(contentsOf: folder.appendingPathComponent("jobs.txt"), encoding: .utf8) {
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: " ")
+                if parts.count == 2 { jobs[String(parts[0])] = String(parts[1]) }
+            }
+        }
+        if let old = jobs["merge"] { _ = try? sbatchLike(scancel, [old]) }
+        var array: String?
+        var after: [String] = []
+        if !again.isEmpty {
+            let id = try Self.sbatch(
+                sbatch, ["--parsable", "--array=" + again.map(String.init).joined(separator: ","), folder.appendingPathComponent("shards.sbatch").path])
+            array = id
+            after.append("afterok:\(id)")
+        }
+        if waiting, let old = jobs["array"] { after.append("afterany:\(old)") }
+        var mergeArguments = ["--parsable"]
+        if !after.isEmpty { mergeArguments += ["--dependency=" + after.joined(separator: ","), "--kill-on-invalid-dep=yes"] }
+        let merge = try Self.sbatch(sbatch, mergeArguments + [folder.appendingPathComponent("merge.sbatch").path])
+        var record = ""
+        if let old = jobs["array"] { record += "array \(old)\n" }
+        if let array { record += "resubmitted \(again.map(String.init).joined(separator: ",")) \(array)\n" }
+        record += "merge \(merge)\n"
+        let previous = (try? String(contentsOf: folder.appendingPathComponent("jobs.txt"), encoding: .utf8)) ?? ""
+        try Data((previous.split(separator: "\n").map { "# \($0)\n" }.joined() + record).utf8)
+            .write(to: folder.appendingPathComponent("jobs.txt"), options: .atomic)
+        return Resubmission(shards: again, array: array, merge: merge)
+    }
+
+    /// Runs a Slurm client tool, ignoring its output; nil when it fails.
+    static func sbatchLike(_ tool: String, _ arguments: [String]) throws -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
     /// Runs `sbatch --parsable …` and returns the job id (`<id>` or `<id>;<cluster>`).
     static func sbatch(_ tool: String, _ arguments: [String]) throws -> String {
         let process = Process()

@@ -14,7 +14,7 @@ struct ReportCommand: ParsableCommand {
             `report analyses/flares` builds and runs that analysis, then renders \
             output/flares/<run-id>/index.html and prints its path as the last line.
             """,
-        subcommands: [Run.self, Submit.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Export.self, Vet.self, Merge.self, LightcurveCommand.self, Inspect.self, Bench.self, Fuzz.self, FuzzCase.self],
+        subcommands: [Run.self, Submit.self, Status.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Export.self, Vet.self, Merge.self, LightcurveCommand.self, Inspect.self, Bench.self, Fuzz.self, FuzzCase.self],
         defaultSubcommand: Run.self)
 }
 
@@ -54,15 +54,22 @@ extension ReportCommand {
                 and merge.sbatch (afterok on the array: report merge, then the report) into \
                 OUTPUT/<analysis>/slurm-<time>/ with the tasks' logs, submits both with sbatch and prints the \
                 job ids and where the report will appear. --dry-run prints the scripts instead of submitting. \
-                A task that fails or is killed is resubmitted with `sbatch --array=<i> shards.sbatch`: \
-                its shard goes on from the sources it finished.
+                `report submit --resume <slurm folder>` resubmits the shards that failed or were killed (each \
+                goes on from the sources it finished) with a new merge job; `report status <slurm folder>` \
+                shows where each shard stands.
                 """)
 
-        @Argument(help: "The analysis folder, e.g. analyses/flares.")
-        var analysis: String
+        @Argument(help: "The analysis folder, e.g. analyses/flares (not with --resume).")
+        var analysis: String?
 
         @Option(help: "Number of shards (array tasks).")
-        var shards: Int
+        var shards: Int?
+
+        @Option(
+            help: ArgumentHelp(
+                "Resubmit what did not finish of this submission folder (slurm-<time>).",
+                discussion: "Shards whose task failed, was killed or cancelled run again and go on from their finished sources; the old merge job is cancelled and a new one waits for them."))
+        var resume: String?
 
         @Option(help: "Root folder for runs and the raw cache (shared by the tasks).")
         var output: String = "output"
@@ -83,11 +90,29 @@ extension ReportCommand {
         var dryRun = false
 
         func validate() throws {
+            if resume != nil {
+                guard analysis == nil, shards == nil else { throw ValidationError("--resume takes the submission folder alone") }
+                return
+            }
+            guard analysis != nil else { throw ValidationError("give the analysis folder, e.g. analyses/flares") }
+            guard let shards else { throw ValidationError("give --shards N") }
             guard shards >= 1 else { throw ValidationError("--shards must be at least 1, got \(shards)") }
             guard cpus >= 1 else { throw ValidationError("--cpus must be at least 1, got \(cpus)") }
         }
 
         func run() throws {
+            if let resume {
+                let folder = URL(fileURLWithPath: resume).standardizedFileURL
+                let status = try SubmissionStatus.read(submission: folder)
+                let again = try SlurmSubmission.resume(folder: folder, status: status)
+                let shardsLine = again.shards.isEmpty
+                    ? "report: no shard to run again"
+                    : "report: resubmitted shards \(again.shards.map(String.init).joined(separator: ", ")) as job array \(again.array ?? "?")"
+                FileHandle.standardError.write(Data("\(shardsLine)\nreport: the merge as job \(again.merge)\n".utf8))
+                print(status.report.path)
+                return
+            }
+            guard let analysis, let shards else { return }
             let given = URL(fileURLWithPath: analysis)
             let layout = try FileManager.default.fileExists(atPath: given.path)
                 ? PackageLayout.locate(from: given) : PackageLayout.locate()
@@ -121,6 +146,33 @@ extension ReportCommand {
 
                     """.utf8))
             print(index.path)
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Where a run stands: sources done, pending and failed, per shard for a `report submit` folder.",
+            discussion: """
+                FOLDER is a run folder, or the slurm-<time> folder `report submit` wrote: then one line per \
+                shard (from its run database) with its array task's Slurm state (squeue, or sacct where the \
+                cluster keeps accounting), and the merge job and the report.
+                """)
+
+        @Argument(help: "A run folder or a submission folder.")
+        var folder: String
+
+        func run() throws {
+            let url = URL(fileURLWithPath: folder).standardizedFileURL
+            let fm = FileManager.default
+            if fm.fileExists(atPath: url.appendingPathComponent("run.sqlite").path) {
+                let c = try SubmissionStatus.counts(runFolder: url)
+                print("done \(c.done)  pending \(c.pending)  failed \(c.failed)  run \(c.runStatus ?? "?")  \(url.path)")
+                return
+            }
+            guard fm.fileExists(atPath: url.appendingPathComponent("shards.sbatch").path) else {
+                throw ReportError.notASubmission(url.path)
+            }
+            for line in try SubmissionStatus.read(submission: url).lines { print(line) }
         }
     }
 

@@ -144,4 +144,49 @@ struct SlurmSubmissionTests {
             }
         }
     }
+
+    @Test func resumingResubmitsOnlyTheShardsThatDidNotFinishAndANewMerge() async throws {
+        try await withTemporaryFolder { folder in
+            let s = try submission(in: folder)
+            let jobs = s.folder(at: Date())
+            try s.write(folder: jobs)
+            try Data("array 40\nmerge 41\n".utf8).write(to: jobs.appendingPathComponent("jobs.txt"))
+            func shard(_ i: Int, _ run: String?, _ job: String?) -> SubmissionStatus.Shard {
+                SubmissionStatus.Shard(
+                    index: i, runFolder: nil, counts: run.map { SubmissionStatus.Counts(done: 1, pending: 1, failed: 0, runStatus: $0) },
+                    jobState: job)
+            }
+            // 0 finished, 1 killed mid-run, 2 never started (cancelled), 3 still running.
+            let status = SubmissionStatus(
+                shards: [shard(0, "finished", nil), shard(1, "running", "CANCELLED"), shard(2, nil, nil), shard(3, "running", "RUNNING")],
+                mergeJobState: "PENDING", report: jobs.appendingPathComponent("merged/index.html"), reportExists: false)
+            let record = folder.appendingPathComponent("calls.txt")
+            let sbatch = folder.appendingPathComponent("sbatch"), scancel = folder.appendingPathComponent("scancel")
+            try Self.recorder(at: sbatch, record: record, output: "52")
+            try Self.recorder(at: scancel, record: record)
+            let again = try SlurmSubmission.resume(folder: jobs, status: status, sbatch: sbatch.path, scancel: scancel.path)
+            #expect(again == .init(shards: [1, 2], array: "52", merge: "52"))
+            let calls = try String(contentsOf: record, encoding: .utf8).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+            #expect(calls.count == 3)
+            #expect(calls[0] == "41")  // the old merge job, cancelled
+            #expect(calls[1].split(separator: "\n") == ["--parsable", "--array=1,2", "\(jobs.path)/shards.sbatch"])
+            // The new merge waits for the new tasks and for the old array's task still running.
+            #expect(calls[2].split(separator: "\n").contains("--dependency=afterok:52,afterany:40"))
+            let text = try String(contentsOf: jobs.appendingPathComponent("jobs.txt"), encoding: .utf8)
+            #expect(text == "# array 40\n# merge 41\narray 40\nresubmitted 1,2 52\nmerge 52\n")
+        }
+    }
+
+    @Test func taskStatesComeFromSqueueThenSacct() async throws {
+        try await withTemporaryFolder { folder in
+            let squeue = folder.appendingPathComponent("squeue"), sacct = folder.appendingPathComponent("sacct")
+            try Data("#!/bin/bash\nprintf '40_2 RUNNING\\n40_3 PENDING\\n'\n".utf8).write(to: squeue)
+            // Accounting knows the finished tasks (and repeats one squeue already gave: squeue wins).
+            try Data("#!/bin/bash\nprintf '40_0|COMPLETED\\n40_1|FAILED\\n40_2|COMPLETED\\n'\n".utf8).write(to: sacct)
+            for url in [squeue, sacct] { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path) }
+            let states = SubmissionStatus.taskStates(array: "40", squeue: squeue.path, sacct: sacct.path)
+            #expect(states == [0: "COMPLETED", 1: "FAILED", 2: "RUNNING", 3: "PENDING"])
+            #expect(SubmissionStatus.taskStates(array: "40", squeue: "/nonexistent/squeue", sacct: "/nonexistent/sacct").isEmpty)
+        }
+    }
 }
