@@ -44,7 +44,8 @@ public enum Statistics {
     static func robustSigmaInPlace(_ v: inout [Double], scratch: inout [Double]) -> Double? {
         guard let m = medianInPlace(&v) else { return nil }
         scratch.removeAll(keepingCapacity: true)
-        for x in v { scratch.append(abs(x - m)) }
+        // An infinite median makes ∞ − ∞: NaN, which has no place in an order.
+        for x in v { let d = abs(x - m); if !d.isNaN { scratch.append(d) } }
         return medianInPlace(&scratch).map { 1.4826 * $0 }
     }
 
@@ -53,7 +54,13 @@ public enum Statistics {
         // One copy, reordered for the median and then overwritten by the absolute deviations.
         var v = values.filter { !$0.isNaN }
         guard let m = medianInPlace(&v) else { return nil }
-        for k in v.indices { v[k] = abs(v[k] - m) }
+        // An infinite median makes ∞ − ∞: NaN, which has no place in an order; such deviations are dropped.
+        var n = 0
+        for k in v.indices {
+            let d = abs(v[k] - m)
+            if !d.isNaN { v[n] = d; n += 1 }
+        }
+        v.removeLast(v.count - n)
         return medianInPlace(&v).map { 1.4826 * $0 }
     }
 
@@ -90,7 +97,9 @@ public enum Statistics {
                 a[equal] = v
                 equal &+= Int(unsafeBitCast(v <= pivot, to: UInt8.self))
             }
-            if k < equal { return }
+            // No value at or below the pivot beyond the ones below it: the pivot is NaN, which no
+            // caller may pass; stop rather than loop for ever (the order is then unspecified).
+            if k < equal || equal == store && store == lo { return }
             lo = equal
         }
         var i = lo + 1
