@@ -56,7 +56,18 @@ enum CommandLineHost {
     }
 
     static func events(terminal: Bool) -> Notebook.Events {
-        Notebook.Events(
+        // Fault injection for the tests of resumption: VO_KILL_AFTER_SOURCES=n makes the program kill
+        // itself (SIGKILL, as a node loss or `kill -9` would) once n sources are stored.
+        let killAfter = ProcessInfo.processInfo.environment["VO_KILL_AFTER_SOURCES"].flatMap { Int($0) }
+        let bar = terminal ? ProgressBar() : nil
+        var progress: (@Sendable (Int, Int, Int, Double) -> Void)?
+        if bar != nil || killAfter != nil {
+            progress = { (done: Int, failed: Int, total: Int, elapsed: Double) in
+                bar?.update(done: done, failed: failed, total: total, elapsed: elapsed)
+                if let killAfter, done >= killAfter { kill(getpid(), SIGKILL) }
+            }
+        }
+        return Notebook.Events(
             failure: { error in
                 let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
                 FileHandle.standardError.write(Data("error: \(message)\n".utf8))
@@ -65,7 +76,7 @@ enum CommandLineHost {
             finished: { summary in
                 print(summary.runDirectory.path)
             },
-            progress: terminal ? ProgressBar().update : nil)
+            progress: progress)
     }
 }
 

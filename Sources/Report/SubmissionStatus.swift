@@ -1,6 +1,5 @@
 import Core
 import Foundation
-import GRDB
 
 /// Where a run stands, read from its databases: for one run folder, its sources done, pending and
 /// failed; for a `report submit` folder, the same per shard (from the shard's run folder, found in
@@ -35,19 +34,10 @@ public struct SubmissionStatus: Sendable {
         let new = runFolder.appendingPathComponent("run.sqlite.new")
         if fm.fileExists(atPath: new.path) { url = new }
         let store = try Store(url: url, readOnly: true)
-        return try store.read { db in
-            var counts = Counts()
-            counts.runStatus = try String.fetchOne(db, sql: "SELECT status FROM runs LIMIT 1")
-            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM sources GROUP BY status") {
-                let n: Int = row["n"]
-                switch row["status"] as String {
-                case "done": counts.done = n
-                case "failed": counts.failed = n
-                default: counts.pending += n
-                }
-            }
-            return counts
-        }
+        let byStatus = try store.sourceCounts()
+        return Counts(
+            done: byStatus[.done] ?? 0, pending: byStatus[.pending] ?? 0, failed: byStatus[.failed] ?? 0,
+            runStatus: try store.run()?.status.rawValue)
     }
 
     /// Reads a submission folder (`slurm-<time>/`, holding shards.sbatch and jobs.txt).

@@ -268,6 +268,19 @@ public final class Store: Sendable {
         }
     }
 
+    /// How many sources are pending, done and failed.
+    public func sourceCounts() throws -> [SourceRecord.Status: Int] {
+        try wrap {
+            try queue.read { db in
+                var counts: [SourceRecord.Status: Int] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM sources GROUP BY status") {
+                    if let status = SourceRecord.Status(rawValue: row["status"]) { counts[status] = row["n"] }
+                }
+                return counts
+            }
+        }
+    }
+
     public func failures() throws -> [FailureRecord] {
         try wrap { try queue.read { try FailureRecord.order(Column("id")).fetchAll($0) } }
     }
