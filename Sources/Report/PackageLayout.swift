@@ -40,6 +40,14 @@ public struct PackageLayout: Sendable {
         }.sorted()
     }
 
+    /// The checkout holding the analysis folder `path` (or, if there is no such folder, the current
+    /// directory's checkout, whose analyses the error then lists) and the analysis's name.
+    public static func locateAnalysis(_ path: String) throws -> (layout: PackageLayout, name: String) {
+        let given = URL(fileURLWithPath: path)
+        let layout = try FileManager.default.fileExists(atPath: given.path) ? locate(from: given) : locate()
+        return (layout, try layout.analysis(named: path))
+    }
+
     /// The analysis named by a path such as `analyses/flares`, `analyses/flares/` or `flares`.
     /// - Throws: ``ReportError/unknownAnalysis(_:available:)`` listing the analyses that exist.
     public func analysis(named path: String) throws -> String {

@@ -163,8 +163,7 @@ public struct SlurmSubmission: Sendable {
         let array = try Self.sbatch(sbatch, ["--parsable", folder.appendingPathComponent("shards.sbatch").path])
         let merge = try Self.sbatch(
             sbatch, ["--parsable", "--dependency=afterok:\(array)", "--kill-on-invalid-dep=yes", folder.appendingPathComponent("merge.sbatch").path])
-        let record = "array \(array)\nmerge \(merge)\n"
-        try Data(record.utf8).write(to: folder.appendingPathComponent("jobs.txt"), options: .atomic)
+        try JobRecord(array: array, merge: merge).write(folder: folder)
         return Jobs(array: array, merge: merge)
     }
 
@@ -182,19 +181,14 @@ public struct SlurmSubmission: Sendable {
     /// for ever on a failed task), and submits a new one after the new tasks and those of the old
     /// array still in the queue. With every shard finished, only the merge job is submitted again.
     public static func resume(
-        folder: URL, status: SubmissionStatus, sbatch: String = "sbatch", scancel: String = "scancel"
+        folder: URL, status: SubmissionStatus, sbatch: String = "sbatch", scancel: String = "scancel",
+        squeue: String = "squeue", sacct: String = "sacct"
     ) throws -> Resubmission {
         let inQueue: Set<String> = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED"]
         let again = status.shards.filter { $0.counts?.runStatus != "finished" && !inQueue.contains($0.jobState ?? "") }.map(\.index)
         let waiting = status.shards.contains { inQueue.contains($0.jobState ?? "") }
-        var jobs: [String: String] = [:]
-        if let text = try? String(contentsOf: folder.appendingPathComponent("jobs.txt"), encoding: .utf8) {
-            for line in text.split(separator: "\n") {
-                let parts = line.split(separator: " ")
-                if parts.count == 2 { jobs[String(parts[0])] = String(parts[1]) }
-            }
-        }
-        if let old = jobs["merge"] { _ = try? sbatchLike(scancel, [old]) }
+        let jobs = JobRecord(folder: folder)
+        if let old = jobs.merge { _ = try? run(scancel, [old]) }
         var array: String?
         var after: [String] = []
         if !again.isEmpty {
@@ -203,22 +197,24 @@ public struct SlurmSubmission: Sendable {
             array = id
             after.append("afterok:\(id)")
         }
-        if waiting, let old = jobs["array"] { after.append("afterany:\(old)") }
+        // Earlier arrays (the first and those of earlier resumptions) with tasks still queued or running.
+        if waiting {
+            after += jobs.arrays.filter { id in
+                SubmissionStatus.taskStates(array: id, squeue: squeue, sacct: sacct).values.contains(where: inQueue.contains)
+            }.map { "afterany:\($0)" }
+        }
         var mergeArguments = ["--parsable"]
         if !after.isEmpty { mergeArguments += ["--dependency=" + after.joined(separator: ","), "--kill-on-invalid-dep=yes"] }
         let merge = try Self.sbatch(sbatch, mergeArguments + [folder.appendingPathComponent("merge.sbatch").path])
-        var record = ""
-        if let old = jobs["array"] { record += "array \(old)\n" }
-        if let array { record += "resubmitted \(again.map(String.init).joined(separator: ",")) \(array)\n" }
-        record += "merge \(merge)\n"
-        let previous = (try? String(contentsOf: folder.appendingPathComponent("jobs.txt"), encoding: .utf8)) ?? ""
-        try Data((previous.split(separator: "\n").map { "# \($0)\n" }.joined() + record).utf8)
-            .write(to: folder.appendingPathComponent("jobs.txt"), options: .atomic)
+        var updated = jobs
+        if let array { updated.resubmitted.append((Set(again), array)) }
+        updated.merge = merge
+        try updated.write(folder: folder)
         return Resubmission(shards: again, array: array, merge: merge)
     }
 
-    /// Runs a Slurm client tool, ignoring its output; nil when it fails.
-    static func sbatchLike(_ tool: String, _ arguments: [String]) throws -> Bool {
+    /// Runs a Slurm client tool, ignoring its output; whether it succeeded.
+    static func run(_ tool: String, _ arguments: [String]) throws -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
@@ -261,6 +257,44 @@ public struct SlurmSubmission: Sendable {
     /// shell expands them.
     static func quoteKeepingVariables(_ text: String) -> String {
         text.contains("${SLURM_") ? "\"\(text)\"" : quote(text)
+    }
+}
+
+/// `jobs.txt` of a submission folder: `array ID`, `resubmitted 2,5 ID` for each resumption (the tasks
+/// run again and their new array; the latest line for a task counts), and `merge ID`, the current
+/// merge job.
+struct JobRecord {
+    var array: String?
+    var resubmitted: [(tasks: Set<Int>, array: String)] = []
+    var merge: String?
+
+    init(array: String? = nil, merge: String? = nil) {
+        self.array = array
+        self.merge = merge
+    }
+
+    /// Reads the folder's record; an empty one if there is none.
+    init(folder: URL) {
+        guard let text = try? String(contentsOf: folder.appendingPathComponent("jobs.txt"), encoding: .utf8) else { return }
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ").map(String.init)
+            switch (parts.first, parts.count) {
+            case ("array", 2): array = parts[1]
+            case ("merge", 2): merge = parts[1]
+            case ("resubmitted", 3): resubmitted.append((Set(parts[1].split(separator: ",").compactMap { Int($0) }), parts[2]))
+            default: continue
+            }
+        }
+    }
+
+    /// Every array of the submission, first to last.
+    var arrays: [String] { (array.map { [$0] } ?? []) + resubmitted.map(\.array) }
+
+    func write(folder: URL) throws {
+        var text = array.map { "array \($0)\n" } ?? ""
+        for r in resubmitted { text += "resubmitted \(r.tasks.sorted().map(String.init).joined(separator: ",")) \(r.array)\n" }
+        if let merge { text += "merge \(merge)\n" }
+        try Data(text.utf8).write(to: folder.appendingPathComponent("jobs.txt"), options: .atomic)
     }
 }
 

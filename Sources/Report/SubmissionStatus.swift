@@ -47,22 +47,11 @@ public struct SubmissionStatus: Sendable {
             let last = Int(line.dropFirst("#SBATCH --array=0-".count))
         else { throw ReportError.notASubmission(folder.path) }
         let count = last + 1
-        // jobs.txt: "array ID", "merge ID", and after `--resume` "resubmitted 2,5 ID" (those tasks' new
-        // array); lines starting with # are earlier submissions.
-        var jobs: [String: String] = [:]
-        var states: [Int: String] = [:]
-        if let text = try? String(contentsOf: folder.appendingPathComponent("jobs.txt"), encoding: .utf8) {
-            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-                let parts = line.split(separator: " ").map(String.init)
-                if parts.count == 2 {
-                    jobs[parts[0]] = parts[1]
-                    if parts[0] == "array" { states.merge(taskStates(array: parts[1], squeue: squeue, sacct: sacct)) { $1 } }
-                } else if parts.count == 3, parts[0] == "resubmitted" {
-                    let tasks = Set(parts[1].split(separator: ",").compactMap { Int($0) })
-                    for (task, state) in taskStates(array: parts[2], squeue: squeue, sacct: sacct) where tasks.contains(task) {
-                        states[task] = state
-                    }
-                }
+        let jobs = JobRecord(folder: folder)
+        var states = jobs.array.map { taskStates(array: $0, squeue: squeue, sacct: sacct) } ?? [:]
+        for r in jobs.resubmitted {
+            for (task, state) in taskStates(array: r.array, squeue: squeue, sacct: sacct) where r.tasks.contains(task) {
+                states[task] = state
             }
         }
         let siblings = (try? FileManager.default.contentsOfDirectory(at: folder.deletingLastPathComponent(), includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
@@ -80,7 +69,7 @@ public struct SubmissionStatus: Sendable {
             }
             shards.append(Shard(index: i, runFolder: run, counts: run.flatMap { try? counts(runFolder: $0) }, jobState: states[i]))
         }
-        let merge = jobs["merge"].flatMap { taskStates(array: $0, squeue: squeue, sacct: sacct)[-1] }
+        let merge = jobs.merge.flatMap { taskStates(array: $0, squeue: squeue, sacct: sacct)[-1] }
         let report = SlurmSubmission.mergedRun(in: folder).appendingPathComponent("index.html")
         return SubmissionStatus(
             shards: shards, mergeJobState: merge, report: report, reportExists: FileManager.default.fileExists(atPath: report.path))

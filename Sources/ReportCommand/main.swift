@@ -30,12 +30,7 @@ extension ReportCommand {
         @OptionGroup var options: RunOptions
 
         func run() throws {
-            // The checkout that holds the analysis folder (or, if there is no such folder, the current one,
-            // whose analyses the error then lists).
-            let given = URL(fileURLWithPath: analysis)
-            let layout = try FileManager.default.fileExists(atPath: given.path)
-                ? PackageLayout.locate(from: given) : PackageLayout.locate()
-            let name = try layout.analysis(named: analysis)
+            let (layout, name) = try PackageLayout.locateAnalysis(analysis)
             let outputRoot = URL(fileURLWithPath: options.output).standardizedFileURL
             let catalogPath = options.catalog.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             let runDirectory = try AnalysisLauncher(layout: layout).run(
@@ -113,10 +108,7 @@ extension ReportCommand {
                 return
             }
             guard let analysis, let shards else { return }
-            let given = URL(fileURLWithPath: analysis)
-            let layout = try FileManager.default.fileExists(atPath: given.path)
-                ? PackageLayout.locate(from: given) : PackageLayout.locate()
-            let name = try layout.analysis(named: analysis)
+            let (layout, name) = try PackageLayout.locateAnalysis(analysis)
             let executable = try AnalysisLauncher(layout: layout).releaseExecutable(of: name, build: !dryRun)
             let report = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
                 ?? CommandLine.arguments[0]).standardizedFileURL

@@ -164,7 +164,12 @@ struct SlurmSubmissionTests {
             let sbatch = folder.appendingPathComponent("sbatch"), scancel = folder.appendingPathComponent("scancel")
             try Self.recorder(at: sbatch, record: record, output: "52")
             try Self.recorder(at: scancel, record: record)
-            let again = try SlurmSubmission.resume(folder: jobs, status: status, sbatch: sbatch.path, scancel: scancel.path)
+            // Slurm's queue still holds task 3 of the first array.
+            let squeue = folder.appendingPathComponent("squeue")
+            try Data("#!/bin/bash\n[ \"$4\" = 40 ] && echo '40_3 RUNNING'\nexit 0\n".utf8).write(to: squeue)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: squeue.path)
+            let again = try SlurmSubmission.resume(
+                folder: jobs, status: status, sbatch: sbatch.path, scancel: scancel.path, squeue: squeue.path, sacct: "/nonexistent/sacct")
             #expect(again == .init(shards: [1, 2], array: "52", merge: "52"))
             let calls = try String(contentsOf: record, encoding: .utf8).components(separatedBy: "\n\n").filter { !$0.isEmpty }
             #expect(calls.count == 3)
@@ -173,7 +178,9 @@ struct SlurmSubmissionTests {
             // The new merge waits for the new tasks and for the old array's task still running.
             #expect(calls[2].split(separator: "\n").contains("--dependency=afterok:52,afterany:40"))
             let text = try String(contentsOf: jobs.appendingPathComponent("jobs.txt"), encoding: .utf8)
-            #expect(text == "# array 40\n# merge 41\narray 40\nresubmitted 1,2 52\nmerge 52\n")
+            #expect(text == "array 40\nresubmitted 1,2 52\nmerge 52\n")
+            let saved = JobRecord(folder: jobs)
+            #expect(saved.arrays == ["40", "52"] && saved.merge == "52" && saved.resubmitted.first?.tasks == [1, 2])
         }
     }
 

@@ -173,16 +173,21 @@ public struct Detrender: Sendable, Codable, Hashable {
             }
             // 2. Robust filter of what is left, stretch by stretch, then the roll sawtooth (if any) of
             // what the filter left.
-            for (stretch, stretchTime) in zip(stretches, stretchTimes) {
-                remainder.removeAll(keepingCapacity: true)
-                use.removeAll(keepingCapacity: true)
-                for i in stretch {
-                    remainder.append(flux[i] - rotationModel[i] - rollModel[i])
-                    use.append(!masked[i])
+            // The robust filter `width` wide of what the rotation and roll models leave, stretch by
+            // stretch; `body` gets each point's index and filtered value.
+            func filtered(width: Double, _ body: (Int, Double) -> Void) {
+                for (stretch, stretchTime) in zip(stretches, stretchTimes) {
+                    remainder.removeAll(keepingCapacity: true)
+                    use.removeAll(keepingCapacity: true)
+                    for i in stretch {
+                        remainder.append(flux[i] - rotationModel[i] - rollModel[i])
+                        use.append(!masked[i])
+                    }
+                    let smooth = Self.robustLocalQuadratic(time: stretchTime, values: remainder, use: use, window: width)
+                    for (k, i) in stretch.enumerated() { body(i, smooth[k]) }
                 }
-                let smooth = Self.robustLocalQuadratic(time: stretchTime, values: remainder, use: use, window: filterWindow)
-                for (k, i) in stretch.enumerated() { baseline[i] = rotationModel[i] + smooth[k] }
             }
+            filtered(width: filterWindow) { i, smooth in baseline[i] = rotationModel[i] + smooth }
             if !rollIntervals.isEmpty {
                 rollModel = Self.rollRamps(
                     time: time, values: (0..<n).map { flux[$0] - baseline[$0] }, use: masked.map { !$0 }, intervals: rollIntervals)
@@ -210,18 +215,9 @@ public struct Detrender: Sendable, Codable, Hashable {
             // is masked too, so that the short window bridges it instead of following it.
             if filterWindow < window / 2 {
                 var coarse = [Double](repeating: .nan, count: n)
-                for (stretch, stretchTime) in zip(stretches, stretchTimes) {
-                    remainder.removeAll(keepingCapacity: true)
-                    use.removeAll(keepingCapacity: true)
-                    for i in stretch {
-                        remainder.append(flux[i] - rotationModel[i] - rollModel[i])
-                        use.append(!masked[i])
-                    }
-                    let smooth = Self.robustLocalQuadratic(time: stretchTime, values: remainder, use: use, window: window)
-                    for (k, i) in stretch.enumerated() {
-                        let level = rotationModel[i] + rollModel[i] + smooth[k]
-                        coarse[i] = level > 0 ? flux[i] / level - 1 : .nan
-                    }
+                filtered(width: window) { i, smooth in
+                    let level = rotationModel[i] + rollModel[i] + smooth
+                    coarse[i] = level > 0 ? flux[i] / level - 1 : .nan
                 }
                 Self.maskRuns(
                     coarse, scatter: scatter, time: time, clip: clip, filterWindow: filterWindow, minimumPeak: 2 * clip,
