@@ -107,6 +107,8 @@ public enum ReportError: Error, LocalizedError, Equatable {
     case notARunFolder(String)
     case noTemplates(run: String)
     case notASubmission(String)
+    case unknownSource(String, run: String)
+    case notRendered(String)
 
     public var errorDescription: String? {
         switch self {
@@ -122,6 +124,9 @@ public enum ReportError: Error, LocalizedError, Equatable {
         case let .templateError(n, m): return "template '\(n)': \(m)"
         case let .notARunFolder(p): return "\(p) is not a run folder (no run.sqlite in it)"
         case let .notASubmission(p): return "\(p) is neither a run folder nor a `report submit` folder (no run.sqlite, no shards.sbatch with an --array line)"
+        case let .unknownSource(name, run):
+            return "no source '\(name)' in the run at \(run) (give a catalog id, a name as in the source table, or a database row id)"
+        case let .notRendered(p): return "the run at \(p) has no report yet: render it first (report render \(p))"
         case let .noTemplates(r):
             return "\(r) holds no templates/ (rendered before runs kept their templates) and the working directory is not "
                 + "inside a virtualobserver checkout: give --templates FOLDER"

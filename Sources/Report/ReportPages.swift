@@ -24,12 +24,19 @@ struct IndexPage {
     var counts: CountsView
     var coverageFigure: String?
     var sensitivityFigure: String?
+    /// The most significant detections, as cards (at most ``RunRenderer/cardLimit``).
     var detections: [DetectionCard]
     var hasDetections: Bool
+    var cardCount: Int
+    /// Every detection has a card.
+    var allCards: Bool
     var vetting: VettingSectionView?
-    var sources: [SourceRow]
+    var pages: PagesView
     var failures: [FailureView]
     var hasFailures: Bool
+    var failuresShown: Int
+    var failuresTotal: Int
+    var failuresTruncated: Bool
     var warnings: [String]
     var hasWarnings: Bool
     var generator: String
@@ -134,22 +141,13 @@ struct VettingView {
     var flags: String?
 }
 
-struct SourceRow {
-    var name: String
-    var catalogID: String
-    var page: String?
-    var ra: String
-    var dec: String
-    var magnitude: String
-    var status: String
-    var failed: Bool
-    var datasets: Int
-    var points: String
-    var observedDays: String
-    var flares: String
-    var rate: String
-    var maxED: String
-    var priority: String
+/// How many sources have a page of their own.
+struct PagesView {
+    var drawn: Int
+    /// Every source has one.
+    var all: Bool
+    /// The run folder's name, for the `report render` command the page suggests.
+    var runFolder: String
 }
 
 struct FailureView {

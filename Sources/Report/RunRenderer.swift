@@ -26,6 +26,12 @@ public struct RunRenderer: Sendable {
     public var databaseURL: URL { runDirectory.appendingPathComponent("run.sqlite") }
 
     /// Renders the report and returns the URL of its `index.html`.
+    ///
+    /// The index holds the summary, figures, the ``cardLimit`` most significant detections as cards,
+    /// and two tables, every source and every real detection, drawn a page at a time from data files
+    /// (``ReportTable``). Pages and figures are drawn for at most ``pageLimit`` sources, chosen by
+    /// ``pageOrder(sources:detections:statistics:cards:)``; ``renderPages(of:)`` draws any other
+    /// source's page on demand. A run of a few hundred sources gets every page, as before.
     public func render() throws -> URL {
         guard FileManager.default.fileExists(atPath: databaseURL.path) else {
             throw ReportError.notARunFolder(runDirectory.path)
@@ -35,7 +41,8 @@ public struct RunRenderer: Sendable {
         let library = try loadTemplates()
         let figures = runDirectory.appendingPathComponent("figures")
         let pages = runDirectory.appendingPathComponent("sources")
-        for folder in [figures, pages] {
+        let data = runDirectory.appendingPathComponent("data")
+        for folder in [figures, pages, data] {
             try? FileManager.default.removeItem(at: folder)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         }
@@ -66,7 +73,6 @@ public struct RunRenderer: Sendable {
 
         // Blind vetting: its progress while blind; efficiencies, corrected rates and per-card verdicts once unblinded.
         var vetting: VettingSectionView?
-        var verdictTexts: [Int64: String] = [:]
         if let vetPage = try store.vetPage() {
             let verdicts = try store.verdicts(pageID: vetPage.id)
             let vetters = Array(Set(verdicts.map(\.vetter))).sorted()
@@ -88,37 +94,46 @@ public struct RunRenderer: Sendable {
                     try figure.write(to: figures.appendingPathComponent("vetting.svg"))
                     section.figure = "figures/vetting"
                 }
-                for (detection, given) in Dictionary(grouping: verdicts, by: \.detectionId) {
-                    let count = { (v: VerdictRecord.Verdict) in given.filter { $0.verdict == v }.count }
-                    let verdict = count(.flare) > count(.notFlare) ? "accepted" : "not accepted"
-                    verdictTexts[detection] =
-                        "\(verdict) (flare \(count(.flare)), not a flare \(count(.notFlare)), unsure \(count(.unsure)))"
-                }
             }
             vetting = section
         }
+        let verdicts = try verdictTexts(store: store)
 
-        // Per source: load its light curves once, draw its detections and its page (in parallel).
-        let names = Dictionary(uniqueKeysWithValues: sources.compactMap { s in s.id.map { ($0, s.name) } })
-        let verdictsByDetection = verdictTexts
+        // The detections shown as cards, and the sources that get a page (those of the cards first).
+        let allDetections = detections.values.joined().sorted(by: Self.moreSignificant)
+        let cardDetections = Array(allDetections.prefix(cardLimit))
+        let order = Self.pageOrder(sources: sources, detections: detections, statistics: statistics, cards: cardDetections)
+        let cardSources = Set(cardDetections.map(\.sourceId))
+        let paged = order.prefix { cardSources.contains($0) }.count
+        let chosen = Array(order.prefix(max(paged, pageLimit)))
+        let byID = Dictionary(uniqueKeysWithValues: sources.compactMap { s in s.id.map { ($0, s) } })
+
+        // Per chosen source: load its light curves once, draw its detections and its page (in parallel).
         let results = Locked([Int64: SourceRendering]())
         let failuresBySource = Dictionary(grouping: failures.filter { $0.sourceId != nil }, by: { $0.sourceId! })
-        DispatchQueue.concurrentPerform(iterations: sources.count) { k in
-            let source = sources[k]
-            guard let id = source.id else { return }
+        DispatchQueue.concurrentPerform(iterations: chosen.count) { k in
+            let id = chosen[k]
+            guard let source = byID[id] else { return }
             let rendering = renderSource(
                 source, id: id, run: run, datasets: datasets[id] ?? [], detections: detections[id] ?? [],
                 statistics: statistics[id] ?? [], failures: failuresBySource[id] ?? [], cache: cache, library: library,
-                figures: figures, pages: pages, verdicts: verdictsByDetection)
+                figures: figures, pages: pages, verdicts: verdicts)
             results.withLock { $0[id] = rendering }
         }
         let rendered = results.withLock { $0 }
         for source in sources {
             if let id = source.id, let problem = rendered[id]?.problem { warnings.append("\(source.name): \(problem)") }
         }
+        let pageOf = rendered.compactMapValues(\.page)
 
-        let cards = sources.flatMap { s in rendered[s.id ?? -1]?.cards ?? [] }
-            .sorted { ($0.significanceValue, $1.card.id) > ($1.significanceValue, $0.card.id) }.map(\.card)
+        let renderedCards = Dictionary(
+            rendered.values.flatMap(\.cards).map { ($0.card.id, $0.card) }, uniquingKeysWith: { a, _ in a })
+        let cards = cardDetections.compactMap { $0.id.flatMap { renderedCards[$0] } }
+        try sourceTable(sources: sources, statistics: statistics, datasets: datasets, pages: pageOf).write(into: runDirectory)
+        try detectionTable(allDetections, names: byID.mapValues(\.name), pages: pageOf).write(into: runDirectory)
+
+        let names = byID.mapValues(\.name)
+        let counts = counts(sources: sources, detections: detections, injections: injections, datasets: datasets)
         let page = IndexPage(
             title: run.title, runID: run.id, analysis: run.analysis, status: run.status.rawValue,
             finished: run.status == .finished, synthetic: run.synthetic, seed: String(UInt64(bitPattern: run.seed)),
@@ -130,11 +145,14 @@ public struct RunRenderer: Sendable {
                 ObservatoryView(name: $0.name, description: $0.description, synthetic: $0.synthetic)
             },
             cells: try store.cells().map { CellView(html: Markdown.html($0.text)) },
-            counts: counts(sources: sources, detections: detections, injections: injections, datasets: datasets),
+            counts: counts,
             coverageFigure: coverageFigure, sensitivityFigure: sensitivityFigure, detections: cards,
-            hasDetections: !cards.isEmpty, vetting: vetting,
-            sources: sources.map { sourceRow($0, statistics: statistics[$0.id ?? -1] ?? [], datasets: datasets[$0.id ?? -1]?.count ?? 0, page: rendered[$0.id ?? -1]?.page) },
-            failures: failures.map { failureView($0, names: names) }, hasFailures: !failures.isEmpty, warnings: warnings, hasWarnings: !warnings.isEmpty,
+            hasDetections: !cards.isEmpty, cardCount: cards.count, allCards: cards.count == counts.detections, vetting: vetting,
+            pages: PagesView(drawn: pageOf.count, all: pageOf.count == sources.count, runFolder: runDirectory.lastPathComponent),
+            failures: failures.prefix(Self.failureLimit).map { failureView($0, names: names) }, hasFailures: !failures.isEmpty,
+            failuresShown: min(failures.count, Self.failureLimit), failuresTotal: failures.count,
+            failuresTruncated: failures.count > Self.failureLimit,
+            warnings: warnings, hasWarnings: !warnings.isEmpty,
             generator: "virtualobserver \(VirtualObserver.version)")
         let index = runDirectory.appendingPathComponent("index.html")
         try write(library.render(page, withTemplate: "index"), template: "index", to: index)
@@ -144,6 +162,102 @@ public struct RunRenderer: Sendable {
         }
         try keepTemplates()
         return index
+    }
+
+    /// Draws the pages and figures of these sources, which the last ``render()`` left out, and links
+    /// them from the index's source and detection tables. A source is named by its catalog id, its
+    /// name, or its row id in the database. Returns the pages' URLs.
+    /// - Throws: ``ReportError/unknownSource(_:run:)`` for a name that matches no source, before
+    ///   anything is drawn; ``ReportError/notRendered(_:)`` when the run was never rendered.
+    public func renderPages(of requests: [String]) throws -> [URL] {
+        guard FileManager.default.fileExists(atPath: databaseURL.path) else {
+            throw ReportError.notARunFolder(runDirectory.path)
+        }
+        guard FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent("index.html").path) else {
+            throw ReportError.notRendered(runDirectory.path)
+        }
+        let store = try Store(url: databaseURL, readOnly: true)
+        guard let run = try store.run() else { throw StoreError.notARun(path: databaseURL.path) }
+        let sources = try store.sources()
+        let wanted = try requests.map { request -> SourceRecord in
+            let match = sources.first { $0.catalogId == request } ?? sources.first { $0.name == request }
+                ?? Int64(request).flatMap { id in sources.first { $0.id == id } }
+            guard let match else { throw ReportError.unknownSource(request, run: runDirectory.path) }
+            return match
+        }
+        let library = try loadTemplates()
+        let cache = try RawCache(root: URL(fileURLWithPath: run.cacheDirectory), create: false)
+        let verdicts = try verdictTexts(store: store)
+        var written: [URL] = []
+        for source in wanted {
+            guard let id = source.id else { continue }
+            let rendering = renderSource(
+                source, id: id, run: run, datasets: try store.datasets(sourceID: id), detections: try store.detections(sourceID: id),
+                statistics: try store.statistics(sourceID: id), failures: try store.failures().filter { $0.sourceId == id },
+                cache: cache, library: library, figures: runDirectory.appendingPathComponent("figures"),
+                pages: runDirectory.appendingPathComponent("sources"), verdicts: verdicts)
+            if let problem = rendering.problem { logger.warning("\(source.name): \(problem)") }
+            if let page = rendering.page { written.append(runDirectory.appendingPathComponent(page)) }
+        }
+        // The tables link every page that exists now.
+        var pages: [Int64: String] = [:]
+        for source in sources {
+            guard let id = source.id else { continue }
+            let page = FileNames.sourcePage(name: source.name, id: id)
+            if FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent(page).path) { pages[id] = page }
+        }
+        let names = Dictionary(uniqueKeysWithValues: sources.compactMap { s in s.id.map { ($0, s.name) } })
+        try sourceTable(
+            sources: sources, statistics: Dictionary(grouping: try store.statistics(), by: \.sourceId),
+            datasets: Dictionary(grouping: try store.datasets(), by: \.sourceId), pages: pages
+        ).write(into: runDirectory)
+        try detectionTable(try store.detections().sorted(by: Self.moreSignificant), names: names, pages: pages).write(into: runDirectory)
+        return written
+    }
+
+    /// At most this many sources get a page and figures in a full render (those of the cards always do).
+    public var pageLimit = 1_000
+    /// At most this many detections are shown as cards on the index, the most significant.
+    public var cardLimit = 100
+    /// At most this many failures are listed on the index (all are in the database and `report export`).
+    static let failureLimit = 200
+
+    static func moreSignificant(_ a: DetectionRecord, _ b: DetectionRecord) -> Bool {
+        (a.significance, b.id ?? 0) > (b.significance, a.id ?? 0)
+    }
+
+    /// The order in which sources get pages: those of the cards (in card order), then the other
+    /// sources with detections by their most significant one, then the rest by the run's
+    /// `priority` statistic (highest first; none: last), ties in catalog order.
+    static func pageOrder(
+        sources: [SourceRecord], detections: [Int64: [DetectionRecord]], statistics: [Int64: [StatisticRecord]],
+        cards: [DetectionRecord]
+    ) -> [Int64] {
+        var order: [Int64] = []
+        var seen = Set<Int64>()
+        for card in cards where seen.insert(card.sourceId).inserted { order.append(card.sourceId) }
+        let best = detections.compactMapValues { $0.map(\.significance).max() }
+        let withDetections = best.keys.filter { !seen.contains($0) }.sorted { (best[$0]!, $1) > (best[$1]!, $0) }
+        for id in withDetections where seen.insert(id).inserted { order.append(id) }
+        func priority(_ id: Int64) -> Double {
+            statistics[id]?.first { $0.band.isEmpty && $0.name == "priority" }?.value ?? -.infinity
+        }
+        let rest = sources.enumerated().compactMap { k, s in s.id.flatMap { seen.contains($0) ? nil : (k, $0, priority($0)) } }
+            .sorted { ($0.2, $1.0) > ($1.2, $0.0) }
+        order.append(contentsOf: rest.map(\.1))
+        return order
+    }
+
+    /// Each detection's vetting consensus, once its vetting page is unblinded.
+    private func verdictTexts(store: Store) throws -> [Int64: String] {
+        guard let vetPage = try store.vetPage(), vetPage.unblindedAt != nil else { return [:] }
+        var texts: [Int64: String] = [:]
+        for (detection, given) in Dictionary(grouping: try store.verdicts(pageID: vetPage.id), by: \.detectionId) {
+            let count = { (v: VerdictRecord.Verdict) in given.filter { $0.verdict == v }.count }
+            let verdict = count(.flare) > count(.notFlare) ? "accepted" : "not accepted"
+            texts[detection] = "\(verdict) (flare \(count(.flare)), not a flare \(count(.notFlare)), unsure \(count(.unsure)))"
+        }
+        return texts
     }
 
     /// Name of the run folder's copy of the templates that rendered it.
@@ -275,15 +389,50 @@ public struct RunRenderer: Sendable {
         return SourceRendering(page: pagePath, cards: cards, problem: problem)
     }
 
-    private func sourceRow(_ s: SourceRecord, statistics: [StatisticRecord], datasets: Int, page: String?) -> SourceRow {
-        func stat(_ name: String) -> Double? { statistics.first { $0.band == "" && $0.name == name }?.value }
-        return SourceRow(
-            name: s.name, catalogID: s.catalogId, page: page, ra: Format.number(s.ra, 5), dec: Format.number(s.dec, 5),
-            magnitude: Format.number(s.magnitude, 2), status: s.status.rawValue, failed: s.status == .failed,
-            datasets: datasets, points: stat("good_points").map { String(Int($0)) } ?? "–",
-            observedDays: Format.number(stat("observed_time"), 2), flares: stat("flares").map { String(Int($0)) } ?? "–",
-            rate: Format.significant(stat("flare_rate"), 3), maxED: Format.significant(stat("max_ed"), 3),
-            priority: Format.significant(stat("priority"), 3))
+    /// Every source, one row each, in catalog order.
+    private func sourceTable(
+        sources: [SourceRecord], statistics: [Int64: [StatisticRecord]], datasets: [Int64: [DatasetRecord]], pages: [Int64: String]
+    ) -> ReportTable {
+        let columns: [(String, ReportTable.Column.Kind)] = [
+            ("name", .text), ("catalog id", .text), ("RA (°)", .number), ("Dec (°)", .number), ("mag", .number),
+            ("status", .text), ("datasets", .number), ("good points", .number), ("observed (d)", .number),
+            ("flares", .number), ("rate (1/d)", .number), ("max ED (s)", .number), ("priority", .number),
+        ]
+        let rows = sources.map { s -> ReportTable.Row in
+            let id = s.id ?? -1
+            let own = statistics[id] ?? []
+            func stat(_ name: String) -> Double? { own.first { $0.band == "" && $0.name == name }?.value }
+            let cells = [
+                s.name, s.catalogId, Format.number(s.ra, 5), Format.number(s.dec, 5), Format.number(s.magnitude, 2),
+                s.status.rawValue, String(datasets[id]?.count ?? 0), stat("good_points").map { String(Int($0)) } ?? "–",
+                Format.number(stat("observed_time"), 2), stat("flares").map { String(Int($0)) } ?? "–",
+                Format.significant(stat("flare_rate"), 3), Format.significant(stat("max_ed"), 3),
+                Format.significant(stat("priority"), 3),
+            ]
+            return ReportTable.Row(cells: cells, link: pages[id], failed: s.status == .failed ? true : nil)
+        }
+        return ReportTable(
+            name: "sources", columns: columns.map { .init(label: $0.0, type: $0.1) }, rows: rows,
+            unlinkedHint: "no page drawn: report render \(runDirectory.lastPathComponent) --source <catalog id>")
+    }
+
+    /// Every real detection, most significant first; each links to its card on its source's page.
+    private func detectionTable(_ detections: [DetectionRecord], names: [Int64: String], pages: [Int64: String]) -> ReportTable {
+        let columns: [(String, ReportTable.Column.Kind)] = [
+            ("source", .text), ("band", .text), ("peak", .number), ("time system", .text), ("duration (min)", .number),
+            ("points", .number), ("amplitude", .number), ("ED (s)", .number), ("± ED (s)", .number), ("significance (σ)", .number),
+        ]
+        let rows = detections.map { d -> ReportTable.Row in
+            let cells = [
+                names[d.sourceId] ?? "–", d.band, Format.number(d.peakTime, 4), d.timeSystem, Format.number((d.stop - d.start) * 1440, 1),
+                String(d.nPoints), Format.significant(d.amplitude, 3), Format.significant(d.ed, 3), Format.significant(d.edErr, 2),
+                Format.number(d.significance, 1),
+            ]
+            return ReportTable.Row(cells: cells, link: pages[d.sourceId].map { "\($0)#detection-\(d.id ?? 0)" }, failed: nil)
+        }
+        return ReportTable(
+            name: "detections", columns: columns.map { .init(label: $0.0, type: $0.1) }, rows: rows,
+            unlinkedHint: "no page drawn: report render \(runDirectory.lastPathComponent) --source <catalog id>")
     }
 
     private func failureView(_ f: FailureRecord, names: [Int64: String]) -> FailureView {

@@ -181,11 +181,35 @@ extension ReportCommand {
                 discussion: "To render with edited templates, e.g. a checkout's: --templates templates"))
         var templates: String?
 
+        @Option(
+            name: .customLong("source"),
+            help: ArgumentHelp(
+                "Draw only this source's page and figures (catalog id, name or row id; repeatable), linking them from the index.",
+                discussion: "For sources the full render left without a page (it draws at most --pages).",
+                valueName: "id"))
+        var sources: [String] = []
+
+        @Option(help: "At most this many sources get a page and figures: those of the cards, then those with detections, then by priority.")
+        var pages = 1_000
+
+        @Option(help: "At most this many detections are shown as cards on the index (all are in its detection table).")
+        var cards = 100
+
+        func validate() throws {
+            guard pages >= 0, cards >= 0 else { throw ValidationError("--pages and --cards must not be negative") }
+        }
+
         func run() throws {
             let folder = URL(fileURLWithPath: runFolder).standardizedFileURL
             let templatesURL = try templates.map { URL(fileURLWithPath: $0) } ?? RunRenderer.templates(forRun: folder)
-            let index = try RunRenderer(runDirectory: folder, templates: templatesURL).render()
-            print(index.path)
+            var renderer = RunRenderer(runDirectory: folder, templates: templatesURL)
+            renderer.pageLimit = pages
+            renderer.cardLimit = cards
+            if !sources.isEmpty {
+                for page in try renderer.renderPages(of: sources) { print(page.path) }
+                return
+            }
+            print(try renderer.render().path)
         }
     }
 

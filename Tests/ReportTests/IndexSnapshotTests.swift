@@ -68,6 +68,8 @@ struct IndexSnapshotTests {
             let index = try RunRenderer(runDirectory: runDirectory, templates: templatesFolder).render()
             let html = try String(contentsOf: index, encoding: .utf8).replacingOccurrences(of: folder.path, with: "<tmp>")
             assertSnapshot(html, named: "index.html")
+            // The source table's rows, which report.js draws from this file.
+            assertSnapshot(try String(contentsOf: runDirectory.appendingPathComponent("data/sources.js"), encoding: .utf8), named: "sources.js")
             // And the SVG twin of the coverage figure is there, deterministic by construction.
             #expect(FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent("figures/coverage.svg").path))
         }

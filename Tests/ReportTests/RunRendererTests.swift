@@ -1,4 +1,4 @@
-import Core
+@testable import Core
 import Foundation
 import GRDB
 import Logging
@@ -60,9 +60,16 @@ struct RunRendererTests {
             for d in detections {
                 #expect(FileManager.default.fileExists(atPath: summary.runDirectory.appendingPathComponent("figures/detection-\(d.id!).png").path))
             }
-            // Source table: one row per source.
-            let rows = html.components(separatedBy: "<tbody>")[1].components(separatedBy: "</tbody>")[0]
-            #expect(rows.components(separatedBy: "<tr").count - 1 == 5)
+            // Source table: one row per source, in catalog order, each linking its page.
+            let rows = try tableRows(summary.runDirectory, "sources")
+            #expect(rows.count == 5)
+            let names = try store.sources().map(\.name)
+            #expect(rows.map { ($0["c"] as? [String])?[0] } == names)
+            for row in rows {
+                let link = try #require(row["l"] as? String)
+                #expect(FileManager.default.fileExists(atPath: summary.runDirectory.appendingPathComponent(link).path), "missing \(link)")
+            }
+            #expect(try tableRows(summary.runDirectory, "detections").count == detections.count)
             // No network: no http(s) references at all.
             #expect(!html.contains("http://") && !html.contains("https://"))
         }
@@ -74,7 +81,10 @@ struct RunRendererTests {
             let index = try RunRenderer(runDirectory: summary.runDirectory, templates: templatesFolder).render()
             let html = try String(contentsOf: index, encoding: .utf8)
             #expect(!html.contains("<script>alert(1)</script>"))
-            #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            // The source table's rows are data that report.js sets as text, never as HTML.
+            #expect(try tableRows(summary.runDirectory, "sources").contains { ($0["c"] as? [String])?.first == "<script>alert(1)</script>" })
+            let script = try String(contentsOf: summary.runDirectory.appendingPathComponent("report.js"), encoding: .utf8)
+            #expect(!script.contains("innerHTML") && !script.contains("insertAdjacentHTML") && script.contains("textContent"))
             #expect(html.contains("Tiny &lt;test&gt; run"))
             // Every file written is inside the run folder, under a sanitised name.
             let files = try FileManager.default.subpathsOfDirectory(atPath: summary.runDirectory.path)
@@ -199,6 +209,97 @@ struct RunRendererTests {
                 try RunRenderer(runDirectory: folder, templates: templatesFolder).render()
             }
         }
+    }
+
+    /// A large run's report: a bounded number of cards and pages, chosen by the documented rule,
+    /// every source and detection still in the index's tables, and any other page drawn on demand.
+    @Test func pagesAndCardsAreBoundedAndTheRestIsDrawnOnDemand() async throws {
+        try await withTemporaryFolder { folder in
+            let summary = try await tinyRun(in: folder, count: 8)
+            let store = try Store(url: summary.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
+            let sources = try store.sources()
+            let detections = try store.detections().sorted(by: RunRenderer.moreSignificant)
+            try #require(!detections.isEmpty, "the tiny run needs a detection")
+            var renderer = RunRenderer(runDirectory: summary.runDirectory, templates: templatesFolder)
+            renderer.cardLimit = 1
+            renderer.pageLimit = 2
+            let html = try String(contentsOf: try renderer.render(), encoding: .utf8)
+
+            // One card: the most significant detection.
+            #expect(html.components(separatedBy: "<article class=\"card\"").count - 1 == 1)
+            #expect(html.contains("id=\"detection-\(detections[0].id!)\""))
+            #expect(html.contains("id=\"detection-table\"") == (detections.count > 1))
+            // Two pages: the card's source, then the next by the rule (pageOrder, tested below).
+            let order = RunRenderer.pageOrder(
+                sources: sources, detections: Dictionary(grouping: detections, by: \.sourceId),
+                statistics: Dictionary(grouping: try store.statistics(), by: \.sourceId), cards: [detections[0]])
+            #expect(order.first == detections[0].sourceId)
+            let drawn = Array(order.prefix(2))
+            let expected = Set(drawn.map { id in FileNames.sourcePage(name: sources.first { $0.id == id }!.name, id: id) })
+            let pages = Set(try FileManager.default.contentsOfDirectory(atPath: summary.runDirectory.appendingPathComponent("sources").path).map { "sources/" + $0 })
+            #expect(pages == expected)
+            // Figures only for the drawn sources (and the summary figures).
+            let figures = try FileManager.default.contentsOfDirectory(atPath: summary.runDirectory.appendingPathComponent("figures").path)
+            let drawnDetections = detections.filter { drawn.contains($0.sourceId) }
+            #expect(figures.filter { $0.hasPrefix("detection-") }.count == drawnDetections.count)
+            let withData = Set(try store.datasets().map(\.sourceId))
+            #expect(figures.filter { $0.hasPrefix("source-") }.count == drawn.filter(withData.contains).count)
+            // Every source and detection is in the tables; only drawn pages are linked.
+            let rows = try tableRows(summary.runDirectory, "sources")
+            #expect(rows.count == 8)
+            #expect(Set(rows.compactMap { $0["l"] as? String }) == expected)
+            let detectionRows = try tableRows(summary.runDirectory, "detections")
+            #expect(detectionRows.count == detections.count)
+            #expect(detectionRows.compactMap { $0["l"] as? String }.count == drawnDetections.count)
+
+            // On demand, by catalog id: the page, its figures, and the links in both tables.
+            let other = try #require(sources.first { !drawn.contains($0.id!) && withData.contains($0.id!) })
+            let written = try renderer.renderPages(of: [other.catalogId])
+            let page = FileNames.sourcePage(name: other.name, id: other.id!)
+            #expect(written.map(\.lastPathComponent) == [URL(fileURLWithPath: page).lastPathComponent])
+            #expect(Set(try tableRows(summary.runDirectory, "sources").compactMap { $0["l"] as? String }) == expected.union([page]))
+            #expect(FileManager.default.fileExists(atPath: summary.runDirectory.appendingPathComponent("figures/source-\(other.id!).png").path))
+            // An unknown source is refused by name, and nothing is drawn.
+            #expect(throws: ReportError.unknownSource("no-such-star", run: summary.runDirectory.path)) {
+                try renderer.renderPages(of: ["no-such-star"])
+            }
+        }
+    }
+
+    @Test func pageOrderIsCardsThenDetectionsThenPriority() {
+        func source(_ id: Int64) -> SourceRecord {
+            SourceRecord(
+                id: id, runId: "r", catalogIndex: Int(id), catalogId: "\(id)", name: "S\(id)", ra: 0, dec: 0, magnitude: nil,
+                magnitudeBand: nil, pmra: nil, pmdec: nil, parallax: nil, epoch: 2016, status: .done)
+        }
+        func detection(_ id: Int64, source: Int64, significance: Double) -> DetectionRecord {
+            DetectionRecord(
+                id: id, sourceId: source, band: "TESS", timeSystem: "BTJD", start: 0, stop: 0.01, peakTime: 0.005, amplitude: 0.01,
+                ed: 1, edErr: 0.1, significance: significance, nPoints: 3, firstIndex: 0, lastIndex: 2, firstDatasetId: nil,
+                firstRow: 0, peakDatasetId: nil, peakRow: 1, lastDatasetId: nil, lastRow: 2, simulated: false, injectionId: nil,
+                pointsAbove: nil, riseTime: nil, decayTime: nil, templateDeltaChi2: nil, symmetricDeltaChi2: nil, templateFwhm: nil,
+                templateAmplitude: nil, vettingFlags: nil)
+        }
+        func priority(_ source: Int64, _ value: Double) -> StatisticRecord {
+            StatisticRecord(sourceId: source, band: "", name: "priority", value: value, unit: nil)
+        }
+        let sources = (1...6).map(source)
+        let detections: [Int64: [DetectionRecord]] = [
+            4: [detection(1, source: 4, significance: 50)], 2: [detection(2, source: 2, significance: 9)],
+            5: [detection(3, source: 5, significance: 20)],
+        ]
+        let statistics: [Int64: [StatisticRecord]] = [1: [priority(1, 0.1)], 3: [priority(3, 0.9)]]
+        let order = RunRenderer.pageOrder(sources: sources, detections: detections, statistics: statistics, cards: [detections[4]![0]])
+        #expect(order == [4, 5, 2, 3, 1, 6])
+    }
+
+    /// The rows of a table data file of the index (data/NAME.js).
+    func tableRows(_ run: URL, _ name: String) throws -> [[String: Any]] {
+        let text = try String(contentsOf: run.appendingPathComponent("data/\(name).js"), encoding: .utf8)
+        let prefix = "window.VO_TABLES[\"\(name)\"] = "
+        let line = try #require(text.components(separatedBy: "\n").first { $0.hasPrefix(prefix) })
+        let json = try JSONSerialization.jsonObject(with: Data(line.dropFirst(prefix.count).dropLast().utf8)) as? [String: Any]
+        return try #require(json?["rows"] as? [[String: Any]])
     }
 
     func references(in html: String) -> [String] {
