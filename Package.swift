@@ -92,9 +92,10 @@ let package = Package(
         .testTarget(
             name: "CoreTests", dependencies: ["Core"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"], exclude: ["Snapshots"]),
+        // Snapshots are read from the source tree by path (#filePath), not bundled.
         .testTarget(
-            name: "ReportTests", dependencies: ["Report", "Core", "Plot"]),
+            name: "ReportTests", dependencies: ["Report", "Core", "Plot"], exclude: ["Snapshots"]),
     ] + analysisNames.map { name in
         .executableTarget(name: name, dependencies: [core, runtime], path: "analyses/\(name)")
     }

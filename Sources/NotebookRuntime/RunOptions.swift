@@ -26,6 +26,15 @@ public struct RunOptions: ParsableArguments, Sendable {
             discussion: "By default a run that was killed or failed goes on from the sources it finished."))
     public var restart = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Only download every source's files into the raw cache, then stop (no analysis).",
+            discussion: "For a cluster: one polite download job before many analysis tasks. --jobs sources at once (default 16); records what failed in <output>/<analysis>/prefetch/<run id>.json."))
+    public var prefetch = false
+
+    @Option(help: "At most this many requests at once to one archive host (default 4).")
+    public var perHost: Int?
+
     @Option(help: ArgumentHelp("Write the run folder's location as JSON to this file.", visibility: .hidden))
     public var handoff: String?
 
@@ -39,7 +48,8 @@ public struct RunOptions: ParsableArguments, Sendable {
         do {
             return try RunSettings(
                 output: output, seed: seed, jobs: jobs, shard: shard.map { try Shard(parsing: $0) }, catalog: catalog,
-                handoff: handoff, codeVersion: codeVersion, restart: restart
+                handoff: handoff, codeVersion: codeVersion, restart: restart, prefetch: prefetch,
+                perHost: perHost
             ).validated()
         } catch let error as RunSettingsError {
             throw ValidationError(error.localizedDescription)

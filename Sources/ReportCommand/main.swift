@@ -342,7 +342,34 @@ extension ReportCommand {
                 valueName: "FILE"))
         var stressDetails: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Run the synthetic survey end to end with N stars of small light curves (2,000 points, 10 injected flares each) and print sources/s, peak memory and report size.",
+                valueName: "N"))
+        var scale: Int?
+
+        @Option(help: "With --scale: sources processed at once (default: the number of cores).")
+        var jobs: Int?
+
+        @Option(help: "With --scale: keep the run in this folder (default: a temporary folder, removed at the end).")
+        var output: String?
+
+        func validate() throws {
+            if let scale, scale < 1 { throw ValidationError("--scale must be at least 1, got \(scale)") }
+            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        }
+
         func run() throws {
+            if let scale {
+                let templates = try PackageLayout.locate().templates
+                let folder = output.map { URL(fileURLWithPath: $0) }
+                    ?? FileManager.default.temporaryDirectory.appendingPathComponent("vo-scale-\(UUID().uuidString)")
+                defer { if output == nil { try? FileManager.default.removeItem(at: folder) } }
+                print("virtualobserver scale benchmark, \(Benchmarks.configuration), \(jobs ?? ProcessInfo.processInfo.activeProcessorCount) jobs")
+                let result = try Benchmarks.scale(sources: scale, jobs: jobs, folder: folder, templates: templates) { print($0.line) }
+                if output != nil { print(result.runDirectory.appendingPathComponent("index.html").path) }
+                return
+            }
             var groups = Set(Benchmarks.Group.allCases)
             if let only {
                 groups = try Set(

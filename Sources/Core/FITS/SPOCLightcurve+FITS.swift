@@ -30,6 +30,16 @@ extension SPOCLightcurve {
     ///   a `LIGHTCURVE` extension, ``FITSError/missingColumn(path:hdu:column:)`` without `TIME` or
     ///   `PDCSAP_FLUX`, ``FITSError/unrecognizedMission(path:telescope:)``, and
     ///   ``FITSError/cfitsio(path:operation:status:message:)`` for truncated or corrupt files.
+    /// The mission of a SPOC light-curve file, from its headers alone (no column is read): what
+    /// linking a file to its source needs. The columns are read, and checked, when it is loaded.
+    /// - Throws: as ``read(from:)`` for a file without a `LIGHTCURVE` extension or mission.
+    public static func mission(of url: URL) throws -> Mission {
+        let file = try FITSFile.open(url)
+        let primary = try SPOCHeader(file)
+        try file.moveToExtension(named: "LIGHTCURVE")
+        return try resolveMission(primary.filled(from: try SPOCHeader(file)), path: file.path)
+    }
+
     public static func read(from url: URL) throws -> SPOCLightcurve {
         let file = try FITSFile.open(url)
         let primary = try SPOCHeader(file)

@@ -80,11 +80,11 @@ public enum RawFile {
                     band: ztfBand(object.filter), calibration: .ztfMagnitudeToMicrojansky(bad: .defaultBad))
             }
         case .spocFITS:
-            let lc = try SPOCLightcurve.read(from: url)
+            let mission = try SPOCLightcurve.mission(of: url)
             return [
                 PhotometricDataset(
-                    observatory: observatory, format: .spocFITS, file: file, selection: nil, band: lc.mission.rawValue,
-                    calibration: lc.mission == .tess
+                    observatory: observatory, format: .spocFITS, file: file, selection: nil, band: mission.rawValue,
+                    calibration: mission == .tess
                         ? .spocNormalizedPDCSAP(bad: .defaultBad) : .keplerNormalizedPDCSAP(bad: .defaultBad))
             ]
         case .lightcurveTable:

@@ -47,7 +47,9 @@ public struct RetryPolicy: Sendable, Codable, Hashable {
         for attempt in 1...max(attempts, 1) {
             var retryAfter: Double?
             do {
-                let response = try await client.send(method, url, form: form, headers: headers, timeout: timeout)
+                let response = try await HostLimiter.shared.withSlot(for: url) {
+                    try await client.send(method, url, form: form, headers: headers, timeout: timeout)
+                }
                 guard response.status == 200 else {
                     retryAfter = response.header("Retry-After").flatMap(Self.seconds(retryAfter:))
                     let detail = String(decoding: response.body.prefix(200), as: UTF8.self)

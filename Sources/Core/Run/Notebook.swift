@@ -128,7 +128,16 @@ public final class Notebook: @unchecked Sendable {
     public func run<A: Analysis, S: Simulator>(
         catalog: Catalog, observatories: [any VirtualObservatory], analysis: A, simulator: S?
     ) async throws -> RunSummary {
-        try await step { try await runSteps(catalog: catalog, observatories: observatories, analysis: analysis, simulator: simulator) }
+        try await step {
+            if let perHost = settings.perHost { await HostLimiter.shared.setLimit(perHost) }
+            guard settings.prefetch else {
+                return try await runSteps(catalog: catalog, observatories: observatories, analysis: analysis, simulator: simulator)
+            }
+            let plan = try RunPlan(
+                notebook: self, catalog: catalog, observatories: observatories, analysis: analysis, simulator: simulator,
+                shard: settings.shard)
+            return try await prefetch(catalog: catalog, observatories: observatories, plan: plan)
+        }
     }
 
     private func runSteps<A: Analysis, S: Simulator>(
@@ -206,10 +215,11 @@ public final class Notebook: @unchecked Sendable {
             logger.info("run \(plan.runID): \(plan.positions.count) sources, \(observatories.count) observatories, jobs \(jobs)")
         }
         let started = Date()
+        let clock = StageClock()
         do {
             let pipeline = SourcePipeline(
                 runID: plan.runID, seed: seed, cache: cache, store: store, observatories: observatories,
-                analysis: analysis, simulator: simulator, logger: logger, runDirectory: productsRoot)
+                analysis: analysis, simulator: simulator, logger: logger, runDirectory: productsRoot, clock: clock)
             let progress = Progress(total: toDo.count, logger: logger, report: events.progress)
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 var next = 0
@@ -225,6 +235,7 @@ public final class Notebook: @unchecked Sendable {
                 }
             }
             try store.finish(runID: plan.runID, status: .finished)
+            logger.info("time per stage: \(clock.line(sources: toDo.count))")
         } catch {
             try? store.finish(runID: plan.runID, status: .failed, error: String(describing: error))
             if previous {
@@ -247,7 +258,8 @@ public final class Notebook: @unchecked Sendable {
             try? FileManager.default.removeItem(at: old)
             try? FileManager.default.removeItem(at: staging)
         }
-        let summary = try RunSummary(store: store, runDirectory: runDirectory, seconds: Date().timeIntervalSince(started))
+        var summary = try RunSummary(store: store, runDirectory: runDirectory, seconds: Date().timeIntervalSince(started))
+        summary.stages = clock.line(sources: toDo.count)
         logger.info("\(summary.line)")
         if let handoff = settings.handoff {
             let data = try JSONEncoder().encode(["runDirectory": runDirectory.path, "database": databaseURL.path, "runID": plan.runID])

@@ -21,12 +21,18 @@ public struct RunSettings: Sendable, Hashable {
     public var codeVersion: String?
     /// Start an unfinished run of the same inputs over instead of going on from its finished sources.
     public var restart: Bool
+    /// Only download the sources' files into the raw cache (no analysis, no run database).
+    public var prefetch: Bool
+    /// At most this many requests at once to one archive host (``HostLimiter``); nil: its default, 4.
+    public var perHost: Int?
 
     public init(
         output: String = "output", seed: UInt64? = nil, jobs: Int? = nil, shard: Shard? = nil, catalog: String? = nil,
-        handoff: String? = nil, codeVersion: String? = nil, restart: Bool = false
+        handoff: String? = nil, codeVersion: String? = nil, restart: Bool = false, prefetch: Bool = false, perHost: Int? = nil
     ) {
         self.restart = restart
+        self.prefetch = prefetch
+        self.perHost = perHost
         self.output = output
         self.seed = seed
         self.jobs = jobs
@@ -39,6 +45,7 @@ public struct RunSettings: Sendable, Hashable {
     /// Checks what no type says: at least one job, an output folder that can be named.
     public func validated() throws -> RunSettings {
         if let jobs, jobs < 1 { throw RunSettingsError.invalid("--jobs must be at least 1, got \(jobs)") }
+        if let perHost, perHost < 1 { throw RunSettingsError.invalid("--per-host must be at least 1, got \(perHost)") }
         if output.trimmingCharacters(in: .whitespaces).isEmpty {
             throw RunSettingsError.invalid("--output must name a folder, got an empty string")
         }

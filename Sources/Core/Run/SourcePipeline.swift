@@ -14,6 +14,8 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
     /// The run folder: each finished source's light curves and models go to its `lightcurves/`
     /// (``LightcurveProducts``); nil: not written.
     var runDirectory: URL? = nil
+    /// Where the time goes, summed over sources (logged at the end of a run).
+    var clock: StageClock? = nil
 
     /// Returns true when the source was processed, false when it failed (the failure is in the database).
     func process(entry: CatalogEntry, sourceID: Int64) async -> Bool {
@@ -21,13 +23,17 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
         for observatory in observatories {
             let files: [CachedFile]
             do {
+                let started = StageClock.now()
                 files = try await observatory.fetch(entry, into: cache, logger: logger)
+                clock?.add(.fetch, since: started)
             } catch {
                 return fail(sourceID, entry, stage: "fetch", observatory: observatory.name, error: error)
             }
             for file in files {
                 do {
+                    let started = StageClock.now()
                     source.add(try observatory.datasets(in: file, for: entry, cache: cache))
+                    clock?.add(.link, since: started)
                 } catch {
                     return fail(sourceID, entry, stage: "link", observatory: observatory.name, error: error)
                 }
@@ -35,19 +41,26 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
         }
         let bands: [BandLightcurve]
         do {
+            let started = StageClock.now()
             bands = try source.lightcurves(cache: cache)
+            clock?.add(.load, since: started)
         } catch {
             return fail(sourceID, entry, stage: "load", observatory: nil, error: error)
         }
         do {
+            var started = StageClock.now()
             let real = try analysis.analyze(AnalysisInput(entry: entry, bands: bands, mode: .real))
+            clock?.add(.analyze, since: started)
             var outcome = SourceOutcome(
                 sourceID: sourceID, datasets: source.datasets, statistics: real.statistics, detections: real.detections,
                 injections: [], coverage: real.coverage)
             var cutouts: [InjectionProducts.Cutout] = []
             if let simulator {
+                started = StageClock.now()
                 cutouts = try simulate(simulator, entry: entry, bands: bands, into: &outcome)
+                clock?.add(.simulate, since: started)
             }
+            started = StageClock.now()
             if let runDirectory {
                 try LightcurveProducts.write(
                     bands, models: real.models, source: entry, sourceID: sourceID, runID: runID,
@@ -59,7 +72,10 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
                     try InjectionProducts.write(cutouts, source: entry, sourceID: sourceID, runID: runID, to: injected)
                 }
             }
+            clock?.add(.products, since: started)
+            started = StageClock.now()
             try store.record(outcome, runID: runID)
+            clock?.add(.record, since: started)
             return true
         } catch {
             return fail(sourceID, entry, stage: "analyze", observatory: nil, error: error)

@@ -281,6 +281,18 @@ public final class Store: Sendable {
         }
     }
 
+    /// Real detections, injections and recovered injections, counted in the database (a run of
+    /// 100,000 stars holds a million injections: they are not loaded to be counted).
+    public func eventCounts() throws -> (detections: Int, injections: Int, recovered: Int) {
+        try wrap {
+            try queue.read { db in
+                let detections = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM detections WHERE simulated = 0") ?? 0
+                let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(recovered), 0) AS r FROM injections")
+                return (detections, row?["n"] ?? 0, row?["r"] ?? 0)
+            }
+        }
+    }
+
     public func failures() throws -> [FailureRecord] {
         try wrap { try queue.read { try FailureRecord.order(Column("id")).fetchAll($0) } }
     }

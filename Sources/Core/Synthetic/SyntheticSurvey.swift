@@ -22,10 +22,15 @@ public struct SyntheticSurvey: VirtualObservatory {
 
     public let kind: Kind
     public let seed: UInt64
+    /// TESS only: when set, every star has exactly one sector of this many 2-minute cadences
+    /// (no downlink gap), instead of zero to two full sectors: the small light curves of
+    /// `report bench --scale`.
+    public let tessCadences: Int?
 
-    public init(_ kind: Kind, seed: UInt64) {
+    public init(_ kind: Kind, seed: UInt64, tessCadences: Int? = nil) {
         self.kind = kind
         self.seed = seed
+        self.tessCadences = tessCadences.map { max($0, 2) }
     }
 
     /// Bumped whenever the generated files change, so caches of an older generator are not reused.
@@ -36,7 +41,9 @@ public struct SyntheticSurvey: VirtualObservatory {
     public var description: String {
         switch kind {
         case .ztf: return "Synthetic ZTF (IRSA light-curve CSV), generator v\(Self.generatorVersion), seed \(seed)"
-        case .tess: return "Synthetic TESS (SPOC 2-minute light-curve FITS), generator v\(Self.generatorVersion), seed \(seed)"
+        case .tess:
+            return "Synthetic TESS (SPOC 2-minute light-curve FITS), generator v\(Self.generatorVersion), seed \(seed)"
+                + (tessCadences.map { ", one sector of \($0) cadences per star" } ?? "")
         }
     }
 
@@ -53,7 +60,7 @@ public struct SyntheticSurvey: VirtualObservatory {
             return [try cache.store(path) { try table.write(to: $0) }]
         case .tess:
             var g = SeededGenerator(seed: seed, stream: "tess-sectors|\(entry.id)")
-            let sectorCount = g.uniform() < 0.35 ? 0 : (g.uniform() < 0.7 ? 1 : 2)
+            let sectorCount = tessCadences != nil ? 1 : g.uniform() < 0.35 ? 0 : (g.uniform() < 0.7 ? 1 : 2)
             var sectors: [Int] = []
             while sectors.count < sectorCount {
                 let s = 1 + Int(g.uniform() * 69)
@@ -62,7 +69,8 @@ public struct SyntheticSurvey: VirtualObservatory {
             var files: [CachedFile] = []
             for sector in sectors.sorted() {
                 let tic = Self.ticID(entry)
-                let path = "\(folder)/tess-s\(String(format: "%04d", sector))-\(String(format: "%016d", tic))_lc.fits"
+                let length = tessCadences.map { "-n\($0)" } ?? ""
+                let path = "\(folder)/tess-s\(String(format: "%04d", sector))-\(String(format: "%016d", tic))\(length)_lc.fits"
                 if let hit = try cache.existing(path) {
                     files.append(hit)
                     continue
@@ -176,7 +184,8 @@ public struct SyntheticSurvey: VirtualObservatory {
         let tmag = star.gaiaG - 1.1  // M dwarfs are brighter in the red TESS band
         let start = 1325.29 + Double(sector - 1) * 27.4  // BTJD of the sector's first cadence
         let cadence = 2.0 / 1440
-        let n = Int(26.5 / cadence)
+        let n = tessCadences ?? Int(26.5 / cadence)
+        // A sector shorter than 13 days (tessCadences) ends before the downlink.
         let downlink = (start + 13.0)...(start + 14.1)
         let electrons = 15_000 * pow(10, -0.4 * (tmag - 10))
         let sigma = hypot(6e-5, 2.2e-4 * pow(10, 0.2 * (tmag - 8)))
