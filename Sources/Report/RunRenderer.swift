@@ -130,9 +130,9 @@ public struct RunRenderer: Sendable {
             rendered.values.flatMap(\.cards).map { ($0.card.id, $0.card) }, uniquingKeysWith: { a, _ in a })
         let cards = cardDetections.compactMap { $0.id.flatMap { renderedCards[$0] } }
         try sourceTable(sources: sources, statistics: statistics, datasets: datasets, pages: pageOf).write(into: runDirectory)
-        try detectionTable(allDetections, names: byID.mapValues(\.name), pages: pageOf).write(into: runDirectory)
-
         let names = byID.mapValues(\.name)
+        try detectionTable(allDetections, names: names, pages: pageOf).write(into: runDirectory)
+
         let counts = counts(sources: sources, detections: detections, injections: injections, datasets: datasets)
         let page = IndexPage(
             title: run.title, runID: run.id, analysis: run.analysis, status: run.status.rawValue,
@@ -188,12 +188,13 @@ public struct RunRenderer: Sendable {
         let library = try loadTemplates()
         let cache = try RawCache(root: URL(fileURLWithPath: run.cacheDirectory), create: false)
         let verdicts = try verdictTexts(store: store)
+        let failures = Dictionary(grouping: try store.failures().filter { $0.sourceId != nil }, by: { $0.sourceId! })
         var written: [URL] = []
         for source in wanted {
             guard let id = source.id else { continue }
             let rendering = renderSource(
                 source, id: id, run: run, datasets: try store.datasets(sourceID: id), detections: try store.detections(sourceID: id),
-                statistics: try store.statistics(sourceID: id), failures: try store.failures().filter { $0.sourceId == id },
+                statistics: try store.statistics(sourceID: id), failures: failures[id] ?? [],
                 cache: cache, library: library, figures: runDirectory.appendingPathComponent("figures"),
                 pages: runDirectory.appendingPathComponent("sources"), verdicts: verdicts)
             if let problem = rendering.problem { logger.warning("\(source.name): \(problem)") }

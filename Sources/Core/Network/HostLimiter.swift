@@ -25,6 +25,9 @@ public actor HostLimiter {
         if let host { limits[host] = max(limit, 1) } else { defaultLimit = max(limit, 1) }
     }
 
+    /// The limit of hosts without one of their own.
+    public var standardLimit: Int { defaultLimit }
+
     /// The limit of `host:port`: its own, else its host's, else the default.
     public func limit(for key: String) -> Int {
         if let own = limits[key] { return own }

@@ -40,7 +40,7 @@ extension Notebook {
         let cache = try rawCache()
         let started = Date()
         let concurrency = settings.jobs ?? 16
-        let limit = await HostLimiter.shared.limit(for: "")
+        let limit = await HostLimiter.shared.standardLimit
         logger.info(
             "prefetch for run \(plan.runID): \(plan.positions.count) sources, \(observatories.count) observatories, \(concurrency) at once, at most \(limit) requests per archive host")
         let progress = Progress(total: plan.positions.count, logger: logger, report: events.progress)
