@@ -159,7 +159,7 @@ enum ReportFigures {
     }
 
     /// Sensitivity: recovered fraction against injected equivalent duration, and recovered/injected ED.
-    static func sensitivity(injections: [InjectionRecord], simulated: [DetectionRecord]) -> Figure? {
+    static func sensitivity(injections: [InjectionRecord], recoveries: [Store.Recovery]) -> Figure? {
         guard !injections.isEmpty else { return nil }
         let edges = stride(from: -1.0, through: 4.0, by: 0.25).map { pow(10, $0) }
         let figure = Figure(width: 640, height: 520, rows: 2, columns: 2)
@@ -178,7 +178,6 @@ enum ReportFigures {
         right.xScale = .log
         right.yScale = .log
         right.horizontalLine(at: 1)
-        let byID = Dictionary(uniqueKeysWithValues: injections.compactMap { i in i.id.map { ($0, i) } })
         for band in Set(injections.map(\.band)).sorted() {
             let mine = injections.filter { $0.band == band }
             var x: [Double] = []
@@ -191,11 +190,9 @@ enum ReportFigures {
             }
             left.line(x: x, y: y, color: color(band), width: 1.5, label: band)
             left.points(x: x, y: y, color: color(band), size: 3)
-            let pairs = simulated.compactMap { d -> (Double, Double)? in
-                guard d.band == band, let id = d.injectionId, let injection = byID[id], injection.ed > 0, d.ed > 0 else {
-                    return nil
-                }
-                return (injection.ed, d.ed / injection.ed)
+            let pairs = recoveries.compactMap { r -> (Double, Double)? in
+                guard r.band == band, r.injectedED > 0, r.measuredED > 0 else { return nil }
+                return (r.injectedED, r.measuredED / r.injectedED)
             }
             right.points(x: pairs.map(\.0), y: pairs.map(\.1), color: color(band).withAlpha(0.5), size: 2)
         }

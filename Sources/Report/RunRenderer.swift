@@ -48,11 +48,12 @@ public struct RunRenderer: Sendable {
         }
 
         let sources = try store.sources()
-        let statistics = Dictionary(grouping: try store.statistics(), by: \.sourceId)
+        // The index needs each source's own statistics (band ""), not every band's: at 100,000
+        // sources that is a few hundred thousand records instead of millions. Pages read theirs below.
+        let statistics = Dictionary(grouping: try store.statistics(band: ""), by: \.sourceId)
         let detections = Dictionary(grouping: try store.detections(), by: \.sourceId)
         let datasets = Dictionary(grouping: try store.datasets(), by: \.sourceId)
         let failures = try store.failures()
-        let injections = try store.injections()
         let histograms = try store.histograms()
         let cache = try RawCache(root: URL(fileURLWithPath: run.cacheDirectory), create: false)
         var warnings: [String] = []
@@ -65,7 +66,7 @@ public struct RunRenderer: Sendable {
             coverageFigure = "figures/coverage"
         }
         var sensitivityFigure: String?
-        if let figure = ReportFigures.sensitivity(injections: injections, simulated: try store.simulatedDetections()) {
+        if let figure = ReportFigures.sensitivity(injections: try store.injections(), recoveries: try store.recoveries()) {
             try figure.write(to: figures.appendingPathComponent("sensitivity.png"))
             try figure.write(to: figures.appendingPathComponent("sensitivity.svg"))
             sensitivityFigure = "figures/sensitivity"
@@ -107,6 +108,7 @@ public struct RunRenderer: Sendable {
         let paged = order.prefix { cardSources.contains($0) }.count
         let chosen = Array(order.prefix(max(paged, pageLimit)))
         let byID = Dictionary(uniqueKeysWithValues: sources.compactMap { s in s.id.map { ($0, s) } })
+        let pageStatistics = Dictionary(grouping: try store.statistics(sourceIDs: chosen), by: \.sourceId)
 
         // Per chosen source: load its light curves once, draw its detections and its page (in parallel).
         let results = Locked([Int64: SourceRendering]())
@@ -116,7 +118,7 @@ public struct RunRenderer: Sendable {
             guard let source = byID[id] else { return }
             let rendering = renderSource(
                 source, id: id, run: run, datasets: datasets[id] ?? [], detections: detections[id] ?? [],
-                statistics: statistics[id] ?? [], failures: failuresBySource[id] ?? [], cache: cache, library: library,
+                statistics: pageStatistics[id] ?? [], failures: failuresBySource[id] ?? [], cache: cache, library: library,
                 figures: figures, pages: pages, verdicts: verdicts)
             results.withLock { $0[id] = rendering }
         }
@@ -133,7 +135,7 @@ public struct RunRenderer: Sendable {
         let names = byID.mapValues(\.name)
         try detectionTable(allDetections, names: names, pages: pageOf).write(into: runDirectory)
 
-        let counts = counts(sources: sources, detections: detections, injections: injections, datasets: datasets)
+        let counts = counts(sources: sources, detections: detections, events: try store.eventCounts(), datasets: datasets)
         let page = IndexPage(
             title: run.title, runID: run.id, analysis: run.analysis, status: run.status.rawValue,
             finished: run.status == .finished, synthetic: run.synthetic, seed: String(UInt64(bitPattern: run.seed)),
@@ -209,7 +211,7 @@ public struct RunRenderer: Sendable {
         }
         let names = Dictionary(uniqueKeysWithValues: sources.compactMap { s in s.id.map { ($0, s.name) } })
         try sourceTable(
-            sources: sources, statistics: Dictionary(grouping: try store.statistics(), by: \.sourceId),
+            sources: sources, statistics: Dictionary(grouping: try store.statistics(band: ""), by: \.sourceId),
             datasets: Dictionary(grouping: try store.datasets(), by: \.sourceId), pages: pages
         ).write(into: runDirectory)
         try detectionTable(try store.detections().sorted(by: Self.moreSignificant), names: names, pages: pages).write(into: runDirectory)
@@ -443,10 +445,10 @@ public struct RunRenderer: Sendable {
     }
 
     private func counts(
-        sources: [SourceRecord], detections: [Int64: [DetectionRecord]], injections: [InjectionRecord],
+        sources: [SourceRecord], detections: [Int64: [DetectionRecord]], events: (detections: Int, injections: Int, recovered: Int),
         datasets: [Int64: [DatasetRecord]]
     ) -> CountsView {
-        let recovered = injections.filter(\.recovered).count
+        let recovered = events.recovered
         // Several datasets can share one raw file (ZTF oids): count each file once.
         var files: [String: Int64] = [:]
         var sums: [String: String] = [:]
@@ -460,8 +462,8 @@ public struct RunRenderer: Sendable {
             sources: sources.count, done: sources.filter { $0.status == .done }.count,
             failed: sources.filter { $0.status == .failed }.count,
             pending: sources.filter { $0.status == .pending }.count,
-            detections: detections.values.reduce(0) { $0 + $1.count }, injections: injections.count, recovered: recovered,
-            recoveredPercent: injections.isEmpty ? "–" : Format.number(100 * Double(recovered) / Double(injections.count), 1),
+            detections: detections.values.reduce(0) { $0 + $1.count }, injections: events.injections, recovered: recovered,
+            recoveredPercent: events.injections == 0 ? "–" : Format.number(100 * Double(recovered) / Double(events.injections), 1),
             datasets: datasets.values.reduce(0) { $0 + $1.count }, rawFiles: files.count,
             rawBytes: Format.bytes(files.values.reduce(0, +)), rawChecksum: Checksum.sha256Hex(of: Data(manifest.utf8)))
     }

@@ -3,7 +3,10 @@ import Foundation
 
 /// A sharded run of an analysis on a Slurm cluster: a job array with one `--shard i/N` per task,
 /// and a job that waits for all of them (`afterok`), merges the shards (``RunMerge``) and renders
-/// the report.
+/// the report. With ``prefetch``, one job first downloads every source's files into the shared raw
+/// cache (`--prefetch`, at most ``perHost`` requests at once per archive host) and the array starts
+/// after it ends (`afterany`: a source whose prefetch failed is fetched by its shard), so hundreds
+/// of tasks never ask an archive at once.
 ///
 /// The batch scripts are plain and kept in the submission folder (`<output>/<analysis>/slurm-<time>/`)
 /// with the tasks' logs, so a user can read, edit and resubmit them. Each task prints its shard's run
@@ -47,11 +50,18 @@ public struct SlurmSubmission: Sendable {
     public var catalog: URL?
     public var codeVersion: String?
     public var resources: Resources
+    /// Run a prefetch job before the array.
+    public var prefetch: Bool
+    /// Requests at once per archive host, in the prefetch job and the tasks; nil: the analysis's default.
+    public var perHost: Int?
 
     public init(
         analysis: String, analysisExecutable: URL, reportExecutable: URL, checkout: URL, output: URL, shards: Int,
-        seed: UInt64? = nil, catalog: URL? = nil, codeVersion: String? = nil, resources: Resources = Resources()
+        seed: UInt64? = nil, catalog: URL? = nil, codeVersion: String? = nil, resources: Resources = Resources(),
+        prefetch: Bool = false, perHost: Int? = nil
     ) {
+        self.prefetch = prefetch
+        self.perHost = perHost
         self.analysis = analysis
         self.analysisExecutable = analysisExecutable
         self.reportExecutable = reportExecutable
@@ -66,8 +76,16 @@ public struct SlurmSubmission: Sendable {
 
     /// The job ids `sbatch` gave.
     public struct Jobs: Sendable, Equatable {
+        /// The prefetch job, when there is one.
+        public var prefetch: String?
         public var array: String
         public var merge: String
+
+        public init(prefetch: String? = nil, array: String, merge: String) {
+            self.prefetch = prefetch
+            self.array = array
+            self.merge = merge
+        }
     }
 
     /// The submission folder for a submission made at `date`.
@@ -82,12 +100,38 @@ public struct SlurmSubmission: Sendable {
     /// The merged run's folder, where the report appears (`index.html`).
     public static func mergedRun(in folder: URL) -> URL { folder.appendingPathComponent("merged") }
 
-    /// The job array's script: one shard per task.
-    public func shardScript(folder: URL) -> String {
-        var arguments = ["--output", output.path, "--shard", "${SLURM_ARRAY_TASK_ID}/\(shards)", "--jobs", "${SLURM_CPUS_PER_TASK:-1}"]
+    /// The options every job gives the analysis, so that all name the same run.
+    private var runArguments: [String] {
+        var arguments = ["--output", output.path]
         if let seed { arguments += ["--seed", String(seed)] }
         if let catalog { arguments += ["--catalog", catalog.path] }
         if let codeVersion { arguments += ["--code-version", codeVersion] }
+        if let perHost { arguments += ["--per-host", String(perHost)] }
+        return arguments
+    }
+
+    /// The prefetch job's script: the whole catalog's files into the raw cache, nothing else.
+    public func prefetchScript(folder: URL) -> String {
+        let logs = folder.appendingPathComponent("logs")
+        return """
+            #!/bin/bash
+            # \(analysis): downloads every source's files into the raw cache before the shards start (written by
+            # `report submit --prefetch`). Fetches that failed are listed in \(output.path)/\(analysis)/prefetch/<run id>.json;
+            # the shards start whatever its outcome (afterany) and fetch those sources themselves.
+            #SBATCH --job-name=vo-\(analysis)-prefetch
+            #SBATCH --chdir=\(checkout.path)
+            #SBATCH --output=\(logs.path)/prefetch.out
+            #SBATCH --error=\(logs.path)/prefetch.log
+            #SBATCH --cpus-per-task=1
+            \(directives(cpus: false))set -euo pipefail
+            exec \(Self.quote(analysisExecutable.path)) \((runArguments + ["--prefetch"]).map(Self.quote).joined(separator: " "))
+
+            """
+    }
+
+    /// The job array's script: one shard per task.
+    public func shardScript(folder: URL) -> String {
+        let arguments = runArguments + ["--shard", "${SLURM_ARRAY_TASK_ID}/\(shards)", "--jobs", "${SLURM_CPUS_PER_TASK:-1}"]
         let logs = folder.appendingPathComponent("logs")
         return """
             #!/bin/bash
@@ -142,29 +186,46 @@ public struct SlurmSubmission: Sendable {
         return lines.map { $0 + "\n" }.joined()
     }
 
-    /// Writes the two scripts (executable) and the logs folder into `folder`.
+    /// The scripts of the submission, by file name, in the order they are submitted.
+    public func scripts(folder: URL) -> [(name: String, text: String)] {
+        (prefetch ? [("prefetch.sbatch", prefetchScript(folder: folder))] : [])
+            + [("shards.sbatch", shardScript(folder: folder)), ("merge.sbatch", mergeScript(folder: folder))]
+    }
+
+    /// Writes the scripts (executable) and the logs folder into `folder`.
     public func write(folder: URL) throws {
         guard shards >= 1 else { throw SlurmError.invalid("--shards must be at least 1, got \(shards)") }
+        if let perHost, perHost < 1 { throw SlurmError.invalid("--per-host must be at least 1, got \(perHost)") }
         for value in [resources.partition, resources.time, resources.memory, resources.account].compactMap({ $0 })
         where value.contains(where: { $0.isNewline || $0.isWhitespace }) {
             throw SlurmError.invalid("a Slurm option cannot hold white space: '\(value)'")
         }
         let fm = FileManager.default
         try fm.createDirectory(at: folder.appendingPathComponent("logs"), withIntermediateDirectories: true)
-        for (name, text) in [("shards.sbatch", shardScript(folder: folder)), ("merge.sbatch", mergeScript(folder: folder))] {
+        for (name, text) in scripts(folder: folder) {
             let url = folder.appendingPathComponent(name)
             try Data(text.utf8).write(to: url, options: .atomic)
             try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
         }
     }
 
-    /// Submits the array, then the merge job depending on it; records both ids in `jobs.txt`.
+    /// Submits the prefetch job (with ``prefetch``), the array after it (`afterany`), then the merge
+    /// job depending on the array (`afterok`); records the ids in `jobs.txt`.
     public func submit(folder: URL, sbatch: String = "sbatch") throws -> Jobs {
-        let array = try Self.sbatch(sbatch, ["--parsable", folder.appendingPathComponent("shards.sbatch").path])
+        var record = JobRecord()
+        var arrayArguments = ["--parsable"]
+        if prefetch {
+            let id = try Self.sbatch(sbatch, ["--parsable", folder.appendingPathComponent("prefetch.sbatch").path])
+            record.prefetch = id
+            arrayArguments.append("--dependency=afterany:\(id)")
+        }
+        let array = try Self.sbatch(sbatch, arrayArguments + [folder.appendingPathComponent("shards.sbatch").path])
         let merge = try Self.sbatch(
             sbatch, ["--parsable", "--dependency=afterok:\(array)", "--kill-on-invalid-dep=yes", folder.appendingPathComponent("merge.sbatch").path])
-        try JobRecord(array: array, merge: merge).write(folder: folder)
-        return Jobs(array: array, merge: merge)
+        record.array = array
+        record.merge = merge
+        try record.write(folder: folder)
+        return Jobs(prefetch: record.prefetch, array: array, merge: merge)
     }
 
     /// What ``resume(folder:sbatch:scancel:)`` resubmitted.
@@ -260,10 +321,11 @@ public struct SlurmSubmission: Sendable {
     }
 }
 
-/// `jobs.txt` of a submission folder: `array ID`, `resubmitted 2,5 ID` for each resumption (the tasks
-/// run again and their new array; the latest line for a task counts), and `merge ID`, the current
-/// merge job.
+/// `jobs.txt` of a submission folder: `prefetch ID` (with `--prefetch`), `array ID`, `resubmitted 2,5 ID`
+/// for each resumption (the tasks run again and their new array; the latest line for a task counts),
+/// and `merge ID`, the current merge job.
 struct JobRecord {
+    var prefetch: String?
     var array: String?
     var resubmitted: [(tasks: Set<Int>, array: String)] = []
     var merge: String?
@@ -279,6 +341,7 @@ struct JobRecord {
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let parts = line.split(separator: " ").map(String.init)
             switch (parts.first, parts.count) {
+            case ("prefetch", 2): prefetch = parts[1]
             case ("array", 2): array = parts[1]
             case ("merge", 2): merge = parts[1]
             case ("resubmitted", 3): resubmitted.append((Set(parts[1].split(separator: ",").compactMap { Int($0) }), parts[2]))
@@ -291,7 +354,7 @@ struct JobRecord {
     var arrays: [String] { (array.map { [$0] } ?? []) + resubmitted.map(\.array) }
 
     func write(folder: URL) throws {
-        var text = array.map { "array \($0)\n" } ?? ""
+        var text = (prefetch.map { "prefetch \($0)\n" } ?? "") + (array.map { "array \($0)\n" } ?? "")
         for r in resubmitted { text += "resubmitted \(r.tasks.sorted().map(String.init).joined(separator: ",")) \(r.array)\n" }
         if let merge { text += "merge \(merge)\n" }
         try Data(text.utf8).write(to: folder.appendingPathComponent("jobs.txt"), options: .atomic)

@@ -25,6 +25,10 @@ public struct SubmissionStatus: Sendable {
     public var mergeJobState: String?
     public var report: URL
     public var reportExists: Bool
+    /// The state of the prefetch job (`report submit --prefetch`), nil where there is none or Slurm does not say.
+    public var prefetchJobState: String? = nil
+    /// Whether the submission has a prefetch job.
+    public var hasPrefetch = false
 
     /// Counts of one run folder's sources by status (the unfinished rerun's, `run.sqlite.new`, where
     /// one is under way beside a finished run).
@@ -72,7 +76,9 @@ public struct SubmissionStatus: Sendable {
         let merge = jobs.merge.flatMap { taskStates(array: $0, squeue: squeue, sacct: sacct)[-1] }
         let report = SlurmSubmission.mergedRun(in: folder).appendingPathComponent("index.html")
         return SubmissionStatus(
-            shards: shards, mergeJobState: merge, report: report, reportExists: FileManager.default.fileExists(atPath: report.path))
+            shards: shards, mergeJobState: merge, report: report, reportExists: FileManager.default.fileExists(atPath: report.path),
+            prefetchJobState: jobs.prefetch.flatMap { taskStates(array: $0, squeue: squeue, sacct: sacct)[-1] },
+            hasPrefetch: jobs.prefetch != nil)
     }
 
     private static func modified(_ url: URL) -> Date {
@@ -116,9 +122,9 @@ public struct SubmissionStatus: Sendable {
         return p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 
-    /// One line per shard, then the merge job and the report.
+    /// The prefetch job (if any), one line per shard, then the merge job and the report.
     public var lines: [String] {
-        shards.map { s in
+        (hasPrefetch ? ["prefetch  job \(prefetchJobState ?? "-")  (log: logs/prefetch.out)"] : []) + shards.map { s in
             let n = shards.count
             let counts = s.counts.map { "done \($0.done)  pending \($0.pending)  failed \($0.failed)  run \($0.runStatus ?? "?")" }
                 ?? "no run folder yet"

@@ -81,6 +81,15 @@ extension ReportCommand {
         @Option(help: "CPUs per task (the sources processed in parallel).") var cpus: Int = 1
         @Option(help: "Slurm account.") var account: String?
 
+        @Flag(
+            help: ArgumentHelp(
+                "Download every source's files first, in one throttled job; the array starts after it.",
+                discussion: "The prefetch job runs the analysis with --prefetch (the raw cache only, at most --per-host requests at once per archive host); the array waits for it with afterany, and a source whose download failed is fetched by its shard."))
+        var prefetch = false
+
+        @Option(help: "Requests at once per archive host (prefetch job and tasks); default: 4.")
+        var perHost: Int?
+
         @Flag(help: "Write and print the scripts, submit nothing (no build either).")
         var dryRun = false
 
@@ -93,6 +102,7 @@ extension ReportCommand {
             guard let shards else { throw ValidationError("give --shards N") }
             guard shards >= 1 else { throw ValidationError("--shards must be at least 1, got \(shards)") }
             guard cpus >= 1 else { throw ValidationError("--cpus must be at least 1, got \(cpus)") }
+            if let perHost, perHost < 1 { throw ValidationError("--per-host must be at least 1, got \(perHost)") }
         }
 
         func run() throws {
@@ -117,22 +127,27 @@ extension ReportCommand {
                 output: URL(fileURLWithPath: output).standardizedFileURL, shards: shards, seed: seed,
                 catalog: catalog.map { URL(fileURLWithPath: $0).standardizedFileURL },
                 codeVersion: layout.codeVersion(packageVersion: VirtualObserver.version),
-                resources: .init(partition: partition, time: time, memory: mem, cpus: cpus, account: account))
+                resources: .init(partition: partition, time: time, memory: mem, cpus: cpus, account: account),
+                prefetch: prefetch, perHost: perHost)
             let folder = submission.folder(at: Date())
             try submission.write(folder: folder)
             let index = SlurmSubmission.mergedRun(in: folder).appendingPathComponent("index.html")
             if dryRun {
-                for script in ["shards.sbatch", "merge.sbatch"] {
-                    print("# \(folder.appendingPathComponent(script).path)")
-                    print(try String(contentsOf: folder.appendingPathComponent(script), encoding: .utf8))
+                for script in submission.scripts(folder: folder) {
+                    print("# \(folder.appendingPathComponent(script.name).path)")
+                    print(script.text)
                 }
-                print("# not submitted (--dry-run): sbatch shards.sbatch, then sbatch --dependency=afterok:<array id> merge.sbatch")
+                print(
+                    "# not submitted (--dry-run): "
+                        + (prefetch ? "sbatch prefetch.sbatch, then sbatch --dependency=afterany:<prefetch id> shards.sbatch" : "sbatch shards.sbatch")
+                        + ", then sbatch --dependency=afterok:<array id> merge.sbatch")
                 return
             }
             let jobs = try submission.submit(folder: folder)
             FileHandle.standardError.write(
                 Data(
                     """
+                    \(jobs.prefetch.map { "report: submitted the prefetch as job \($0); the array starts after it (afterany)\n" } ?? "")\
                     report: submitted \(shards) shards as job array \(jobs.array) and the merge as job \(jobs.merge) (afterok)
                     report: scripts and logs in \(folder.path)
 

@@ -69,8 +69,8 @@ struct SlurmSubmissionTests {
                 .map(String.init)
             #expect(
                 arguments == [
-                    "--output", folder.appendingPathComponent("out put").path, "--shard", "2/4", "--jobs", "3", "--seed", "7",
-                    "--catalog", folder.appendingPathComponent("my stars.csv").path, "--code-version", "0.1.0 (git abc)", "", "",
+                    "--output", folder.appendingPathComponent("out put").path, "--seed", "7", "--catalog",
+                    folder.appendingPathComponent("my stars.csv").path, "--code-version", "0.1.0 (git abc)", "--shard", "2/4", "--jobs", "3", "", "",
                 ])
         }
     }
@@ -132,6 +132,50 @@ struct SlurmSubmissionTests {
             } catch {
                 #expect(error.localizedDescription.contains("invalid partition specified"))
             }
+        }
+    }
+
+    /// `--prefetch`: one job downloads for the whole catalog with the run's options (so it fills the
+    /// cache of the same run), the array waits for it with afterany, the merge for the array.
+    @Test func aPrefetchJobRunsFirstAndTheArrayStartsAfterItWhateverItsOutcome() async throws {
+        try await withTemporaryFolder { folder in
+            var s = try submission(in: folder)
+            s.prefetch = true
+            s.perHost = 2
+            let jobs = s.folder(at: Date())
+            try s.write(folder: jobs)
+            #expect(s.scripts(folder: jobs).map(\.name) == ["prefetch.sbatch", "shards.sbatch", "merge.sbatch"])
+            let record = folder.appendingPathComponent("args.txt")
+            try Self.recorder(at: s.analysisExecutable, record: record)
+            let script = jobs.appendingPathComponent("prefetch.sbatch")
+            let text = try String(contentsOf: script, encoding: .utf8)
+            #expect(text.contains("\n#SBATCH --output=\(jobs.path)/logs/prefetch.out\n"))
+            #expect(!text.contains("--array"))
+            let run = try Self.bash(script, environment: [:])
+            #expect(run.status == 0, "\(run.stderr)")
+            let arguments = try String(contentsOf: record, encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(
+                arguments == [
+                    "--output", folder.appendingPathComponent("out put").path, "--seed", "7", "--catalog",
+                    folder.appendingPathComponent("my stars.csv").path, "--code-version", "0.1.0 (git abc)", "--per-host", "2", "--prefetch",
+                ])
+            // The tasks get the same per-host limit (they fetch what the prefetch could not).
+            #expect(try String(contentsOf: jobs.appendingPathComponent("shards.sbatch"), encoding: .utf8).contains("'--per-host' '2'"))
+
+            let calls = folder.appendingPathComponent("sbatch.txt")
+            let sbatch = folder.appendingPathComponent("sbatch")
+            try Self.recorder(at: sbatch, record: calls, output: "77")
+            let submitted = try s.submit(folder: jobs, sbatch: sbatch.path)
+            #expect(submitted == .init(prefetch: "77", array: "77", merge: "77"))
+            let made = try String(contentsOf: calls, encoding: .utf8).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+            #expect(made.count == 3)
+            #expect(made[0].split(separator: "\n") == ["--parsable", "\(jobs.path)/prefetch.sbatch"])
+            #expect(made[1].split(separator: "\n") == ["--parsable", "--dependency=afterany:77", "\(jobs.path)/shards.sbatch"])
+            #expect(made[2].split(separator: "\n").contains("--dependency=afterok:77"))
+            #expect(try String(contentsOf: jobs.appendingPathComponent("jobs.txt"), encoding: .utf8) == "prefetch 77\narray 77\nmerge 77\n")
+            let status = try SubmissionStatus.read(submission: jobs, squeue: "/nonexistent/squeue", sacct: "/nonexistent/sacct")
+            #expect(status.lines.first == "prefetch  job -  (log: logs/prefetch.out)")
+            #expect(status.lines.count == 1 + 4 + 1)
         }
     }
 

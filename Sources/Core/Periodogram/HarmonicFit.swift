@@ -55,34 +55,51 @@ struct HarmonicFit {
     /// One weighted least-squares pass over all windows.
     private func weighted(time: [Double], flux: [Double], weight: [Double], basis: [Double]) -> [Double] {
         let n = time.count
-        let p = 2 + 2 * harmonics
-        func row(_ i: Int, centre: Double, into x: inout [Double]) {
-            x[0] = 1
-            x[1] = (time[i] - centre) / span
-            for k in 0..<(2 * harmonics) { x[2 + k] = basis[i * 2 * harmonics + k] }
-        }
+        let h = 2 * harmonics
+        let p = 2 + h
+        // The normal equations' buffers, reused by every window (this pass runs a few times per
+        // light curve and per injection–recovery: no allocation per point or per window).
+        var ata = [Double](repeating: 0, count: p * p)
+        var atb = [Double](repeating: 0, count: p)
+        var x = [Double](repeating: 0, count: p)
         func fit(_ range: Range<Int>, centre: Double) -> [Double]? {
-            var ata = [Double](repeating: 0, count: p * p)
-            var atb = [Double](repeating: 0, count: p)
-            var x = [Double](repeating: 0, count: p)
             var count = 0
-            for i in range where weight[i] > 0 {
-                row(i, centre: centre, into: &x)
-                let w = weight[i]
-                for a in 0..<p {
-                    atb[a] += w * x[a] * flux[i]
-                    for b in a..<p { ata[a * p + b] += w * x[a] * x[b] }
+            time.withUnsafeBufferPointer { T in
+                flux.withUnsafeBufferPointer { F in
+                    weight.withUnsafeBufferPointer { W in
+                        basis.withUnsafeBufferPointer { B in
+                            ata.withUnsafeMutableBufferPointer { A in
+                                atb.withUnsafeMutableBufferPointer { Y in
+                                    x.withUnsafeMutableBufferPointer { X in
+                                        A.update(repeating: 0)
+                                        Y.update(repeating: 0)
+                                        for i in range where W[i] > 0 {
+                                            X[0] = 1
+                                            X[1] = (T[i] - centre) / span
+                                            for k in 0..<h { X[2 + k] = B[i * h + k] }
+                                            let w = W[i]
+                                            for a in 0..<p {
+                                                let wa = w * X[a]
+                                                Y[a] += wa * F[i]
+                                                for b in a..<p { A[a * p + b] += wa * X[b] }
+                                            }
+                                            count += 1
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-                count += 1
             }
             guard count >= 3 * p else { return nil }
             for a in 0..<p { for b in 0..<a { ata[a * p + b] = ata[b * p + a] } }
             return LinearAlgebra.solve(ata, atb, size: p)
         }
         func evaluate(_ c: [Double], _ i: Int, centre: Double) -> Double {
-            var x = [Double](repeating: 0, count: p)
-            row(i, centre: centre, into: &x)
-            return zip(c, x).reduce(0) { $0 + $1.0 * $1.1 }
+            var value = c[0] + c[1] * ((time[i] - centre) / span)
+            for k in 0..<h { value += c[2 + k] * basis[i * h + k] }
+            return value
         }
 
         var sum = [Double](repeating: 0, count: n)

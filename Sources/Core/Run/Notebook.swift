@@ -221,7 +221,17 @@ public final class Notebook: @unchecked Sendable {
                 runID: plan.runID, seed: seed, cache: cache, store: store, observatories: observatories,
                 analysis: analysis, simulator: simulator, logger: logger, runDirectory: productsRoot, clock: clock)
             let progress = Progress(total: toDo.count, logger: logger, report: events.progress)
-            try await withThrowingTaskGroup(of: Bool.self) { group in
+            var batch = RecordBatch(total: toDo.count)
+            // A source counts as done once it is stored: a kill loses at most the batch in memory,
+            // which the resumed run processes again.
+            func save(_ outcomes: [SourceOutcome]) throws {
+                guard !outcomes.isEmpty else { return }
+                let started = StageClock.now()
+                try store.record(outcomes, runID: plan.runID)
+                clock.add(.record, since: started)
+                for _ in outcomes { progress.tick(ok: true) }
+            }
+            try await withThrowingTaskGroup(of: SourceOutcome?.self) { group in
                 var next = 0
                 func launch() {
                     let k = toDo[next]
@@ -229,11 +239,16 @@ public final class Notebook: @unchecked Sendable {
                     group.addTask { await pipeline.process(entry: catalog.entries[plan.positions[k]], sourceID: ids[k]) }
                 }
                 while next < min(jobs, toDo.count) { launch() }
-                while let ok = try await group.next() {
-                    progress.tick(ok: ok)
+                while let result = try await group.next() {
                     if next < toDo.count { launch() }
+                    if let outcome = result {
+                        if let full = batch.add(outcome) { try save(full) }
+                    } else {
+                        progress.tick(ok: false)
+                    }
                 }
             }
+            try save(batch.drain())
             try store.finish(runID: plan.runID, status: .finished)
             logger.info("time per stage: \(clock.line(sources: toDo.count))")
         } catch {
@@ -274,6 +289,36 @@ public final class Notebook: @unchecked Sendable {
     /// The progress line a host shows: "done/total sources, failed failed, rate/s, ETA s".
     public static func progressLine(done: Int, failed: Int, total: Int, elapsed: Double) -> String {
         Progress.line(done: done, failed: failed, total: total, elapsed: elapsed)
+    }
+}
+
+/// Finished sources waiting to be stored together: one transaction per source costs more than the
+/// analysis of a small light curve (a commit, and on a network filesystem a round trip), so a run
+/// stores them in batches. A batch is full at 1 % of the run's sources (at least 1, at most 64) or
+/// after 2 s, so a killed run redoes at most that much, and a small run still stores source by source.
+struct RecordBatch {
+    let size: Int
+    let seconds: Double
+    private var outcomes: [SourceOutcome] = []
+    private var opened = Date()
+
+    init(total: Int, seconds: Double = 2) {
+        size = min(max(total / 100, 1), 64)
+        self.seconds = seconds
+    }
+
+    /// Adds one; returns the batch to store when it is full (and starts a new one).
+    mutating func add(_ outcome: SourceOutcome) -> [SourceOutcome]? {
+        if outcomes.isEmpty { opened = Date() }
+        outcomes.append(outcome)
+        guard outcomes.count >= size || Date().timeIntervalSince(opened) >= seconds else { return nil }
+        return drain()
+    }
+
+    /// What is left, emptying the batch.
+    mutating func drain() -> [SourceOutcome] {
+        defer { outcomes.removeAll(keepingCapacity: true) }
+        return outcomes
     }
 }
 

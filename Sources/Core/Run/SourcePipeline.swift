@@ -17,8 +17,9 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
     /// Where the time goes, summed over sources (logged at the end of a run).
     var clock: StageClock? = nil
 
-    /// Returns true when the source was processed, false when it failed (the failure is in the database).
-    func process(entry: CatalogEntry, sourceID: Int64) async -> Bool {
+    /// Returns what the source gave, for the caller to store (``Store/record(_:runID:)``, in batches),
+    /// or nil when it failed (the failure is already in the database).
+    func process(entry: CatalogEntry, sourceID: Int64) async -> SourceOutcome? {
         var source = Source(entry: entry)
         for observatory in observatories {
             let files: [CachedFile]
@@ -73,10 +74,7 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
                 }
             }
             clock?.add(.products, since: started)
-            started = StageClock.now()
-            try store.record(outcome, runID: runID)
-            clock?.add(.record, since: started)
-            return true
+            return outcome
         } catch {
             return fail(sourceID, entry, stage: "analyze", observatory: nil, error: error)
         }
@@ -135,7 +133,7 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
         }
     }
 
-    private func fail(_ sourceID: Int64, _ entry: CatalogEntry, stage: String, observatory: String?, error: Error) -> Bool {
+    private func fail(_ sourceID: Int64, _ entry: CatalogEntry, stage: String, observatory: String?, error: Error) -> SourceOutcome? {
         let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
         logger.warning("source \(entry.name) failed at \(stage): \(message)")
         do {
@@ -146,7 +144,7 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
         } catch {
             logger.error("cannot record failure of \(entry.name): \(error)")
         }
-        return false
+        return nil
     }
 }
 

@@ -107,65 +107,87 @@ public final class Store: Sendable {
 
     /// Stores everything about one processed source in one transaction.
     public func record(_ outcome: SourceOutcome, runID: String) throws {
+        try record([outcome], runID: runID)
+    }
+
+    /// Stores finished sources in one transaction (each marked done only if all of them are
+    /// stored); their coverage is added to the run's histograms bin by bin.
+    public func record(_ outcomes: [SourceOutcome], runID: String) throws {
         try wrap {
             try queue.write { db in
-                var datasetIDs: [Int64] = []
-                for (position, d) in outcome.datasets.enumerated() {
-                    var record = DatasetRecord(
-                        id: Self.rowID(source: outcome.sourceID, ordinal: position + 1), sourceId: outcome.sourceID, position: position, observatory: d.observatory,
-                        band: d.band, format: d.format, rawPath: d.file.relativePath, selection: d.selection,
-                        sizeBytes: d.file.size, sha256: d.file.sha256,
-                        calibration: try CanonicalJSON.string(d.calibration))
-                    try record.insert(db)
-                    datasetIDs.append(record.id!)
-                }
-                func datasetID(_ origin: PointOrigin) -> Int64? {
-                    datasetIDs.indices.contains(Int(origin.dataset)) ? datasetIDs[Int(origin.dataset)] : nil
-                }
-                for s in outcome.statistics {
-                    var statistic = StatisticRecord(
-                        sourceId: outcome.sourceID, band: s.band ?? "", name: s.name,
-                        value: s.value.isFinite ? s.value : nil, unit: s.unit)
-                    try statistic.insert(db, onConflict: .replace)
-                }
-                var injectionIDs: [Int: Int64] = [:]
-                for (k, injection) in outcome.injections.enumerated() {
-                    var record = InjectionRecord(
-                        id: Self.rowID(source: outcome.sourceID, ordinal: k + 1), sourceId: outcome.sourceID, number: injection.injection.id, band: injection.injection.band,
-                        peakTime: injection.injection.peakTime, amplitude: injection.injection.amplitude,
-                        fwhm: injection.injection.fwhm, ed: injection.injection.equivalentDuration,
-                        recovered: injection.recovered)
-                    try record.insert(db)
-                    injectionIDs[injection.injection.id] = record.id!
-                }
-                for (k, d) in outcome.detections.enumerated() {
-                    var record = DetectionRecord(
-                        id: Self.rowID(source: outcome.sourceID, ordinal: k + 1), sourceId: outcome.sourceID, band: d.band, timeSystem: d.timeSystem.name, start: d.start,
-                        stop: d.stop, peakTime: d.peakTime, amplitude: d.amplitude, ed: d.equivalentDuration,
-                        edErr: d.equivalentDurationError, significance: d.significance, nPoints: d.pointCount,
-                        firstIndex: d.firstIndex, lastIndex: d.lastIndex, firstDatasetId: datasetID(d.firstOrigin),
-                        firstRow: Int(d.firstOrigin.row), peakDatasetId: datasetID(d.peakOrigin),
-                        peakRow: Int(d.peakOrigin.row), lastDatasetId: datasetID(d.lastOrigin),
-                        lastRow: Int(d.lastOrigin.row), simulated: d.simulated,
-                        injectionId: d.injectionID.flatMap { injectionIDs[$0] }, pointsAbove: d.vetting?.pointsAboveThreshold,
-                        riseTime: d.vetting?.riseTime, decayTime: d.vetting?.decayTime,
-                        templateDeltaChi2: d.vetting?.templateDeltaChiSquare,
-                        symmetricDeltaChi2: d.vetting?.symmetricDeltaChiSquare, templateFwhm: d.vetting?.templateFWHM,
-                        templateAmplitude: d.vetting?.templateAmplitude, vettingFlags: d.vetting?.flags.rawValue,
-                        riseAreaFraction: d.vetting?.riseAreaFraction)
-                    try record.insert(db)
-                }
-                for h in outcome.coverage {
-                    for (bin, count) in h.counts.enumerated() where count != 0 {
-                        try Self.addCount(db, runID: runID, name: h.name, bin: bin, count: count)
+                var coverage: [HistogramBin: Int64] = [:]
+                for outcome in outcomes {
+                    try Self.insert(outcome, into: db)
+                    for h in outcome.coverage {
+                        for (bin, count) in h.counts.enumerated() where count != 0 {
+                            coverage[HistogramBin(name: h.name, bin: bin), default: 0] += count
+                        }
+                        if h.outside != 0 { coverage[HistogramBin(name: h.name, bin: -1), default: 0] += h.outside }
                     }
-                    if h.outside != 0 { try Self.addCount(db, runID: runID, name: h.name, bin: -1, count: h.outside) }
                 }
-                try db.execute(
-                    sql: "UPDATE sources SET status = ? WHERE id = ?",
-                    arguments: [SourceRecord.Status.done.rawValue, outcome.sourceID])
+                for (key, count) in coverage.sorted(by: { ($0.key.name, $0.key.bin) < ($1.key.name, $1.key.bin) }) {
+                    try Self.addCount(db, runID: runID, name: key.name, bin: key.bin, count: count)
+                }
             }
         }
+    }
+
+    private struct HistogramBin: Hashable {
+        var name: String
+        var bin: Int
+    }
+
+    /// One source's rows, its status set to done.
+    private static func insert(_ outcome: SourceOutcome, into db: Database) throws {
+        var datasetIDs: [Int64] = []
+        for (position, d) in outcome.datasets.enumerated() {
+            var record = DatasetRecord(
+                id: rowID(source: outcome.sourceID, ordinal: position + 1), sourceId: outcome.sourceID, position: position, observatory: d.observatory,
+                band: d.band, format: d.format, rawPath: d.file.relativePath, selection: d.selection,
+                sizeBytes: d.file.size, sha256: d.file.sha256,
+                calibration: try CanonicalJSON.string(d.calibration))
+            try record.insert(db)
+            datasetIDs.append(record.id!)
+        }
+        func datasetID(_ origin: PointOrigin) -> Int64? {
+            datasetIDs.indices.contains(Int(origin.dataset)) ? datasetIDs[Int(origin.dataset)] : nil
+        }
+        for s in outcome.statistics {
+            var statistic = StatisticRecord(
+                sourceId: outcome.sourceID, band: s.band ?? "", name: s.name,
+                value: s.value.isFinite ? s.value : nil, unit: s.unit)
+            try statistic.insert(db, onConflict: .replace)
+        }
+        var injectionIDs: [Int: Int64] = [:]
+        for (k, injection) in outcome.injections.enumerated() {
+            var record = InjectionRecord(
+                id: rowID(source: outcome.sourceID, ordinal: k + 1), sourceId: outcome.sourceID, number: injection.injection.id, band: injection.injection.band,
+                peakTime: injection.injection.peakTime, amplitude: injection.injection.amplitude,
+                fwhm: injection.injection.fwhm, ed: injection.injection.equivalentDuration,
+                recovered: injection.recovered)
+            try record.insert(db)
+            injectionIDs[injection.injection.id] = record.id!
+        }
+        for (k, d) in outcome.detections.enumerated() {
+            var record = DetectionRecord(
+                id: rowID(source: outcome.sourceID, ordinal: k + 1), sourceId: outcome.sourceID, band: d.band, timeSystem: d.timeSystem.name, start: d.start,
+                stop: d.stop, peakTime: d.peakTime, amplitude: d.amplitude, ed: d.equivalentDuration,
+                edErr: d.equivalentDurationError, significance: d.significance, nPoints: d.pointCount,
+                firstIndex: d.firstIndex, lastIndex: d.lastIndex, firstDatasetId: datasetID(d.firstOrigin),
+                firstRow: Int(d.firstOrigin.row), peakDatasetId: datasetID(d.peakOrigin),
+                peakRow: Int(d.peakOrigin.row), lastDatasetId: datasetID(d.lastOrigin),
+                lastRow: Int(d.lastOrigin.row), simulated: d.simulated,
+                injectionId: d.injectionID.flatMap { injectionIDs[$0] }, pointsAbove: d.vetting?.pointsAboveThreshold,
+                riseTime: d.vetting?.riseTime, decayTime: d.vetting?.decayTime,
+                templateDeltaChi2: d.vetting?.templateDeltaChiSquare,
+                symmetricDeltaChi2: d.vetting?.symmetricDeltaChiSquare, templateFwhm: d.vetting?.templateFWHM,
+                templateAmplitude: d.vetting?.templateAmplitude, vettingFlags: d.vetting?.flags.rawValue,
+                riseAreaFraction: d.vetting?.riseAreaFraction)
+            try record.insert(db)
+        }
+        try db.execute(
+            sql: "UPDATE sources SET status = ? WHERE id = ?",
+            arguments: [SourceRecord.Status.done.rawValue, outcome.sourceID])
     }
 
     static func addCount(_ db: Database, runID: String, name: String, bin: Int, count: Int64) throws {
@@ -258,12 +280,48 @@ public final class Store: Sendable {
         try wrap { try queue.read { try InjectionRecord.order(Column("id")).fetchAll($0) } }
     }
 
-    public func statistics(sourceID: Int64? = nil) throws -> [StatisticRecord] {
+    /// Statistics of one source or of all, of one band only (`""`: the source's own, over all bands)
+    /// or of every band.
+    public func statistics(sourceID: Int64? = nil, band: String? = nil) throws -> [StatisticRecord] {
         try wrap {
             try queue.read { db in
                 var request = StatisticRecord.order(Column("source_id"), Column("band"), Column("name"))
                 if let sourceID { request = request.filter(Column("source_id") == sourceID) }
+                if let band { request = request.filter(Column("band") == band) }
                 return try request.fetchAll(db)
+            }
+        }
+    }
+
+    /// Every statistic of these sources (a report's pages: a few sources of many).
+    public func statistics(sourceIDs: [Int64]) throws -> [StatisticRecord] {
+        try wrap {
+            try queue.read { db in
+                try StatisticRecord.filter(sourceIDs.contains(Column("source_id")))
+                    .order(Column("source_id"), Column("band"), Column("name")).fetchAll(db)
+            }
+        }
+    }
+
+    /// A recovered injection: its band, and the equivalent duration injected and measured.
+    public struct Recovery: Sendable, Equatable {
+        public var band: String
+        public var injectedED: Double
+        public var measuredED: Double
+    }
+
+    /// Every simulated detection that recovered an injection, as (band, injected ED, measured ED),
+    /// in detection order: what a sensitivity figure needs of a million injections, without their records.
+    public func recoveries() throws -> [Recovery] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT d.band AS band, i.ed AS injected, d.ed AS measured FROM detections d
+                        JOIN injections i ON i.id = d.injection_id WHERE d.simulated = 1 ORDER BY d.id
+                        """
+                ).map { Recovery(band: $0["band"], injectedED: $0["injected"], measuredED: $0["measured"]) }
             }
         }
     }

@@ -237,7 +237,7 @@ struct PipelineTests {
                 p.executableURL = executable
                 p.arguments = ["--output", output.path, "--catalog", catalog.path, "--jobs", "1", "--seed", "3"] + extra
                 p.standardOutput = FileHandle.nullDevice
-                FileManager.default.createFile(atPath: log.path, contents: nil)
+                _ = FileManager.default.createFile(atPath: log.path, contents: nil)
                 p.standardError = try FileHandle(forWritingTo: log)
                 try p.run()
                 return p

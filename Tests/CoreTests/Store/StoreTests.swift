@@ -16,7 +16,7 @@ struct StoreTests {
     @Test func migratesAnEmptyFileToTheCurrentSchema() async throws {
         try await withTemporaryFolder { folder in
             let url = folder.appendingPathComponent("empty.sqlite")
-            FileManager.default.createFile(atPath: url.path, contents: Data())
+            _ = FileManager.default.createFile(atPath: url.path, contents: Data())
             let store = try Store(url: url)
             #expect(
                 try store.appliedMigrations() == [
