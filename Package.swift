@@ -5,7 +5,7 @@
 // Dependency direction (enforced here, not by convention):
 //   Core   -> GRDB, Logging, Crypto, CCFITSIO      (a library: no Plot, no Report, no command line)
 //   NotebookRuntime -> Core, ArgumentParser, Logging (an analysis program's options, logging, exit)
-//   Plot   -> CCairo                                (knows no astronomy)
+//   Plot   -> CCairo (Cairo, and zlib for PNG files) (knows no astronomy)
 //   Report -> Core, Plot, Mustache                  (figures + HTML)
 //   report (executable) -> Report, NotebookRuntime
 //   analyses/<name> (one executable each) -> Core, NotebookRuntime
@@ -58,7 +58,7 @@ let package = Package(
             providers: [.apt(["libcfitsio-dev"])]),
         .systemLibrary(
             name: "CCairo", pkgConfig: "cairo",
-            providers: [.apt(["libcairo2-dev"])]),
+            providers: [.apt(["libcairo2-dev", "zlib1g-dev"])]),
         .target(
             name: "Core",
             dependencies: [

@@ -8,12 +8,11 @@ extension Figure {
     /// Renders onto an ARGB32 image surface and encodes it as PNG.
     func renderPNG(scale: Double, path: String?) throws -> Data {
         try withImageSurface(scale: scale, path: path) { surface in
-            let sink = ByteSink()
-            let status = withExtendedLifetime(sink) {
-                cairo_surface_write_to_png_stream(surface, ByteSink.callback, sink.closure)
+            do {
+                return try PNGEncoder.encode(surface: surface)
+            } catch PlotError.renderFailed(_, let status) {
+                throw PlotError.renderFailed(path: path, status: status)
             }
-            try Figure.check(status, path: path)
-            return sink.data
         }
     }
 
