@@ -159,9 +159,14 @@ enum ReportFigures {
     }
 
     /// Sensitivity: recovered fraction against injected equivalent duration, and recovered/injected ED.
-    static func sensitivity(injections: [InjectionRecord], recoveries: [Store.Recovery]) -> Figure? {
-        guard !injections.isEmpty else { return nil }
+    static func sensitivity(injections: [String: Store.InjectionColumns], recoveries: [Store.Recovery]) -> Figure? {
+        guard injections.values.contains(where: { $0.count > 0 }) else { return nil }
         let edges = stride(from: -1.0, through: 4.0, by: 0.25).map { pow(10, $0) }
+        // The bin of an ED: edges[k] ≤ ED < edges[k + 1]; nil outside (or NaN).
+        func edBin(_ ed: Double) -> Int? {
+            guard let k = edges.indices.dropLast().last(where: { edges[$0] <= ed }), ed < edges[k + 1] else { return nil }
+            return k
+        }
         let figure = Figure(width: 640, height: 520, rows: 2, columns: 2)
         let left = figure.panel(row: 0, column: 0)
         left.title = "Recovery of injected flares"
@@ -172,21 +177,26 @@ enum ReportFigures {
         left.legend = .upperLeft
         left.grid = true
         let right = figure.panel(row: 0, column: 1)
-        right.title = "Recovered / injected ED"
+        right.title = "Recovered / injected ED (median, 16–84 %)"
         right.xLabel = "injected ED (s)"
         right.yLabel = "ED ratio"
         right.xScale = .log
         right.yScale = .log
         right.horizontalLine(at: 1)
-        for band in Set(injections.map(\.band)).sorted() {
-            let mine = injections.filter { $0.band == band }
+        for (band, mine) in injections.sorted(by: { $0.key < $1.key }) where mine.count > 0 {
+            // Injected and recovered per ED bin (edges[k] ≤ ED < edges[k + 1]).
+            var injected = [Int](repeating: 0, count: edges.count - 1)
+            var found = injected
+            for m in 0..<mine.count {
+                guard let k = edBin(mine.ed[m]) else { continue }
+                injected[k] += 1
+                if mine.recovered[m] { found[k] += 1 }
+            }
             var x: [Double] = []
             var y: [Double] = []
-            for k in 0..<(edges.count - 1) {
-                let inBin = mine.filter { $0.ed >= edges[k] && $0.ed < edges[k + 1] }
-                guard inBin.count >= 3 else { continue }
+            for k in 0..<(edges.count - 1) where injected[k] >= 3 {
                 x.append(sqrt(edges[k] * edges[k + 1]))
-                y.append(Double(inBin.filter(\.recovered).count) / Double(inBin.count))
+                y.append(Double(found[k]) / Double(injected[k]))
             }
             left.line(x: x, y: y, color: color(band), width: 1.5, label: band)
             left.points(x: x, y: y, color: color(band), size: 3)
@@ -194,10 +204,29 @@ enum ReportFigures {
                 guard r.band == band, r.injectedED > 0, r.measuredED > 0 else { return nil }
                 return (r.injectedED, r.measuredED / r.injectedED)
             }
-            right.points(x: pairs.map(\.0), y: pairs.map(\.1), color: color(band).withAlpha(0.5), size: 2)
+            // At most 3,000 recoveries as points (every k-th, in detection order): a run of 100,000
+            // stars has half a million, which made a 92-MB SVG. The median ratio and its 16–84 %
+            // range per ED bin summarise them all.
+            let every = max(1, (pairs.count + 2_999) / 3_000)
+            let shown = stride(from: 0, to: pairs.count, by: every).map { pairs[$0] }
+            right.points(x: shown.map(\.0), y: shown.map(\.1), color: color(band).withAlpha(0.35), size: 2)
+            var ratios = [[Double]](repeating: [], count: edges.count - 1)
+            for (ed, ratio) in pairs { if let k = edBin(ed) { ratios[k].append(ratio) } }
+            var centres: [Double] = [], median: [Double] = [], low: [Double] = [], high: [Double] = []
+            for k in ratios.indices where ratios[k].count >= 5 {
+                let sorted = ratios[k].sorted()
+                func quantile(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((q * Double(sorted.count - 1)).rounded()))] }
+                centres.append(sqrt(edges[k] * edges[k + 1]))
+                median.append(quantile(0.5))
+                low.append(quantile(0.16))
+                high.append(quantile(0.84))
+            }
+            right.line(x: centres, y: median, color: color(band), width: 1.5, label: band)
+            right.line(x: centres, y: low, color: color(band), width: 0.8, dash: [3, 2])
+            right.line(x: centres, y: high, color: color(band), width: 0.8, dash: [3, 2])
         }
         // Recovery probability over (FWHM, amplitude) for the two bands with most injections.
-        let bands = Dictionary(grouping: injections, by: \.band).sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
+        let bands = injections.filter { $0.value.count > 0 }.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
         for (column, entry) in bands.prefix(2).enumerated() {
             let map = figure.panel(row: 1, column: column)
             map.title = "Recovered fraction, \(entry.key)"
@@ -205,19 +234,19 @@ enum ReportFigures {
             map.yLabel = "amplitude"
             map.xScale = .log
             map.yScale = .log
-            let fwhm = entry.value.map { $0.fwhm * 1440 }
-            let amplitude = entry.value.map(\.amplitude)
+            let fwhm = entry.value.fwhm.map { $0 * 1440 }
+            let amplitude = entry.value.amplitude
             guard let f0 = fwhm.min(), let f1 = fwhm.max(), let a0 = amplitude.min(), let a1 = amplitude.max(), f1 > f0, a1 > a0
             else { continue }
             let xEdges = logEdges(f0, f1, count: 8)
             let yEdges = logEdges(a0, a1, count: 8)
             var hits = Array(repeating: Array(repeating: 0.0, count: 8), count: 8)
             var totals = hits
-            for i in entry.value {
-                let x = bin(i.fwhm * 1440, xEdges)
-                let y = bin(i.amplitude, yEdges)
+            for m in 0..<entry.value.count {
+                let x = bin(fwhm[m], xEdges)
+                let y = bin(amplitude[m], yEdges)
                 totals[y][x] += 1
-                if i.recovered { hits[y][x] += 1 }
+                if entry.value.recovered[m] { hits[y][x] += 1 }
             }
             let fraction = (0..<8).map { y in (0..<8).map { x in totals[y][x] > 0 ? hits[y][x] / totals[y][x] : .nan } }
             map.heatmap(xEdges: xEdges, yEdges: yEdges, values: fraction, range: 0...1, colorBarLabel: "recovered")

@@ -52,7 +52,7 @@ public struct RunRenderer: Sendable {
         // sources that is a few hundred thousand records instead of millions. Pages read theirs below.
         let statistics = Dictionary(grouping: try store.statistics(band: ""), by: \.sourceId)
         let detections = Dictionary(grouping: try store.detections(), by: \.sourceId)
-        let datasets = Dictionary(grouping: try store.datasets(), by: \.sourceId)
+        let datasetCounts = try store.datasetCounts()
         let failures = try store.failures()
         let histograms = try store.histograms()
         let cache = try RawCache(root: URL(fileURLWithPath: run.cacheDirectory), create: false)
@@ -66,7 +66,7 @@ public struct RunRenderer: Sendable {
             coverageFigure = "figures/coverage"
         }
         var sensitivityFigure: String?
-        if let figure = ReportFigures.sensitivity(injections: try store.injections(), recoveries: try store.recoveries()) {
+        if let figure = ReportFigures.sensitivity(injections: try store.injectionColumns(), recoveries: try store.recoveries()) {
             try figure.write(to: figures.appendingPathComponent("sensitivity.png"))
             try figure.write(to: figures.appendingPathComponent("sensitivity.svg"))
             sensitivityFigure = "figures/sensitivity"
@@ -109,6 +109,7 @@ public struct RunRenderer: Sendable {
         let chosen = Array(order.prefix(max(paged, pageLimit)))
         let byID = Dictionary(uniqueKeysWithValues: sources.compactMap { s in s.id.map { ($0, s) } })
         let pageStatistics = Dictionary(grouping: try store.statistics(sourceIDs: chosen), by: \.sourceId)
+        let pageDatasets = Dictionary(grouping: try store.datasets(sourceIDs: chosen), by: \.sourceId)
 
         // Per chosen source: load its light curves once, draw its detections and its page (in parallel).
         let results = Locked([Int64: SourceRendering]())
@@ -117,7 +118,7 @@ public struct RunRenderer: Sendable {
             let id = chosen[k]
             guard let source = byID[id] else { return }
             let rendering = renderSource(
-                source, id: id, run: run, datasets: datasets[id] ?? [], detections: detections[id] ?? [],
+                source, id: id, run: run, datasets: pageDatasets[id] ?? [], detections: detections[id] ?? [],
                 statistics: pageStatistics[id] ?? [], failures: failuresBySource[id] ?? [], cache: cache, library: library,
                 figures: figures, pages: pages, verdicts: verdicts)
             results.withLock { $0[id] = rendering }
@@ -131,11 +132,13 @@ public struct RunRenderer: Sendable {
         let renderedCards = Dictionary(
             rendered.values.flatMap(\.cards).map { ($0.card.id, $0.card) }, uniquingKeysWith: { a, _ in a })
         let cards = cardDetections.compactMap { $0.id.flatMap { renderedCards[$0] } }
-        try sourceTable(sources: sources, statistics: statistics, datasets: datasets, pages: pageOf).write(into: runDirectory)
+        try sourceTable(sources: sources, statistics: statistics, datasetCounts: datasetCounts, pages: pageOf).write(into: runDirectory)
         let names = byID.mapValues(\.name)
         try detectionTable(allDetections, names: names, pages: pageOf).write(into: runDirectory)
 
-        let counts = counts(sources: sources, detections: detections, events: try store.eventCounts(), datasets: datasets)
+        let counts = counts(
+            sources: sources, detections: detections, events: try store.eventCounts(), datasets: datasetCounts.values.reduce(0, +),
+            rawFiles: try store.rawFiles())
         let page = IndexPage(
             title: run.title, runID: run.id, analysis: run.analysis, status: run.status.rawValue,
             finished: run.status == .finished, synthetic: run.synthetic, seed: String(UInt64(bitPattern: run.seed)),
@@ -212,7 +215,7 @@ public struct RunRenderer: Sendable {
         let names = Dictionary(uniqueKeysWithValues: sources.compactMap { s in s.id.map { ($0, s.name) } })
         try sourceTable(
             sources: sources, statistics: Dictionary(grouping: try store.statistics(band: ""), by: \.sourceId),
-            datasets: Dictionary(grouping: try store.datasets(), by: \.sourceId), pages: pages
+            datasetCounts: try store.datasetCounts(), pages: pages
         ).write(into: runDirectory)
         try detectionTable(try store.detections().sorted(by: Self.moreSignificant), names: names, pages: pages).write(into: runDirectory)
         return written
@@ -394,7 +397,7 @@ public struct RunRenderer: Sendable {
 
     /// Every source, one row each, in catalog order.
     private func sourceTable(
-        sources: [SourceRecord], statistics: [Int64: [StatisticRecord]], datasets: [Int64: [DatasetRecord]], pages: [Int64: String]
+        sources: [SourceRecord], statistics: [Int64: [StatisticRecord]], datasetCounts: [Int64: Int], pages: [Int64: String]
     ) -> ReportTable {
         let columns: [(String, ReportTable.Column.Kind)] = [
             ("name", .text), ("catalog id", .text), ("RA (°)", .number), ("Dec (°)", .number), ("mag", .number),
@@ -407,7 +410,7 @@ public struct RunRenderer: Sendable {
             func stat(_ name: String) -> Double? { own.first { $0.band == "" && $0.name == name }?.value }
             let cells = [
                 s.name, s.catalogId, Format.number(s.ra, 5), Format.number(s.dec, 5), Format.number(s.magnitude, 2),
-                s.status.rawValue, String(datasets[id]?.count ?? 0), stat("good_points").map { String(Int($0)) } ?? "–",
+                s.status.rawValue, String(datasetCounts[id] ?? 0), stat("good_points").map { String(Int($0)) } ?? "–",
                 Format.number(stat("observed_time"), 2), stat("flares").map { String(Int($0)) } ?? "–",
                 Format.significant(stat("flare_rate"), 3), Format.significant(stat("max_ed"), 3),
                 Format.significant(stat("priority"), 3),
@@ -446,26 +449,20 @@ public struct RunRenderer: Sendable {
 
     private func counts(
         sources: [SourceRecord], detections: [Int64: [DetectionRecord]], events: (detections: Int, injections: Int, recovered: Int),
-        datasets: [Int64: [DatasetRecord]]
+        datasets: Int, rawFiles: [Store.RawFileRecord]
     ) -> CountsView {
         let recovered = events.recovered
-        // Several datasets can share one raw file (ZTF oids): count each file once.
-        var files: [String: Int64] = [:]
-        var sums: [String: String] = [:]
-        for d in datasets.values.joined() {
-            files[d.rawPath] = d.sizeBytes
-            sums[d.rawPath] = d.sha256
-        }
-        // One checksum for all raw data: SHA-256 of the sorted "sha256  path" lines.
-        let manifest = sums.keys.sorted().map { "\(sums[$0]!)  \($0)\n" }.joined()
+        // One checksum for all raw data: SHA-256 of the sorted "sha256  path" lines (each file once:
+        // several datasets can share one, e.g. ZTF objects of one answer).
+        let manifest = rawFiles.sorted { $0.path < $1.path }.map { "\($0.sha256)  \($0.path)\n" }.joined()
         return CountsView(
             sources: sources.count, done: sources.filter { $0.status == .done }.count,
             failed: sources.filter { $0.status == .failed }.count,
             pending: sources.filter { $0.status == .pending }.count,
             detections: detections.values.reduce(0) { $0 + $1.count }, injections: events.injections, recovered: recovered,
             recoveredPercent: events.injections == 0 ? "–" : Format.number(100 * Double(recovered) / Double(events.injections), 1),
-            datasets: datasets.values.reduce(0) { $0 + $1.count }, rawFiles: files.count,
-            rawBytes: Format.bytes(files.values.reduce(0, +)), rawChecksum: Checksum.sha256Hex(of: Data(manifest.utf8)))
+            datasets: datasets, rawFiles: rawFiles.count,
+            rawBytes: Format.bytes(rawFiles.reduce(0) { $0 + $1.sizeBytes }), rawChecksum: Checksum.sha256Hex(of: Data(manifest.utf8)))
     }
 
     private func loadTemplates() throws -> MustacheLibrary {

@@ -266,6 +266,31 @@ struct RunRendererTests {
         }
     }
 
+    /// The data files are written by hand, row by row; they must say what Foundation's encoder says.
+    @Test func aTableScriptIsTheJSONFoundationWouldWrite() throws {
+        let hostile = ["quote \" and backslash \\", "line\nbreak\ttab\r", "bell \u{07} and \u{1F}", "\u{2028}\u{2029}", "µJy · 😀", "</script>", ""]
+        let table = ReportTable(
+            name: "odd \"name\"", columns: [.init(label: "a/b", type: .text), .init(label: "n", type: .number)],
+            rows: hostile.enumerated().map { k, text in
+                ReportTable.Row(cells: [text, String(k)], link: k % 2 == 0 ? "sources/\(text).html" : nil, failed: k == 3 ? true : nil)
+            } + [ReportTable.Row(cells: [], link: nil, failed: false)],
+            unlinkedHint: "report render \"x\"")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let json = String(decoding: try encoder.encode(table), as: UTF8.self)
+            .replacingOccurrences(of: "\u{2028}", with: "\\u2028").replacingOccurrences(of: "\u{2029}", with: "\\u2029")
+        let script = String(decoding: try table.script(), as: UTF8.self)
+        let prefix = "// Rows of a table of index.html, drawn by report.js (a script, not JSON: it opens from file://).\n"
+            + "window.VO_TABLES = window.VO_TABLES || {};\nwindow.VO_TABLES[\"odd \\\"name\\\"\"] = "
+        #expect(script == prefix + json + ";\n")
+        // And it parses back to the same cells.
+        let body = try #require(script.range(of: "] = ")).upperBound
+        let parsed = try #require(
+            try JSONSerialization.jsonObject(with: Data(script[body...].dropLast(2).utf8)) as? [String: Any])
+        let rows = try #require(parsed["rows"] as? [[String: Any]])
+        #expect(rows.compactMap { ($0["c"] as? [String])?.first } == hostile)
+    }
+
     @Test func pageOrderIsCardsThenDetectionsThenPriority() {
         func source(_ id: Int64) -> SourceRecord {
             SourceRecord(

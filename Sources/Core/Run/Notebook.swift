@@ -292,9 +292,9 @@ public final class Notebook: @unchecked Sendable {
     }
 }
 
-/// Finished sources waiting to be stored together: one transaction per source costs more than the
-/// analysis of a small light curve (a commit, and on a network filesystem a round trip), so a run
-/// stores them in batches. A batch is full at 1 % of the run's sources (at least 1, at most 64) or
+/// Finished sources waiting to be stored together: one transaction per source cost about as much as
+/// analysing a small light curve (3.3 against 4.1 ms at 2,000 points; a commit, and on a network
+/// filesystem a round trip), so a run stores them in batches. A batch is full at 1 % of the run's sources (at least 1, at most 64) or
 /// after 2 s, so a killed run redoes at most that much, and a small run still stores source by source.
 struct RecordBatch {
     let size: Int

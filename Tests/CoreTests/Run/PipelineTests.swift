@@ -68,6 +68,26 @@ struct PipelineTests {
         }
     }
 
+    /// Batches of 1 % of the run, 1 to 64 sources, or what finished within the time limit.
+    @Test func finishedSourcesAreStoredInBoundedBatches() throws {
+        func outcome(_ id: Int64) -> SourceOutcome {
+            SourceOutcome(sourceID: id, datasets: [], statistics: [], detections: [], injections: [], coverage: [])
+        }
+        #expect(RecordBatch(total: 24).size == 1)
+        #expect(RecordBatch(total: 1_000).size == 10)
+        #expect(RecordBatch(total: 100_000).size == 64)
+        var batch = RecordBatch(total: 1_000)
+        for id in Int64(1)...9 { #expect(batch.add(outcome(id)) == nil) }
+        #expect(batch.add(outcome(10))?.map(\.sourceID) == Array(1...10))
+        #expect(batch.drain().isEmpty)
+        var timed = RecordBatch(total: 1_000, seconds: 0.05)
+        #expect(timed.add(outcome(1)) == nil)
+        Thread.sleep(forTimeInterval: 0.06)
+        #expect(timed.add(outcome(2))?.map(\.sourceID) == [1, 2])
+        #expect(timed.add(outcome(3)) == nil)
+        #expect(timed.drain().map(\.sourceID) == [3])
+    }
+
     @Test func theSameInputsGiveTheSameRunAndResults() async throws {
         try await withTemporaryFolder { folder in
             let catalog = try SyntheticSurvey.mDwarfCatalog(count: 8, seed: 6)
