@@ -104,7 +104,7 @@ extension Benchmarks {
         report(Figure(name: "\(label): peak memory after the run", value: Double(peakAfterRun) / 1e6, unit: "MB",
                       note: String(format: "after filling the cache %.0f MB", Double(peakAfterCache) / 1e6)))
         report(Figure(name: "\(label): peak memory after rendering", value: Double(peakAfterRender) / 1e6, unit: "MB",
-                      note: "the renderer reads the whole run's records"))
+                      note: "the index holds every source and real detection; pages and sums are read per page or in SQL"))
         report(Figure(name: "\(label): report size", value: Double(reportBytes) / 1e6, unit: "MB",
                       note: "index, tables' data, figures and pages of at most 1,000 sources"))
         report(Figure(name: "\(label): run folder size", value: Double(result.runFolderBytes) / 1e6, unit: "MB",
