@@ -84,13 +84,16 @@ enum ReportFigures {
         var stop: Double
     }
 
-    /// All bands of a source, one panel each, every detection shaded, and the quiescent model of each
-    /// band where one is given (same length as the band's light curve).
+    /// All bands of a source with points, one panel each, every detection shaded, and the quiescent
+    /// model of each band where one is given (same length as the band's light curve). Bands without
+    /// a good point are named in the title instead of drawn as empty axes.
     static func source(_ bands: [BandLightcurve], detections: [Span], sourceName: String, models: [String: [Double]] = [:])
         -> Figure
     {
+        let empty = bands.filter { $0.lightcurve.count == 0 }.map(\.band)
+        let bands = bands.filter { $0.lightcurve.count > 0 }
         let figure = Figure(width: 640, height: 150 * Double(max(bands.count, 1)) + 30, rows: max(bands.count, 1), columns: 1)
-        figure.title = sourceName
+        figure.title = sourceName + (empty.isEmpty ? "" : " (no good points in \(empty.joined(separator: ", ")))")
         for (row, band) in bands.enumerated() {
             let lc = band.lightcurve
             let panel = figure.panel(row: row, column: 0)

@@ -148,6 +148,8 @@ struct PagesView {
     var all: Bool
     /// The run folder's name, for the `report render` command the page suggests.
     var runFolder: String
+    /// How the other sources are ordered: "by <the ranking statistic's label>", or catalog order.
+    var rest: String
 }
 
 struct FailureView {
@@ -185,6 +187,8 @@ struct StatisticView {
     var name: String
     var value: String
     var unit: String
+    /// What the analysis says it means (empty when it says nothing).
+    var description: String
 }
 
 struct DatasetView {
@@ -207,6 +211,17 @@ enum Format {
     static func significant(_ value: Double?, _ digits: Int = 3) -> String {
         guard let value, value.isFinite else { return "–" }
         return String(format: "%.\(digits)g", value)
+    }
+
+    /// A statistic's value as its analysis says to write it.
+    static func value(_ value: Double?, _ format: StatisticDescription.Format) -> String {
+        switch format {
+        case .integer:
+            guard let value, value.isFinite, abs(value) < 9e15 else { return significant(value, 6) }
+            return String(Int64(value.rounded()))
+        case .fixed(let digits): return number(value, digits)
+        case .significant(let digits): return significant(value, digits)
+        }
     }
 
     static func bytes(_ n: Int64) -> String {

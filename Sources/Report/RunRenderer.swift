@@ -103,7 +103,10 @@ public struct RunRenderer: Sendable {
         // The detections shown as cards, and the sources that get a page (those of the cards first).
         let allDetections = detections.values.joined().sorted(by: Self.moreSignificant)
         let cardDetections = Array(allDetections.prefix(cardLimit))
-        let order = Self.pageOrder(sources: sources, detections: detections, statistics: statistics, cards: cardDetections)
+        let descriptions = try store.statisticDescriptions()
+        let order = Self.pageOrder(
+            sources: sources, detections: detections, statistics: statistics, ranking: descriptions.first(where: \.ranksSources)?.name,
+            cards: cardDetections)
         let cardSources = Set(cardDetections.map(\.sourceId))
         let paged = order.prefix { cardSources.contains($0) }.count
         let chosen = Array(order.prefix(max(paged, pageLimit)))
@@ -119,7 +122,8 @@ public struct RunRenderer: Sendable {
             guard let source = byID[id] else { return }
             let rendering = renderSource(
                 source, id: id, run: run, datasets: pageDatasets[id] ?? [], detections: detections[id] ?? [],
-                statistics: pageStatistics[id] ?? [], failures: failuresBySource[id] ?? [], cache: cache, library: library,
+                statistics: pageStatistics[id] ?? [], descriptions: descriptions, failures: failuresBySource[id] ?? [], cache: cache,
+                library: library,
                 figures: figures, pages: pages, verdicts: verdicts)
             results.withLock { $0[id] = rendering }
         }
@@ -132,7 +136,9 @@ public struct RunRenderer: Sendable {
         let renderedCards = Dictionary(
             rendered.values.flatMap(\.cards).map { ($0.card.id, $0.card) }, uniquingKeysWith: { a, _ in a })
         let cards = cardDetections.compactMap { $0.id.flatMap { renderedCards[$0] } }
-        try sourceTable(sources: sources, statistics: statistics, datasetCounts: datasetCounts, pages: pageOf).write(into: runDirectory)
+        try sourceTable(
+            sources: sources, statistics: statistics, descriptions: descriptions, datasetCounts: datasetCounts, pages: pageOf
+        ).write(into: runDirectory)
         let names = byID.mapValues(\.name)
         try detectionTable(allDetections, names: names, pages: pageOf).write(into: runDirectory)
 
@@ -153,7 +159,9 @@ public struct RunRenderer: Sendable {
             counts: counts,
             coverageFigure: coverageFigure, sensitivityFigure: sensitivityFigure, detections: cards,
             hasDetections: !cards.isEmpty, cardCount: cards.count, allCards: cards.count == counts.detections, vetting: vetting,
-            pages: PagesView(drawn: pageOf.count, all: pageOf.count == sources.count, runFolder: runDirectory.lastPathComponent),
+            pages: PagesView(
+                drawn: pageOf.count, all: pageOf.count == sources.count, runFolder: runDirectory.lastPathComponent,
+                rest: descriptions.first(where: \.ranksSources).map { "by \($0.label), highest first" } ?? "in catalog order"),
             failures: failures.prefix(Self.failureLimit).map { failureView($0, names: names) }, hasFailures: !failures.isEmpty,
             failuresShown: min(failures.count, Self.failureLimit), failuresTotal: failures.count,
             failuresTruncated: failures.count > Self.failureLimit,
@@ -193,13 +201,14 @@ public struct RunRenderer: Sendable {
         let library = try loadTemplates()
         let cache = try RawCache(root: URL(fileURLWithPath: run.cacheDirectory), create: false)
         let verdicts = try verdictTexts(store: store)
+        let descriptions = try store.statisticDescriptions()
         let failures = Dictionary(grouping: try store.failures().filter { $0.sourceId != nil }, by: { $0.sourceId! })
         var written: [URL] = []
         for source in wanted {
             guard let id = source.id else { continue }
             let rendering = renderSource(
                 source, id: id, run: run, datasets: try store.datasets(sourceID: id), detections: try store.detections(sourceID: id),
-                statistics: try store.statistics(sourceID: id), failures: failures[id] ?? [],
+                statistics: try store.statistics(sourceID: id), descriptions: descriptions, failures: failures[id] ?? [],
                 cache: cache, library: library, figures: runDirectory.appendingPathComponent("figures"),
                 pages: runDirectory.appendingPathComponent("sources"), verdicts: verdicts)
             if let problem = rendering.problem { logger.warning("\(source.name): \(problem)") }
@@ -215,7 +224,7 @@ public struct RunRenderer: Sendable {
         let names = Dictionary(uniqueKeysWithValues: sources.compactMap { s in s.id.map { ($0, s.name) } })
         try sourceTable(
             sources: sources, statistics: Dictionary(grouping: try store.statistics(band: ""), by: \.sourceId),
-            datasetCounts: try store.datasetCounts(), pages: pages
+            descriptions: descriptions, datasetCounts: try store.datasetCounts(), pages: pages
         ).write(into: runDirectory)
         try detectionTable(try store.detections().sorted(by: Self.moreSignificant), names: names, pages: pages).write(into: runDirectory)
         return written
@@ -233,11 +242,12 @@ public struct RunRenderer: Sendable {
     }
 
     /// The order in which sources get pages: those of the cards (in card order), then the other
-    /// sources with detections by their most significant one, then the rest by the run's
-    /// `priority` statistic (highest first; none: last), ties in catalog order.
+    /// sources with detections by their most significant one, then the rest by the statistic that
+    /// ranks sources (``StatisticDescription/ranksSources``; highest first, none: last), ties in
+    /// catalog order.
     static func pageOrder(
         sources: [SourceRecord], detections: [Int64: [DetectionRecord]], statistics: [Int64: [StatisticRecord]],
-        cards: [DetectionRecord]
+        ranking: String?, cards: [DetectionRecord]
     ) -> [Int64] {
         var order: [Int64] = []
         var seen = Set<Int64>()
@@ -246,7 +256,8 @@ public struct RunRenderer: Sendable {
         let withDetections = best.keys.filter { !seen.contains($0) }.sorted { (best[$0]!, $1) > (best[$1]!, $0) }
         for id in withDetections where seen.insert(id).inserted { order.append(id) }
         func priority(_ id: Int64) -> Double {
-            statistics[id]?.first { $0.band.isEmpty && $0.name == "priority" }?.value ?? -.infinity
+            guard let ranking else { return -.infinity }
+            return statistics[id]?.first { $0.band.isEmpty && $0.name == ranking }?.value ?? -.infinity
         }
         let rest = sources.enumerated().compactMap { k, s in s.id.flatMap { seen.contains($0) ? nil : (k, $0, priority($0)) } }
             .sorted { ($0.2, $1.0) > ($1.2, $0.0) }
@@ -310,9 +321,10 @@ public struct RunRenderer: Sendable {
 
     private func renderSource(
         _ source: SourceRecord, id: Int64, run: RunRecord, datasets: [DatasetRecord], detections: [DetectionRecord],
-        statistics: [StatisticRecord], failures: [FailureRecord], cache: RawCache, library: MustacheLibrary,
-        figures: URL, pages: URL, verdicts: [Int64: String]
+        statistics: [StatisticRecord], descriptions: [StatisticDescription], failures: [FailureRecord], cache: RawCache,
+        library: MustacheLibrary, figures: URL, pages: URL, verdicts: [Int64: String]
     ) -> SourceRendering {
+        let described = Dictionary(descriptions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let pagePath = FileNames.sourcePage(name: source.name, id: id)
         var problem: String?
         var bands: [BandLightcurve] = []
@@ -371,7 +383,10 @@ public struct RunRenderer: Sendable {
             parallax: Format.number(source.parallax, 2), status: source.status.rawValue, figure: sourceFigure,
             figureError: problem,
             statistics: statistics.map {
-                StatisticView(band: $0.band.isEmpty ? "all" : $0.band, name: $0.name, value: Format.significant($0.value, 4), unit: $0.unit ?? "")
+                let d = described[$0.name]
+                return StatisticView(
+                    band: $0.band.isEmpty ? "all" : $0.band, name: $0.name, value: Format.value($0.value, d?.format ?? .significant(4)),
+                    unit: $0.unit ?? d?.unit ?? "", description: d?.description ?? "")
             },
             detections: cards.map { c in
                 // The page sits in sources/: its links go up one folder.
@@ -395,26 +410,25 @@ public struct RunRenderer: Sendable {
         return SourceRendering(page: pagePath, cards: cards, problem: problem)
     }
 
-    /// Every source, one row each, in catalog order.
+    /// Every source, one row each, in catalog order: what the catalog and the run say of it, then
+    /// the analysis's own statistics that it marked as columns (``StatisticDescription/sourceColumn``).
     private func sourceTable(
-        sources: [SourceRecord], statistics: [Int64: [StatisticRecord]], datasetCounts: [Int64: Int], pages: [Int64: String]
+        sources: [SourceRecord], statistics: [Int64: [StatisticRecord]], descriptions: [StatisticDescription],
+        datasetCounts: [Int64: Int], pages: [Int64: String]
     ) -> ReportTable {
+        let own = descriptions.filter(\.sourceColumn)
         let columns: [(String, ReportTable.Column.Kind)] = [
             ("name", .text), ("catalog id", .text), ("RA (°)", .number), ("Dec (°)", .number), ("mag", .number),
-            ("status", .text), ("datasets", .number), ("good points", .number), ("observed (d)", .number),
-            ("flares", .number), ("rate (1/d)", .number), ("max ED (s)", .number), ("priority", .number),
-        ]
+            ("status", .text), ("datasets", .number),
+        ] + own.map { ($0.heading, .number) }
         let rows = sources.map { s -> ReportTable.Row in
             let id = s.id ?? -1
-            let own = statistics[id] ?? []
-            func stat(_ name: String) -> Double? { own.first { $0.band == "" && $0.name == name }?.value }
+            var values: [String: Double] = [:]
+            for statistic in statistics[id] ?? [] where statistic.band.isEmpty { values[statistic.name] = statistic.value }
             let cells = [
                 s.name, s.catalogId, Format.number(s.ra, 5), Format.number(s.dec, 5), Format.number(s.magnitude, 2),
-                s.status.rawValue, String(datasetCounts[id] ?? 0), stat("good_points").map { String(Int($0)) } ?? "–",
-                Format.number(stat("observed_time"), 2), stat("flares").map { String(Int($0)) } ?? "–",
-                Format.significant(stat("flare_rate"), 3), Format.significant(stat("max_ed"), 3),
-                Format.significant(stat("priority"), 3),
-            ]
+                s.status.rawValue, String(datasetCounts[id] ?? 0),
+            ] + own.map { Format.value(values[$0.name], $0.format) }
             return ReportTable.Row(cells: cells, link: pages[id], failed: s.status == .failed ? true : nil)
         }
         return ReportTable(

@@ -232,7 +232,8 @@ struct RunRendererTests {
             // Two pages: the card's source, then the next by the rule (pageOrder, tested below).
             let order = RunRenderer.pageOrder(
                 sources: sources, detections: Dictionary(grouping: detections, by: \.sourceId),
-                statistics: Dictionary(grouping: try store.statistics(), by: \.sourceId), cards: [detections[0]])
+                statistics: Dictionary(grouping: try store.statistics(), by: \.sourceId),
+                ranking: try store.statisticDescriptions().first(where: \.ranksSources)?.name, cards: [detections[0]])
             #expect(order.first == detections[0].sourceId)
             let drawn = Array(order.prefix(2))
             let expected = Set(drawn.map { id in FileNames.sourcePage(name: sources.first { $0.id == id }!.name, id: id) })
@@ -314,8 +315,90 @@ struct RunRendererTests {
             5: [detection(3, source: 5, significance: 20)],
         ]
         let statistics: [Int64: [StatisticRecord]] = [1: [priority(1, 0.1)], 3: [priority(3, 0.9)]]
-        let order = RunRenderer.pageOrder(sources: sources, detections: detections, statistics: statistics, cards: [detections[4]![0]])
+        let order = RunRenderer.pageOrder(
+            sources: sources, detections: detections, statistics: statistics, ranking: "priority", cards: [detections[4]![0]])
         #expect(order == [4, 5, 2, 3, 1, 6])
+        // An analysis with no ranking statistic: the rest in catalog order.
+        #expect(
+            RunRenderer.pageOrder(sources: sources, detections: detections, statistics: statistics, ranking: nil, cards: [detections[4]![0]])
+                == [4, 5, 2, 1, 3, 6])
+    }
+
+    /// A second analysis that is not a flare search: its own statistics become the source table's
+    /// columns with its headings and formats, its own ranking chooses the pages, its descriptions
+    /// are on the pages, and no flare statistic appears — with no change to the report code.
+    @Test func anyAnalysisGetsItsOwnColumnsRankingAndDescriptions() async throws {
+        struct Brightness: Analysis {
+            let name = "brightness"
+            let parameters = ["version": 1]
+            func emptyCoverage() -> [Histogram] { [] }
+            var statisticDescriptions: [StatisticDescription] {
+                [
+                    StatisticDescription(
+                        "median_flux", label: "median flux", format: .fixed(4), description: "median relative flux", sourceColumn: true),
+                    StatisticDescription(
+                        "spread", label: "spread", unit: "ppt", format: .significant(2),
+                        description: "16–84 % range of the relative flux, in parts per thousand", sourceColumn: true, ranksSources: true),
+                    StatisticDescription("n", label: "points", format: .integer, description: "points used"),
+                ]
+            }
+            func analyze(_ input: AnalysisInput) throws -> AnalysisOutput {
+                let flux = input.bands.flatMap(\.lightcurve.flux).filter(\.isFinite).sorted()
+                guard !flux.isEmpty else { return AnalysisOutput(statistics: [], detections: [], coverage: []) }
+                func q(_ p: Double) -> Double { flux[Int(p * Double(flux.count - 1))] }
+                return AnalysisOutput(
+                    statistics: [
+                        Statistic("median_flux", value: q(0.5)), Statistic("spread", value: 1000 * (q(0.84) - q(0.16)), unit: "ppt"),
+                        Statistic("n", value: Double(flux.count)),
+                    ], detections: [], coverage: [])
+            }
+        }
+        try await withTemporaryFolder { folder in
+            let catalog = try SyntheticSurvey.mDwarfCatalog(count: 6, seed: 4)
+            let notebook = Notebook(
+                name: "brightness", title: "Brightness", settings: RunSettings(output: folder.path, seed: 4, jobs: 2), defaultSeed: 1,
+                logger: quietLogger)
+            let summary = try await notebook.run(
+                catalog: catalog, observatories: [SyntheticSurvey(.tess, seed: 4, tessCadences: 500)], analysis: Brightness(),
+                simulator: nil as FlareSimulator?)
+            var renderer = RunRenderer(runDirectory: summary.runDirectory, templates: templatesFolder)
+            renderer.pageLimit = 2
+            _ = try renderer.render()
+
+            let script = try String(contentsOf: summary.runDirectory.appendingPathComponent("data/sources.js"), encoding: .utf8)
+            let prefix = "window.VO_TABLES[\"sources\"] = "
+            let line = try #require(script.components(separatedBy: "\n").first { $0.hasPrefix(prefix) })
+            let table = try #require(try JSONSerialization.jsonObject(with: Data(line.dropFirst(prefix.count).dropLast().utf8)) as? [String: Any])
+            let headings = try #require(table["columns"] as? [[String: Any]]).compactMap { $0["label"] as? String }
+            #expect(headings == ["name", "catalog id", "RA (°)", "Dec (°)", "mag", "status", "datasets", "median flux", "spread (ppt)"])
+            let rows = try tableRows(summary.runDirectory, "sources")
+            #expect(rows.count == 6)
+            // Values as the analysis formats them: four decimals, two significant digits.
+            let store = try Store(url: summary.runDirectory.appendingPathComponent("run.sqlite"), readOnly: true)
+            let stored = Dictionary(grouping: try store.statistics(band: ""), by: \.sourceId)
+            let sources = try store.sources()
+            for (source, row) in zip(sources, rows) {
+                let cells = try #require(row["c"] as? [String])
+                let mine = try #require(stored[source.id!])
+                #expect(cells[7] == String(format: "%.4f", mine.first { $0.name == "median_flux" }!.value!))
+                #expect(cells[8] == String(format: "%.2g", mine.first { $0.name == "spread" }!.value!))
+            }
+            // The two pages drawn are those of the two largest spreads (no detections to come first).
+            let spread = { (id: Int64) in stored[id]!.first { $0.name == "spread" }!.value! }
+            let largest = sources.map(\.id!).sorted { spread($0) > spread($1) }.prefix(2)
+            let pages = Set(try FileManager.default.contentsOfDirectory(atPath: summary.runDirectory.appendingPathComponent("sources").path))
+            #expect(pages == Set(largest.map { id in String(FileNames.sourcePage(name: sources.first { $0.id == id }!.name, id: id).dropFirst("sources/".count)) }))
+            // A page explains each statistic in the analysis's words and writes it in its format.
+            let page = try String(contentsOf: summary.runDirectory.appendingPathComponent("sources").appendingPathComponent(try #require(pages.first)), encoding: .utf8)
+            #expect(page.contains("16–84 % range of the relative flux, in parts per thousand"))
+            let pageSource = try #require(sources.first { FileNames.sourcePage(name: $0.name, id: $0.id!).hasSuffix(pages.first!) })
+            let n = try #require(stored[pageSource.id!]?.first { $0.name == "n" }?.value)
+            #expect(page.contains("<td>all</td><td>n</td><td>\(Int(n))</td>"))
+            // Nothing of the flare search.
+            let index = try String(contentsOf: summary.runDirectory.appendingPathComponent("index.html"), encoding: .utf8)
+            for word in ["flare", "priority", "max ED", "good points"] { #expect(!script.contains(word), "\(word) in sources.js") }
+            for word in ["priority", "max ED"] { #expect(!index.contains(word), "\(word) in index.html") }
+        }
     }
 
     /// The rows of a table data file of the index (data/NAME.js).

@@ -13,8 +13,15 @@ public protocol Analysis: Sendable {
     var parameters: Parameters { get }
     /// The coverage histograms this analysis fills, empty; the run's totals start from these.
     func emptyCoverage() -> [Histogram]
+    /// What the statistics it stores mean and how a report shows them (stored with the run).
+    var statisticDescriptions: [StatisticDescription] { get }
     /// Searches one source.
     func analyze(_ input: AnalysisInput) throws -> AnalysisOutput
+}
+
+extension Analysis {
+    /// None: the report then lists the statistics by name, with no columns of their own.
+    public var statisticDescriptions: [StatisticDescription] { [] }
 }
 
 /// Whether an analysis sees the real data or data with injected events.

@@ -113,6 +113,49 @@ public struct FlareSearch: Analysis {
         self.parameters = parameters
     }
 
+    public var statisticDescriptions: [StatisticDescription] {
+        [
+            StatisticDescription(
+                "points", label: "points", format: .integer, description: "rows in the raw files, before quality cuts"),
+            StatisticDescription(
+                "good_points", label: "good points", format: .integer,
+                description: "points searched, after quality flags and invalid values", sourceColumn: true),
+            StatisticDescription("baseline", label: "baseline", unit: "d", format: .fixed(2), description: "last time minus first"),
+            StatisticDescription(
+                "observed_time", label: "observed", unit: "d", format: .fixed(2),
+                description: "time covered by the searched segments (split at gaps)", sourceColumn: true),
+            StatisticDescription(
+                "robust_scatter", label: "scatter", format: .significant(3),
+                description: "1.4826 × MAD of the relative residuals from the quiescent model"),
+            StatisticDescription("flares", label: "flares", format: .integer, description: "flares found", sourceColumn: true),
+            StatisticDescription(
+                "flare_rate", label: "rate", unit: "1/d", format: .significant(3), description: "flares per day of observed time",
+                sourceColumn: true),
+            StatisticDescription(
+                "max_ed", label: "max ED", unit: "s", format: .significant(3),
+                description: "largest equivalent duration of a flare found", sourceColumn: true),
+            StatisticDescription(
+                "priority", label: "priority", format: .significant(3),
+                description: "follow-up priority: rate × (1 + log10(1 + max ED / 1 s))", sourceColumn: true, ranksSources: true),
+            StatisticDescription(
+                "noise_scale", label: "σ scale", format: .significant(3),
+                description: "factor on σ from the inverted light curve (1: the noise is as Gaussian as σ says)"),
+            StatisticDescription(
+                "cosmic_ray_spikes", label: "spikes", format: .integer,
+                description: "single-cadence spikes (cosmic rays) replaced before the search"),
+            StatisticDescription(
+                "rotation_period", label: "period", unit: "d", format: .significant(4),
+                description: "strongest period of the generalised Lomb–Scargle periodogram"),
+            StatisticDescription("rotation_power", label: "power", format: .significant(3), description: "its normalised power"),
+            StatisticDescription("rotation_fap", label: "FAP", format: .significant(2), description: "its false-alarm probability"),
+            StatisticDescription(
+                "rotation_amplitude", label: "semi-amplitude", format: .significant(3), description: "its sinusoid's relative semi-amplitude"),
+            StatisticDescription(
+                "normalization", label: "level", unit: "e-/s", format: .significant(5),
+                description: "quiescent flux the relative flux is relative to (median over sectors)"),
+        ]
+    }
+
     public func emptyCoverage() -> [Histogram] {
         let band = HistogramAxis("band", categories: Self.coverageBands)
         let snr = HistogramAxis("point S/N", edges: Self.snrEdges)

@@ -209,7 +209,8 @@ public final class Notebook: @unchecked Sendable {
                 observatories: observatories.map {
                     ObservatoryRecord(runId: plan.runID, name: $0.name, description: $0.description, synthetic: $0.isSynthetic)
                 },
-                histograms: analysis.emptyCoverage())
+                histograms: analysis.emptyCoverage(),
+                statistics: analysis.statisticDescriptions + (simulator == nil ? [] : StatisticDescription.simulation))
             ids = try store.register(plan.entries, runID: plan.runID)
             toDo = Array(ids.indices)
             logger.info("run \(plan.runID): \(plan.positions.count) sources, \(observatories.count) observatories, jobs \(jobs)")

@@ -93,6 +93,7 @@ extension Store {
             ObservatoryRecord(runId: mergedID, name: $0.name, description: $0.description, synthetic: $0.synthetic)
         }
         let histograms = try stores[0].histogramDefinitions()
+        let descriptions = try stores[0].statisticDescriptions()
         for (store, url) in zip(stores.dropFirst(), shards.dropFirst()) where try store.histogramDefinitions() != histograms {
             throw MergeError.differentHistograms(path: url.path)
         }
@@ -106,6 +107,7 @@ extension Store {
                     sql: "INSERT INTO histograms (run_id, name, quantity, axes) VALUES (?, ?, ?, ?)",
                     arguments: [mergedID, h.name, h.quantity, h.axes])
             }
+            try Store.insert(descriptions, runID: mergedID, into: db)
             // Sources in catalog order, with new ids; then everything that points at them.
             let ordered = content.enumerated().flatMap { k, shard in shard.sources.map { (k, $0) } }
                 .sorted { $0.1.catalogIndex < $1.1.catalogIndex }

@@ -45,9 +45,10 @@ public final class Store: Sendable {
 
     // MARK: Writing a run
 
-    public func begin(_ run: RunRecord, cells: [NotebookCell], observatories: [ObservatoryRecord], histograms: [Histogram])
-        throws
-    {
+    public func begin(
+        _ run: RunRecord, cells: [NotebookCell], observatories: [ObservatoryRecord], histograms: [Histogram],
+        statistics: [StatisticDescription] = []
+    ) throws {
         try wrap {
             try queue.write { db in
                 var run = run
@@ -58,6 +59,28 @@ public final class Store: Sendable {
                     try db.execute(
                         sql: "INSERT INTO histograms (run_id, name, quantity, axes) VALUES (?, ?, ?, ?)",
                         arguments: [run.id, h.name, h.quantity, try CanonicalJSON.string(h.axes)])
+                }
+                try Self.insert(statistics, runID: run.id, into: db)
+            }
+        }
+    }
+
+    static func insert(_ descriptions: [StatisticDescription], runID: String, into db: Database) throws {
+        for (position, d) in descriptions.enumerated() {
+            try db.execute(
+                sql: "INSERT INTO statistic_descriptions (run_id, position, name, description) VALUES (?, ?, ?, ?)",
+                arguments: [runID, position, d.name, try CanonicalJSON.string(d)])
+        }
+    }
+
+    /// What the run's statistics mean, in the analysis's order (none for runs made before they were stored).
+    public func statisticDescriptions() throws -> [StatisticDescription] {
+        try wrap {
+            try queue.read { db in
+                // A database opened read-only is not migrated: one made before v5 has no such table.
+                guard try db.tableExists("statistic_descriptions") else { return [] }
+                return try String.fetchAll(db, sql: "SELECT description FROM statistic_descriptions ORDER BY position").map {
+                    try JSONDecoder().decode(StatisticDescription.self, from: Data($0.utf8))
                 }
             }
         }
