@@ -105,7 +105,7 @@ extension Figure {
         let plotWidths = (0..<columns).map { max(cellWidth - columnLeft[$0] - columnRight[$0], 1) }
 
         // Pass 3: x ticks, then draw.
-        for (index, panel) in panels.enumerated() {
+        for (index, panel) in panels.enumerated() where !panel.isHidden {
             let (row, column) = (index / columns, index % columns)
             let plot = Rect(x: Double(column) * cellWidth + columnLeft[column],
                             y: top + Double(row) * cellHeight + rowTop[row],

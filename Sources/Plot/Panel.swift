@@ -39,6 +39,8 @@ public final class Panel {
     public var legend: LegendPosition?
     /// Draws light grid lines at the major ticks.
     public var grid = false
+    /// Leaves the panel's cell blank (the last cell of a grid with fewer panels than cells).
+    public var isHidden = false
 
     /// Series in the order they were added.
     private(set) var marks: [Mark] = []

@@ -116,41 +116,66 @@ enum ReportFigures {
         return figure
     }
 
-    /// Coverage: points by S/N and exposure by catalog magnitude, one step line per band.
-    static func coverage(_ histograms: [Histogram]) -> Figure? {
-        guard let points = histograms.first(where: { $0.name == "points" }),
-            let exposure = histograms.first(where: { $0.name == "exposure" }),
-            case let .categories(bands) = points.axes[0].bins, points.axes.count == 3,
-            case let .edges(snrEdges) = points.axes[1].bins, case let .edges(magEdges) = points.axes[2].bins
-        else { return nil }
-        let figure = Figure(width: 640, height: 260, rows: 1, columns: 2)
-        let left = figure.panel(row: 0, column: 0)
-        left.title = "Points scanned by S/N"
-        left.xLabel = "point S/N"
-        left.yLabel = "points"
-        left.xScale = .log
-        left.yScale = .log
-        left.legend = .upperRight
-        let right = figure.panel(row: 0, column: 1)
-        right.title = "Exposure scanned by magnitude"
-        right.xLabel = "catalog magnitude (\(points.axes[2].unit ?? "mag"))"
-        right.yLabel = "exposure (h)"
-        right.legend = .upperLeft
-        // Log axes cannot show the edge 0: the first S/N bin is drawn from 1.
-        let snrDrawn = [max(snrEdges[0], 1)] + snrEdges.dropFirst().map { min($0, 1e5) }
-        for (b, band) in bands.enumerated() {
-            let snrCounts = (0..<(snrEdges.count - 1)).map { s in
-                (0..<(magEdges.count - 1)).reduce(Int64(0)) { $0 + points.count(at: [b, s, $1]) }
+    /// Coverage: one panel per ``CoverageFigure`` (the analysis's, stored with the run; or
+    /// ``CoverageFigure/defaults(for:)``), two to a row: the histogram's counts summed onto its x
+    /// axis, one step line per category of its series axis. A log x axis cannot show an edge at 0:
+    /// the first bin is drawn from a third of its upper edge; nor an open-ended last bin: it is
+    /// drawn to 100 times its lower edge.
+    static func coverage(_ histograms: [Histogram], figures: [CoverageFigure]) -> Figure? {
+        let panels = figures.compactMap { f -> (CoverageFigure, Histogram, x: Int, series: Int?)? in
+            guard let h = histograms.first(where: { $0.name == f.histogram }),
+                let x = h.axes.firstIndex(where: { $0.name == f.x }), case .edges = h.axes[x].bins
+            else { return nil }
+            let series = f.series.flatMap { name in h.axes.firstIndex { $0.name == name } }
+            if let series, case .edges = h.axes[series].bins { return nil }
+            return (f, h, x, series)
+        }
+        guard !panels.isEmpty else { return nil }
+        let rows = (panels.count + 1) / 2
+        let figure = Figure(width: 640, height: 260 * Double(rows), rows: rows, columns: min(2, panels.count))
+        if panels.count > 1, panels.count % 2 == 1 { figure.panel(row: rows - 1, column: 1).isHidden = true }
+        for (k, (f, h, x, series)) in panels.enumerated() {
+            let panel = figure.panel(row: k / 2, column: k % 2)
+            panel.title = f.title
+            panel.xLabel = h.axes[x].name + (h.axes[x].unit.map { " (\($0))" } ?? "")
+            panel.yLabel = f.yLabel
+            panel.xScale = f.xLog ? .log : .linear
+            panel.yScale = f.yLog ? .log : .linear
+            panel.legend = .upperRight
+            guard case var .edges(edges) = h.axes[x].bins else { continue }
+            if f.xLog, edges.count > 2 {
+                if edges[0] <= 0 { edges[0] = edges[1] / 3 }
+                let n = edges.count - 1
+                if edges[n] > 100 * edges[n - 1] { edges[n] = 100 * edges[n - 1] }
             }
-            guard snrCounts.contains(where: { $0 > 0 }) else { continue }
-            left.stepHistogram(
-                edges: snrDrawn, counts: snrCounts.map { $0 > 0 ? Double($0) : .nan }, color: color(band), label: band)
-            let hours = (0..<(magEdges.count - 1)).map { m in
-                Double((0..<(snrEdges.count - 1)).reduce(Int64(0)) { $0 + exposure.count(at: [b, $1, m]) }) / 3600
+            // Counts summed onto (series category, x bin); row-major, last axis fastest.
+            let sizes = h.axes.map(\.binCount)
+            let categories: [String?]
+            if let series, case let .categories(names) = h.axes[series].bins { categories = names } else { categories = [nil] }
+            var sums = Array(repeating: Array(repeating: Int64(0), count: sizes[x]), count: categories.count)
+            for (flat, count) in h.counts.enumerated() where count != 0 {
+                var rest = flat
+                var index = Array(repeating: 0, count: sizes.count)
+                for a in sizes.indices.reversed() {
+                    index[a] = rest % sizes[a]
+                    rest /= sizes[a]
+                }
+                sums[series.map { index[$0] } ?? 0][index[x]] += count
             }
-            right.stepHistogram(edges: magEdges, counts: hours, color: color(band), label: band)
+            for (c, category) in categories.enumerated() where sums[c].contains(where: { $0 > 0 }) {
+                let values = sums[c].map { f.yLog && $0 == 0 ? Double.nan : Double($0) * f.yFactor }
+                let colour = category.flatMap { bandColors[$0] } ?? Color.palette[c % Color.palette.count]
+                panel.stepHistogram(edges: edges, counts: values, color: colour, label: category ?? h.quantity)
+            }
         }
         return figure
+    }
+
+    /// The caption of ``coverage(_:figures:)``: what each panel shows, in order.
+    static func coverageCaption(_ histograms: [Histogram], figures: [CoverageFigure]) -> String {
+        let shown = figures.filter { f in histograms.contains { $0.name == f.histogram } }
+        guard shown.count > 1 else { return shown.first.map { $0.caption.prefix(1).uppercased() + $0.caption.dropFirst() + "." } ?? "" }
+        return "Panels, left to right and top to bottom: " + shown.map(\.caption).joined(separator: "; ") + "."
     }
 
     static func logEdges(_ lo: Double, _ hi: Double, count: Int) -> [Double] {

@@ -23,6 +23,8 @@ struct IndexPage {
     var cells: [CellView]
     var counts: CountsView
     var coverageFigure: String?
+    /// What the coverage figure's panels show (from the run's coverage figure descriptions).
+    var coverageCaption: String
     var sensitivityFigure: String?
     /// The most significant detections, as cards (at most ``RunRenderer/cardLimit``).
     var detections: [DetectionCard]

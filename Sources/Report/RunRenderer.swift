@@ -59,8 +59,10 @@ public struct RunRenderer: Sendable {
         var warnings: [String] = []
 
         var coverageFigure: String?
+        let products = try store.productDescriptions()
+        let coverageFigures = products.coverageFigures.isEmpty ? CoverageFigure.defaults(for: histograms) : products.coverageFigures
         // Summary figures come as PNG for the page and SVG for papers.
-        if let figure = ReportFigures.coverage(histograms) {
+        if let figure = ReportFigures.coverage(histograms, figures: coverageFigures) {
             try figure.write(to: figures.appendingPathComponent("coverage.png"))
             try figure.write(to: figures.appendingPathComponent("coverage.svg"))
             coverageFigure = "figures/coverage"
@@ -103,7 +105,7 @@ public struct RunRenderer: Sendable {
         // The detections shown as cards, and the sources that get a page (those of the cards first).
         let allDetections = detections.values.joined().sorted(by: Self.moreSignificant)
         let cardDetections = Array(allDetections.prefix(cardLimit))
-        let descriptions = try store.statisticDescriptions()
+        let descriptions = products.statistics
         let order = Self.pageOrder(
             sources: sources, detections: detections, statistics: statistics, ranking: descriptions.first(where: \.ranksSources)?.name,
             cards: cardDetections)
@@ -157,7 +159,8 @@ public struct RunRenderer: Sendable {
             },
             cells: try store.cells().map { CellView(html: Markdown.html($0.text)) },
             counts: counts,
-            coverageFigure: coverageFigure, sensitivityFigure: sensitivityFigure, detections: cards,
+            coverageFigure: coverageFigure, coverageCaption: ReportFigures.coverageCaption(histograms, figures: coverageFigures),
+            sensitivityFigure: sensitivityFigure, detections: cards,
             hasDetections: !cards.isEmpty, cardCount: cards.count, allCards: cards.count == counts.detections, vetting: vetting,
             pages: PagesView(
                 drawn: pageOf.count, all: pageOf.count == sources.count, runFolder: runDirectory.lastPathComponent,

@@ -163,6 +163,27 @@ struct FigureTests {
         #expect(orange.x - red.x > 250)
     }
 
+    /// A hidden panel leaves its cell blank: no frame, ticks or marks; its neighbour is drawn.
+    @Test func aHiddenPanelLeavesItsCellBlank() throws {
+        let figure = Figure(width: 400, height: 200, rows: 1, columns: 2)
+        for column in 0..<2 {
+            let panel = figure.panel(row: 0, column: column)
+            panel.xLabel = "x"
+            panel.points(x: [1, 2, 3], y: [1, 2, 3], color: .red, size: 6)
+        }
+        figure.panel(row: 0, column: 1).isHidden = true
+        let raster = try figure.raster(scale: 1)
+        var inked = [0, 0]
+        for y in 0..<raster.height {
+            for x in 0..<raster.width {
+                let p = raster.rgba(x: x, y: y)
+                if p.red < 250 || p.green < 250 || p.blue < 250 { inked[x < raster.width / 2 ? 0 : 1] += 1 }
+            }
+        }
+        #expect(inked[0] > 500)
+        #expect(inked[1] == 0)
+    }
+
     @Test func rejectsInvalidSizesAndScales() {
         #expect(throws: PlotError.self) { try Figure(width: 0, height: 100).pngData() }
         #expect(throws: PlotError.self) { try Figure(width: .nan, height: 100).svgString() }

@@ -41,7 +41,8 @@ struct IndexSnapshotTests {
                     startedAt: "2026-01-01T00:00:00Z", finishedAt: nil, status: .running, error: nil),
                 cells: [NotebookCell(runId: id, position: 0, kind: "markdown", text: "## Question\nDo <b>stars</b> flare?")],
                 observatories: [ObservatoryRecord(runId: id, name: "synthetic-tess", description: "Synthetic TESS", synthetic: true)],
-                histograms: coverage, statistics: FlareSearch().statisticDescriptions)
+                histograms: coverage,
+                products: .init(statistics: FlareSearch().statisticDescriptions, coverageFigures: FlareSearch().coverageFigures))
             let ids = try store.register(
                 [(0, CatalogEntry(id: "4295806720000000123", name: "<script>alert(1)</script>", ra: 10, dec: 20, magnitude: 12)),
                  (1, CatalogEntry(id: "2", name: "../../etc/passwd", ra: 30, dec: -40))], runID: id)

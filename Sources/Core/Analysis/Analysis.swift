@@ -15,6 +15,8 @@ public protocol Analysis: Sendable {
     func emptyCoverage() -> [Histogram]
     /// What the statistics it stores mean and how a report shows them (stored with the run).
     var statisticDescriptions: [StatisticDescription] { get }
+    /// How a report draws its coverage histograms (stored with the run).
+    var coverageFigures: [CoverageFigure] { get }
     /// Searches one source.
     func analyze(_ input: AnalysisInput) throws -> AnalysisOutput
 }
@@ -22,6 +24,8 @@ public protocol Analysis: Sendable {
 extension Analysis {
     /// None: the report then lists the statistics by name, with no columns of their own.
     public var statisticDescriptions: [StatisticDescription] { [] }
+    /// None: the report draws each histogram along its first numeric axis (``CoverageFigure/defaults(for:)``).
+    public var coverageFigures: [CoverageFigure] { [] }
 }
 
 /// Whether an analysis sees the real data or data with injected events.

@@ -156,6 +156,20 @@ public struct FlareSearch: Analysis {
         ]
     }
 
+    public var coverageFigures: [CoverageFigure] {
+        [
+            CoverageFigure(
+                histogram: "points", x: "point S/N", series: "band", title: "Points scanned by S/N", yLabel: "points", xLog: true,
+                yLog: true, caption: "points scanned per band by point S/N (the first bin, S/N < 3, is drawn from 1)"),
+            CoverageFigure(
+                histogram: "exposure", x: "catalog magnitude", series: "band", title: "Exposure scanned by magnitude",
+                yLabel: "exposure (h)", yFactor: 1.0 / 3600, caption: "exposure time scanned per band by catalog magnitude"),
+            CoverageFigure(
+                histogram: "scatter", x: "relative scatter", series: "band", title: "Light curves by scatter", yLabel: "light curves",
+                xLog: true, caption: "light curves per band by the robust scatter of their residuals from the quiescent model"),
+        ]
+    }
+
     public func emptyCoverage() -> [Histogram] {
         let band = HistogramAxis("band", categories: Self.coverageBands)
         let snr = HistogramAxis("point S/N", edges: Self.snrEdges)

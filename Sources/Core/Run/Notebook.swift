@@ -210,7 +210,9 @@ public final class Notebook: @unchecked Sendable {
                     ObservatoryRecord(runId: plan.runID, name: $0.name, description: $0.description, synthetic: $0.isSynthetic)
                 },
                 histograms: analysis.emptyCoverage(),
-                statistics: analysis.statisticDescriptions + (simulator == nil ? [] : StatisticDescription.simulation))
+                products: Store.ProductDescriptions(
+                    statistics: analysis.statisticDescriptions + (simulator == nil ? [] : StatisticDescription.simulation),
+                    coverageFigures: analysis.coverageFigures))
             ids = try store.register(plan.entries, runID: plan.runID)
             toDo = Array(ids.indices)
             logger.info("run \(plan.runID): \(plan.positions.count) sources, \(observatories.count) observatories, jobs \(jobs)")

@@ -93,7 +93,7 @@ extension Store {
             ObservatoryRecord(runId: mergedID, name: $0.name, description: $0.description, synthetic: $0.synthetic)
         }
         let histograms = try stores[0].histogramDefinitions()
-        let descriptions = try stores[0].statisticDescriptions()
+        let descriptions = try stores[0].productDescriptions()
         for (store, url) in zip(stores.dropFirst(), shards.dropFirst()) where try store.histogramDefinitions() != histograms {
             throw MergeError.differentHistograms(path: url.path)
         }

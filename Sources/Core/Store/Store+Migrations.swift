@@ -190,16 +190,18 @@ extension Store {
         migrator.registerMigration("v4: the share of a detection's excess before its peak") { db in
             try db.execute(sql: "ALTER TABLE detections ADD COLUMN rise_area_fraction REAL;  -- FlareVetting.riseAreaFraction")
         }
-        migrator.registerMigration("v5: what the analysis's statistics mean") { db in
+        migrator.registerMigration("v5: what the analysis's products mean and how to draw them") { db in
             try db.execute(
                 sql: """
-                    -- StatisticDescription as JSON, in the order the analysis gave them.
-                    CREATE TABLE statistic_descriptions (
+                    -- As JSON, in the order the analysis gave them: kind 'statistic' (StatisticDescription),
+                    -- 'coverage figure' (CoverageFigure).
+                    CREATE TABLE product_descriptions (
                         run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL,
                         position INTEGER NOT NULL,
                         name TEXT NOT NULL,
                         description TEXT NOT NULL,
-                        PRIMARY KEY (run_id, name)
+                        PRIMARY KEY (run_id, kind, position)
                     );
                     """)
         }

@@ -47,7 +47,7 @@ public final class Store: Sendable {
 
     public func begin(
         _ run: RunRecord, cells: [NotebookCell], observatories: [ObservatoryRecord], histograms: [Histogram],
-        statistics: [StatisticDescription] = []
+        products: ProductDescriptions = ProductDescriptions()
     ) throws {
         try wrap {
             try queue.write { db in
@@ -60,31 +60,53 @@ public final class Store: Sendable {
                         sql: "INSERT INTO histograms (run_id, name, quantity, axes) VALUES (?, ?, ?, ?)",
                         arguments: [run.id, h.name, h.quantity, try CanonicalJSON.string(h.axes)])
                 }
-                try Self.insert(statistics, runID: run.id, into: db)
+                try Self.insert(products, runID: run.id, into: db)
             }
         }
     }
 
-    static func insert(_ descriptions: [StatisticDescription], runID: String, into db: Database) throws {
-        for (position, d) in descriptions.enumerated() {
+    /// What a run's analysis (and simulator) said of its products: stored with the run so that a
+    /// report is drawn from the database alone.
+    public struct ProductDescriptions: Sendable, Equatable {
+        public var statistics: [StatisticDescription]
+        public var coverageFigures: [CoverageFigure]
+
+        public init(statistics: [StatisticDescription] = [], coverageFigures: [CoverageFigure] = []) {
+            self.statistics = statistics
+            self.coverageFigures = coverageFigures
+        }
+    }
+
+    static func insert(_ products: ProductDescriptions, runID: String, into db: Database) throws {
+        func put(_ kind: String, _ position: Int, _ name: String, _ json: String) throws {
             try db.execute(
-                sql: "INSERT INTO statistic_descriptions (run_id, position, name, description) VALUES (?, ?, ?, ?)",
-                arguments: [runID, position, d.name, try CanonicalJSON.string(d)])
+                sql: "INSERT INTO product_descriptions (run_id, kind, position, name, description) VALUES (?, ?, ?, ?, ?)",
+                arguments: [runID, kind, position, name, json])
+        }
+        for (k, d) in products.statistics.enumerated() { try put("statistic", k, d.name, try CanonicalJSON.string(d)) }
+        for (k, f) in products.coverageFigures.enumerated() { try put("coverage figure", k, f.histogram, try CanonicalJSON.string(f)) }
+    }
+
+    /// What the run's products mean (empty for runs made before they were stored).
+    public func productDescriptions() throws -> ProductDescriptions {
+        try wrap {
+            try queue.read { db in
+                // A database opened read-only is not migrated: one made before v5 has no such table.
+                guard try db.tableExists("product_descriptions") else { return ProductDescriptions() }
+                func fetch<T: Decodable>(_ kind: String, as type: T.Type) throws -> [T] {
+                    try String.fetchAll(
+                        db, sql: "SELECT description FROM product_descriptions WHERE kind = ? ORDER BY position", arguments: [kind]
+                    ).map { try JSONDecoder().decode(T.self, from: Data($0.utf8)) }
+                }
+                return ProductDescriptions(
+                    statistics: try fetch("statistic", as: StatisticDescription.self),
+                    coverageFigures: try fetch("coverage figure", as: CoverageFigure.self))
+            }
         }
     }
 
     /// What the run's statistics mean, in the analysis's order (none for runs made before they were stored).
-    public func statisticDescriptions() throws -> [StatisticDescription] {
-        try wrap {
-            try queue.read { db in
-                // A database opened read-only is not migrated: one made before v5 has no such table.
-                guard try db.tableExists("statistic_descriptions") else { return [] }
-                return try String.fetchAll(db, sql: "SELECT description FROM statistic_descriptions ORDER BY position").map {
-                    try JSONDecoder().decode(StatisticDescription.self, from: Data($0.utf8))
-                }
-            }
-        }
-    }
+    public func statisticDescriptions() throws -> [StatisticDescription] { try productDescriptions().statistics }
 
     /// Inserts the catalog as `pending` sources and returns their ids, in catalog order.
     public func register<Entries: Sequence>(_ entries: Entries, runID: String) throws -> [Int64]

@@ -145,7 +145,8 @@ struct PipelineTests {
             #expect(try a.sources().map(\.catalogId) == b.sources().map(\.catalogId))
             // What the statistics mean travels with them: the analysis's, then the simulator's.
             #expect(try b.statisticDescriptions() == FlareSearch().statisticDescriptions + StatisticDescription.simulation)
-            #expect(try a.statisticDescriptions() == b.statisticDescriptions())
+            #expect(try b.productDescriptions().coverageFigures == FlareSearch().coverageFigures)
+            #expect(try a.productDescriptions() == b.productDescriptions())
 
             // Merging the shard folders also carries each source's light-curve products, renumbered
             // and with the merged run's id: byte for byte those of the whole run.

@@ -22,14 +22,14 @@ struct StoreTests {
                 try store.appliedMigrations() == [
                     "v1: runs, sources, datasets, detections, histograms", "v2: detection vetting numbers",
                     "v3: blind vetting pages, cards and verdicts", "v4: the share of a detection's excess before its peak",
-                    "v5: what the analysis's statistics mean",
+                    "v5: what the analysis's products mean and how to draw them",
                 ])
             let tables = try store.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
             }
             for table in [
                 "runs", "sources", "datasets", "detections", "real_detections", "histograms", "statistics", "failures", "injections",
-                "vet_pages", "vet_cards", "verdicts", "statistic_descriptions",
+                "vet_pages", "vet_cards", "verdicts", "product_descriptions",
             ] {
                 #expect(tables.contains(table))
             }
@@ -47,10 +47,10 @@ struct StoreTests {
             let store = try Store(url: url)
             try store.begin(run(), cells: [], observatories: [], histograms: [])
             try store.queue.write { db in
-                try db.execute(sql: "DROP TABLE statistic_descriptions; DELETE FROM grdb_migrations WHERE identifier LIKE 'v5:%'")
+                try db.execute(sql: "DROP TABLE product_descriptions; DELETE FROM grdb_migrations WHERE identifier LIKE 'v5:%'")
             }
             let old = try Store(url: url, readOnly: true)
-            #expect(try old.statisticDescriptions().isEmpty)
+            #expect(try old.productDescriptions() == .init())
             #expect(try old.run()?.id == "r1")
         }
     }
@@ -63,10 +63,11 @@ struct StoreTests {
                 StatisticDescription("rate", label: "rate", unit: "1/d", format: .significant(3), description: "events per day", sourceColumn: true),
                 StatisticDescription("n", label: "points", format: .integer, description: "points", ranksSources: true),
             ]
+            let figure = CoverageFigure(histogram: "points", x: "snr", title: "Points", yLabel: "points", xLog: true, caption: "points by S/N")
             try store.begin(
                 run(), cells: [NotebookCell(runId: "r1", position: 0, kind: "markdown", text: "hello")], observatories: [], histograms: [coverage],
-                statistics: described)
-            #expect(try store.statisticDescriptions() == described)
+                products: .init(statistics: described, coverageFigures: [figure]))
+            #expect(try store.productDescriptions() == .init(statistics: described, coverageFigures: [figure]))
             let entry = CatalogEntry(id: "4295806720000000123", name: "A <b>star</b>", ra: 1, dec: 2, magnitude: nil)
             let ids = try store.register([(0, entry)], runID: "r1")
             let file = CachedFile(relativePath: "x/y.csv", size: 10, sha256: "ff")
