@@ -460,7 +460,7 @@ public struct RunRenderer: Sendable {
 
     private func failureView(_ f: FailureRecord, names: [Int64: String]) -> FailureView {
         FailureView(
-            source: f.sourceId.flatMap { names[$0] } ?? "–", stage: f.stage, observatory: f.observatory ?? "",
+            source: f.sourceId.flatMap { names[$0] } ?? "–", stage: f.stage.rawValue, observatory: f.observatory ?? "",
             path: f.path ?? "", message: f.message)
     }
 

@@ -64,7 +64,7 @@ struct IndexSnapshotTests {
                             lastOrigin: PointOrigin(dataset: 0, row: 24))
                     ], injections: [], coverage: coverage),
                 runID: id)
-            try store.recordFailure(FailureRecord(id: nil, runId: id, sourceId: ids[1], stage: "fetch", observatory: "synthetic-tess", path: nil, message: "archive said 503"))
+            try store.recordFailure(FailureRecord(id: nil, runId: id, sourceId: ids[1], stage: .fetch, observatory: "synthetic-tess", path: nil, message: "archive said 503"))
             try store.finish(runID: id, status: .finished, at: ISO8601DateFormatter().date(from: "2026-01-01T00:01:40Z")!)
             let index = try RunRenderer(runDirectory: runDirectory, templates: templatesFolder).render()
             let html = try String(contentsOf: index, encoding: .utf8).replacingOccurrences(of: folder.path, with: "<tmp>")

@@ -25,24 +25,31 @@ public struct HTTPResponse: Sendable {
     }
 }
 
+/// The requests the archive clients make.
+public enum HTTPMethod: String, Sendable {
+    case get = "GET"
+    /// With a form body (`application/x-www-form-urlencoded`).
+    case post = "POST"
+}
+
 /// Sends HTTP requests. The live client is ``URLSessionHTTPClient``; tests point it at a
 /// loopback server (every archive client takes its base URL from configuration).
 public protocol HTTPClient: Sendable {
-    /// Sends `method` (GET or POST) to `url`; a POST carries `form` as `application/x-www-form-urlencoded`.
+    /// Sends `method` to `url`; a POST carries `form` as `application/x-www-form-urlencoded`.
     func send(
-        _ method: String, _ url: URL, form: [(String, String)], headers: [String: String], timeout: TimeInterval
+        _ method: HTTPMethod, _ url: URL, form: [(String, String)], headers: [String: String], timeout: TimeInterval
     ) async throws -> HTTPResponse
 }
 
 extension HTTPClient {
     public func get(_ url: URL, headers: [String: String] = [:], timeout: TimeInterval) async throws -> HTTPResponse {
-        try await send("GET", url, form: [], headers: headers, timeout: timeout)
+        try await send(.get, url, form: [], headers: headers, timeout: timeout)
     }
 
     public func post(_ url: URL, form: [(String, String)], headers: [String: String] = [:], timeout: TimeInterval)
         async throws -> HTTPResponse
     {
-        try await send("POST", url, form: form, headers: headers, timeout: timeout)
+        try await send(.post, url, form: form, headers: headers, timeout: timeout)
     }
 }
 
@@ -73,11 +80,11 @@ public struct URLSessionHTTPClient: HTTPClient {
     }
 
     public func send(
-        _ method: String, _ url: URL, form: [(String, String)], headers: [String: String], timeout: TimeInterval
+        _ method: HTTPMethod, _ url: URL, form: [(String, String)], headers: [String: String], timeout: TimeInterval
     ) async throws -> HTTPResponse {
         var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = method
-        if method == "POST" {
+        request.httpMethod = method.rawValue
+        if method == .post {
             request.httpBody = formEncoded(form)
             request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         }

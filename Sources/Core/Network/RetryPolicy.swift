@@ -39,7 +39,7 @@ public struct RetryPolicy: Sendable, Codable, Hashable {
     /// not retryable fail at once; otherwise after `attempts` tries it throws
     /// ``NetworkError/gaveUp(url:attempts:last:)`` with the last reason.
     public func fetch<T>(
-        _ url: URL, method: String = "GET", form: [(String, String)] = [], headers: [String: String] = [:],
+        _ url: URL, method: HTTPMethod = .get, form: [(String, String)] = [], headers: [String: String] = [:],
         client: any HTTPClient, logger: Logger, accept: (HTTPResponse) throws -> T
     ) async throws -> T {
         var generator = SeededGenerator(seed: 0, stream: "retry|\(url.absoluteString)")

@@ -28,7 +28,7 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
                 files = try await observatory.fetch(entry, into: cache, logger: logger)
                 clock?.add(.fetch, since: started)
             } catch {
-                return fail(sourceID, entry, stage: "fetch", observatory: observatory.name, error: error)
+                return fail(sourceID, entry, stage: .fetch, observatory: observatory.name, error: error)
             }
             for file in files {
                 do {
@@ -36,7 +36,7 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
                     source.add(try observatory.datasets(in: file, for: entry, cache: cache))
                     clock?.add(.link, since: started)
                 } catch {
-                    return fail(sourceID, entry, stage: "link", observatory: observatory.name, error: error)
+                    return fail(sourceID, entry, stage: .link, observatory: observatory.name, error: error)
                 }
             }
         }
@@ -46,7 +46,7 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
             bands = try source.lightcurves(cache: cache)
             clock?.add(.load, since: started)
         } catch {
-            return fail(sourceID, entry, stage: "load", observatory: nil, error: error)
+            return fail(sourceID, entry, stage: .load, observatory: nil, error: error)
         }
         do {
             var started = StageClock.now()
@@ -76,7 +76,7 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
             clock?.add(.products, since: started)
             return outcome
         } catch {
-            return fail(sourceID, entry, stage: "analyze", observatory: nil, error: error)
+            return fail(sourceID, entry, stage: .analyze, observatory: nil, error: error)
         }
     }
 
@@ -133,7 +133,7 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
         }
     }
 
-    private func fail(_ sourceID: Int64, _ entry: CatalogEntry, stage: String, observatory: String?, error: Error) -> SourceOutcome? {
+    private func fail(_ sourceID: Int64, _ entry: CatalogEntry, stage: FailureStage, observatory: String?, error: Error) -> SourceOutcome? {
         let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
         logger.warning("source \(entry.name) failed at \(stage): \(message)")
         do {

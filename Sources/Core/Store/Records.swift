@@ -113,13 +113,25 @@ public struct DatasetRecord: IdentifiedRecord, Sendable, Hashable {
     }
 }
 
+/// Where in the source pipeline something went wrong (`failures.stage`).
+public enum FailureStage: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Asking an archive, or reading the raw cache (a changed file is caught here).
+    case fetch
+    /// Finding the datasets of the source in a raw file.
+    case link
+    /// Reading and calibrating the datasets into light curves.
+    case load
+    /// The analysis, the simulation or writing the products.
+    case analyze
+}
+
 /// A row of `failures`: something that went wrong for a source, with where and why.
 public struct FailureRecord: IdentifiedRecord, Sendable, Hashable {
     public static let databaseTableName = "failures"
     public var id: Int64?
     public var runId: String
     public var sourceId: Int64?
-    public var stage: String
+    public var stage: FailureStage
     public var observatory: String?
     public var path: String?
     public var message: String

@@ -138,7 +138,7 @@ public struct GaiaArchive: Sendable {
         let form = [("REQUEST", "doQuery"), ("LANG", "ADQL"), ("FORMAT", "votable"), ("PHASE", "RUN"), ("QUERY", adql)]
         // The archive answers 303 See Other to the job; the client follows it, so the job's URL is
         // the answering URL (or, if the redirect was not followed, the Location header).
-        let job: URL = try await retry.fetch(submit, method: "POST", form: form, client: client, logger: logger) { response in
+        let job: URL = try await retry.fetch(submit, method: .post, form: form, client: client, logger: logger) { response in
             if let location = response.header("Location"), let url = URL(string: location, relativeTo: submit) {
                 return url.absoluteURL
             }

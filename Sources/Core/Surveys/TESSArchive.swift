@@ -120,7 +120,7 @@ public struct TESSArchive: VirtualObservatory {
         let request: [String: Any] = ["service": service, "params": params, "format": "json", "pagesize": 100_000, "page": 1]
         let json = String(decoding: try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys]), as: UTF8.self)
         for _ in 0..<60 {
-            let answer = try await retry.fetch(url, method: "POST", form: [("request", json)], client: client, logger: logger) {
+            let answer = try await retry.fetch(url, method: .post, form: [("request", json)], client: client, logger: logger) {
                 try Self.answer($0.body, service: service, url: url.absoluteString)
             }
             if let rows = answer { return rows }

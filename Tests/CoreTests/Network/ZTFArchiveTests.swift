@@ -182,7 +182,7 @@ struct ZTFArchiveTests {
             let failures = try store.failures()
             #expect(failures.count == 2)
             for f in failures {
-                #expect(f.stage == "fetch")
+                #expect(f.stage == .fetch)
                 #expect(f.observatory == "ztf")
                 #expect(f.message.contains("503"))
                 #expect(f.path?.hasPrefix(server.baseURL.absoluteString) == true)

@@ -39,7 +39,7 @@ struct PipelineTests {
             let failure = try #require(try store.failures().first)
             #expect(failure.path == url.path)
             // Caught on the cache hit, against the SHA-256 recorded when the file was stored.
-            #expect(failure.stage == "fetch")
+            #expect(failure.stage == .fetch)
             #expect(failure.message.contains(url.path))
             #expect(failure.message.contains("changed since it was downloaded"))
             #expect(try store.sources().first { $0.catalogId == victim.id }?.status == .failed)

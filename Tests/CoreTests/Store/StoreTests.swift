@@ -133,7 +133,7 @@ struct StoreTests {
             let store = try Store(url: folder.appendingPathComponent("run.sqlite"))
             try store.begin(run(), cells: [], observatories: [], histograms: [])
             let ids = try store.register([(0, CatalogEntry(id: "a", ra: 1, dec: 1)), (1, CatalogEntry(id: "b", ra: 2, dec: 2))], runID: "r1")
-            try store.recordFailure(FailureRecord(id: nil, runId: "r1", sourceId: ids[1], stage: "load", observatory: nil, path: "/x.fits", message: "broken"))
+            try store.recordFailure(FailureRecord(id: nil, runId: "r1", sourceId: ids[1], stage: .load, observatory: nil, path: "/x.fits", message: "broken"))
             let sources = try store.sources()
             #expect(sources.map(\.status) == [.pending, .failed])
             #expect(try store.failures().first?.path == "/x.fits")
