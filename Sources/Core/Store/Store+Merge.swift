@@ -54,6 +54,7 @@ extension Store {
             var detections: [DetectionRecord]
             var failures: [FailureRecord]
             var counts: [(name: String, bin: Int, count: Int64)]
+            var contributors: [(name: String, sourceID: Int64)]
         }
         let content: [ShardContent] = try stores.map { store in
             try store.read { db in
@@ -63,7 +64,10 @@ extension Store {
                     detections: try DetectionRecord.fetchAll(db), failures: try FailureRecord.fetchAll(db),
                     counts: try Row.fetchAll(db, sql: "SELECT name, bin, count FROM histogram_counts").map {
                         (name: $0["name"], bin: $0["bin"], count: $0["count"])
-                    })
+                    },
+                    contributors: try db.tableExists("histogram_sources")
+                        ? Row.fetchAll(db, sql: "SELECT name, source_id FROM histogram_sources").map { (name: $0[0], sourceID: $0[1]) }
+                        : [])
             }
         }
         var owner: [String: Int] = [:]
@@ -165,6 +169,12 @@ extension Store {
                 }
                 for c in shard.counts {
                     try Self.addCount(db, runID: mergedID, name: c.name, bin: c.bin, count: c.count)
+                }
+                for c in shard.contributors {
+                    guard let id = ids[c.sourceID] else { continue }
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO histogram_sources (run_id, name, source_id) VALUES (?, ?, ?)",
+                        arguments: [mergedID, c.name, id])
                 }
             }
         }

@@ -190,7 +190,7 @@ extension Store {
         migrator.registerMigration("v4: the share of a detection's excess before its peak") { db in
             try db.execute(sql: "ALTER TABLE detections ADD COLUMN rise_area_fraction REAL;  -- FlareVetting.riseAreaFraction")
         }
-        migrator.registerMigration("v5: what the analysis's products mean and how to draw them") { db in
+        migrator.registerMigration("v5: what the analysis's products mean, and who filled each histogram") { db in
             try db.execute(
                 sql: """
                     -- As JSON, in the order the analysis gave them: kind 'statistic' (StatisticDescription),
@@ -202,6 +202,13 @@ extension Store {
                         name TEXT NOT NULL,
                         description TEXT NOT NULL,
                         PRIMARY KEY (run_id, kind, position)
+                    );
+                    -- The sources that contributed to each coverage histogram (Histogram.sources).
+                    CREATE TABLE histogram_sources (
+                        run_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+                        PRIMARY KEY (run_id, name, source_id)
                     );
                     """)
         }

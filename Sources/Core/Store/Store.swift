@@ -163,6 +163,11 @@ public final class Store: Sendable {
                 var coverage: [HistogramBin: Int64] = [:]
                 for outcome in outcomes {
                     try Self.insert(outcome, into: db)
+                    for h in outcome.coverage where !h.sources.isEmpty {
+                        try db.execute(
+                            sql: "INSERT OR IGNORE INTO histogram_sources (run_id, name, source_id) VALUES (?, ?, ?)",
+                            arguments: [runID, h.name, outcome.sourceID])
+                    }
                     for h in outcome.coverage {
                         for (bin, count) in h.counts.enumerated() where count != 0 {
                             coverage[HistogramBin(name: h.name, bin: bin), default: 0] += count
@@ -477,7 +482,17 @@ public final class Store: Sendable {
     public func histograms() throws -> [Histogram] {
         try wrap {
             try queue.read { db in
-                let done = try String.fetchAll(db, sql: "SELECT catalog_id FROM sources WHERE status = 'done'")
+                // Who filled each histogram; a run made before v5 (opened read-only, not migrated)
+                // did not store it, and every finished source is taken to have.
+                var contributors: [String: Set<String>] = [:]
+                if try db.tableExists("histogram_sources") {
+                    let rows = try Row.fetchCursor(
+                        db, sql: "SELECT h.name, s.catalog_id FROM histogram_sources h JOIN sources s ON s.id = h.source_id")
+                    while let row = try rows.next() { contributors[row[0], default: []].insert(row[1]) }
+                } else {
+                    let done = Set(try String.fetchAll(db, sql: "SELECT catalog_id FROM sources WHERE status = 'done'"))
+                    for name in try String.fetchAll(db, sql: "SELECT name FROM histograms") { contributors[name] = done }
+                }
                 let rows = try Row.fetchAll(db, sql: "SELECT run_id, name, quantity, axes FROM histograms ORDER BY rowid")
                 return try rows.map { row in
                     let axes = try JSONDecoder().decode([HistogramAxis].self, from: Data((row["axes"] as String).utf8))
@@ -488,7 +503,9 @@ public final class Store: Sendable {
                     {
                         counts[r["bin"]] = r["count"]
                     }
-                    return Histogram(restoring: row["name"], quantity: row["quantity"], axes: axes, counts: counts, sources: Set(done))
+                    return Histogram(
+                        restoring: row["name"], quantity: row["quantity"], axes: axes, counts: counts,
+                        sources: contributors[row["name"] as String] ?? [])
                 }
             }
         }

@@ -22,14 +22,14 @@ struct StoreTests {
                 try store.appliedMigrations() == [
                     "v1: runs, sources, datasets, detections, histograms", "v2: detection vetting numbers",
                     "v3: blind vetting pages, cards and verdicts", "v4: the share of a detection's excess before its peak",
-                    "v5: what the analysis's products mean and how to draw them",
+                    "v5: what the analysis's products mean, and who filled each histogram",
                 ])
             let tables = try store.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
             }
             for table in [
                 "runs", "sources", "datasets", "detections", "real_detections", "histograms", "statistics", "failures", "injections",
-                "vet_pages", "vet_cards", "verdicts", "product_descriptions",
+                "vet_pages", "vet_cards", "verdicts", "product_descriptions", "histogram_sources",
             ] {
                 #expect(tables.contains(table))
             }
@@ -47,7 +47,7 @@ struct StoreTests {
             let store = try Store(url: url)
             try store.begin(run(), cells: [], observatories: [], histograms: [])
             try store.queue.write { db in
-                try db.execute(sql: "DROP TABLE product_descriptions; DELETE FROM grdb_migrations WHERE identifier LIKE 'v5:%'")
+                try db.execute(sql: "DROP TABLE product_descriptions; DROP TABLE histogram_sources; DELETE FROM grdb_migrations WHERE identifier LIKE 'v5:%'")
             }
             let old = try Store(url: url, readOnly: true)
             #expect(try old.productDescriptions() == .init())
@@ -125,6 +125,37 @@ struct StoreTests {
             #expect(loaded.calibration == .ztfMagnitudeToMicrojansky(bad: .defaultBad))
             #expect(loaded.file == file)
             #expect(try reopened.statistics().count == 2)
+        }
+    }
+
+    /// The sources that filled a histogram are the ones stored with it, not "every finished
+    /// source": here one finished source adds to `points` only, another to neither.
+    @Test func aHistogramKnowsWhoFilledIt() async throws {
+        try await withTemporaryFolder { folder in
+            let store = try Store(url: folder.appendingPathComponent("run.sqlite"))
+            let axes = [HistogramAxis("snr", edges: [0, 10, 100])]
+            let empty = [Histogram(name: "points", quantity: "points", axes: axes), Histogram(name: "exposure", quantity: "s", axes: axes)]
+            try store.begin(run(), cells: [], observatories: [], histograms: empty)
+            let ids = try store.register(
+                [(0, CatalogEntry(id: "a", ra: 1, dec: 1)), (1, CatalogEntry(id: "b", ra: 2, dec: 2)), (2, CatalogEntry(id: "c", ra: 3, dec: 3))],
+                runID: "r1")
+            func outcome(_ k: Int, filling names: Set<String>) -> SourceOutcome {
+                let coverage = empty.map { h -> Histogram in
+                    var h = h
+                    if names.contains(h.name) {
+                        h.add([.value(5)])
+                        h.count(source: ["a", "b", "c"][k])
+                    }
+                    return h
+                }
+                return SourceOutcome(sourceID: ids[k], datasets: [], statistics: [], detections: [], injections: [], coverage: coverage)
+            }
+            try store.record([outcome(0, filling: ["points", "exposure"]), outcome(1, filling: ["points"]), outcome(2, filling: [])], runID: "r1")
+            let histograms = Dictionary(uniqueKeysWithValues: try store.histograms().map { ($0.name, $0) })
+            #expect(histograms["points"]?.sources == ["a", "b"])
+            #expect(histograms["exposure"]?.sources == ["a"])
+            #expect(histograms["points"]?.total == 2 && histograms["exposure"]?.total == 1)
+            #expect(try store.sources().allSatisfy { $0.status == .done })
         }
     }
 
