@@ -89,13 +89,17 @@ let package = Package(
                 "Report", "NotebookRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // What the test targets share: temporary folders, a capturing logger, snapshots, a loopback
+        // HTTP server. A library only the tests link.
+        .target(
+            name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(
-            name: "CoreTests", dependencies: ["Core"],
+            name: "CoreTests", dependencies: ["Core", "TestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlotTests", dependencies: ["Plot"], exclude: ["Snapshots"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"], exclude: ["Snapshots"]),
         // Snapshots are read from the source tree by path (#filePath), not bundled.
         .testTarget(
-            name: "ReportTests", dependencies: ["Report", "Core", "Plot"], exclude: ["Snapshots"]),
+            name: "ReportTests", dependencies: ["Report", "Core", "Plot", "TestSupport"], exclude: ["Snapshots"]),
     ] + analysisNames.map { name in
         .executableTarget(name: name, dependencies: [core, runtime], path: "analyses/\(name)")
     }

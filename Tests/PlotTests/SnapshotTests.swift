@@ -2,25 +2,7 @@ import Foundation
 import Testing
 
 @testable import Plot
-
-/// Compares text output with a committed snapshot under `Snapshots/`. A missing snapshot, or
-/// `RECORD_SNAPSHOTS=1` in the environment, writes it and fails the test: re-recording is explicit.
-func assertSnapshot(_ text: String, named name: String, filePath: String = #filePath) {
-    let url = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/\(name)")
-    let record = ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1"
-    guard !record, let expected = try? String(contentsOf: url, encoding: .utf8) else {
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? Data(text.utf8).write(to: url)
-        Issue.record("snapshot \(name) recorded at \(url.path); run the tests again")
-        return
-    }
-    if expected != text {
-        let a = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        let b = text.split(separator: "\n", omittingEmptySubsequences: false)
-        let line = Array(zip(a, b)).firstIndex { $0 != $1 } ?? min(a.count, b.count)
-        Issue.record("snapshot \(name) differs from line \(line + 1): expected \(line < a.count ? String(a[line].prefix(200)) : "end of file"), got \(line < b.count ? String(b[line].prefix(200)) : "end of file")")
-    }
-}
+import TestSupport
 
 @Suite("Snapshots")
 struct SnapshotTests {

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import Report
+import TestSupport
 
 @Suite("Benchmarks")
 struct BenchmarksTests {

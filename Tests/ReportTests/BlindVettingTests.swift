@@ -4,6 +4,7 @@ import GRDB
 import Testing
 
 @testable import Report
+import TestSupport
 
 /// The checkout's scripts folder.
 let scriptsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

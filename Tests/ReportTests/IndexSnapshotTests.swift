@@ -3,24 +3,7 @@ import Foundation
 import Testing
 
 @testable import Report
-
-/// Compares text with a committed snapshot under `Snapshots/` (same rules as PlotTests'
-/// `assertSnapshot`: a missing snapshot or `RECORD_SNAPSHOTS=1` records it and fails).
-func assertSnapshot(_ text: String, named name: String, filePath: String = #filePath) {
-    let url = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/\(name)")
-    guard ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != "1",
-        let expected = try? String(contentsOf: url, encoding: .utf8)
-    else {
-        try? Data(text.utf8).write(to: url)
-        Issue.record("snapshot \(name) recorded at \(url.path); run the tests again")
-        return
-    }
-    let a = expected.components(separatedBy: "\n")
-    let b = text.components(separatedBy: "\n")
-    if let line = Array(zip(a, b)).firstIndex(where: { $0 != $1 }) ?? (a.count == b.count ? nil : min(a.count, b.count)) {
-        Issue.record("snapshot \(name) differs at line \(line + 1): expected «\(line < a.count ? a[line] : "end")», got «\(line < b.count ? b[line] : "end")»")
-    }
-}
+import TestSupport
 
 @Suite("IndexSnapshot")
 struct IndexSnapshotTests {

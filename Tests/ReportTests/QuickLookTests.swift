@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import Report
+import TestSupport
 
 let coreFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("CoreTests/Fixtures")

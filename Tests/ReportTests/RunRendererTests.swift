@@ -5,17 +5,11 @@ import Logging
 import Testing
 
 @testable import Report
+import TestSupport
 
 /// The templates of this checkout.
 let templatesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("templates")
-
-func withTemporaryFolder<R>(_ body: (URL) async throws -> R) async throws -> R {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("vo-report-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try await body(url)
-}
 
 /// Runs a tiny end-to-end analysis: a few synthetic stars, one of them with a hostile name.
 func tinyRun(in folder: URL, seed: UInt64 = 3, jobs: Int = 2, count: Int = 5) async throws -> RunSummary {
@@ -457,8 +451,6 @@ struct MarkdownTests {
         #expect(Markdown.html("a * b") == "<p>a * b</p>")
     }
 }
-
-let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
 @Suite("RunArchive")
 struct RunArchiveTests {

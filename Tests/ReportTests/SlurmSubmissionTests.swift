@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Report
+import TestSupport
 
 /// The batch scripts `report submit` writes, run by bash as Slurm would run them, with stand-ins
 /// for the analysis, `report` and `sbatch` that record what they were given. (CI submits them to a

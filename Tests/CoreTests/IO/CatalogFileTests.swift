@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Core
+import TestSupport
 
 /// Catalog files in every supported format, written as the services write them: a Gaia-like table
 /// with 64-bit source_ids beyond 2^53, a null magnitude, a designation with a comma.

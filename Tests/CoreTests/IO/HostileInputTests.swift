@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Core
+import TestSupport
 
 /// Regression cases for inputs that once trapped, hung or were read silently wrong (found by
 /// mutating real files): each must now give an error naming the file.

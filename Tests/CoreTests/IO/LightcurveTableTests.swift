@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Core
+import TestSupport
 
 /// Light-curve tables as astronomers keep them. Fixtures:
 /// - `lightcurve_tic12345_20s.csv`: the column shape of a TESS 20-s export (time, flux, flux_err,

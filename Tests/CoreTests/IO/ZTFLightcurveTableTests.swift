@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Core
+import TestSupport
 
 /// Fixtures: rows of a real IRSA response (the format saved by a Python tool, with an unnamed
 /// leading index and four added columns), a truncated copy and a copy with a malformed `qid`.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Core
+import TestSupport
 
 @Suite("Calibration")
 struct CalibrationTests {

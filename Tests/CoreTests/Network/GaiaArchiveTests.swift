@@ -3,6 +3,7 @@ import Logging
 import Testing
 
 @testable import Core
+import TestSupport
 
 /// The Gaia TAP client against a loopback server that plays the archive's UWS job protocol.
 @Suite("GaiaArchive", .serialized)

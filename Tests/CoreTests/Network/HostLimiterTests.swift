@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Core
+import TestSupport
 
 /// ``HostLimiter`` against a loopback archive that holds each request open for a while and counts
 /// how many it is serving at once: the count the archive sees, not the limiter's own bookkeeping.

@@ -3,6 +3,7 @@ import Logging
 import Testing
 
 @testable import Core
+import TestSupport
 
 /// The MAST client against a loopback server answering MAST's Mashup JSON and serving SPOC files.
 @Suite("TESSArchive", .serialized)

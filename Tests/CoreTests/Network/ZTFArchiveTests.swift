@@ -3,6 +3,7 @@ import Logging
 import Testing
 
 @testable import Core
+import TestSupport
 
 /// The IRSA ZTF client against a loopback server that answers in IRSA's exact CSV format (rows of a
 /// real response) and misbehaves on demand.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Core
+import TestSupport
 
 @Suite("InjectionProducts")
 struct InjectionProductsTests {
@@ -46,9 +47,3 @@ struct InjectionProductsTests {
     }
 }
 
-func withTemporaryFolderSync<R>(_ body: (URL) throws -> R) throws -> R {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("vo-core-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try body(url)
-}

@@ -4,6 +4,7 @@ import Logging
 import Testing
 
 @testable import Core
+import TestSupport
 
 @Suite("Pipeline")
 struct PipelineTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Core
+import TestSupport
 
 /// `--prefetch`: the run only downloads, records what failed, and leaves no run database; the
 /// analysis that follows finds the files in the cache.

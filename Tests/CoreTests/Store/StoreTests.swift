@@ -3,6 +3,7 @@ import GRDB
 import Testing
 
 @testable import Core
+import TestSupport
 
 @Suite("Store")
 struct StoreTests {

@@ -3,6 +3,7 @@ import Logging
 import Testing
 
 @testable import Core
+import TestSupport
 
 @Suite("SyntheticSurvey")
 struct SyntheticSurveyTests {

@@ -9,8 +9,8 @@ import Foundation
 ///
 /// Plain POSIX sockets on a background thread, one connection at a time per accept loop iteration
 /// handled on its own thread; the listen backlog is 128 so concurrent clients do not stall.
-final class LoopbackServer: @unchecked Sendable {
-    enum Behavior: Sendable {
+public final class LoopbackServer: @unchecked Sendable {
+    public enum Behavior: Sendable {
         case respond(status: Int, headers: [String: String], body: Data)
         /// Declares `Content-Length` of the whole body but sends only `sent` bytes, then closes.
         case truncated(body: Data, sent: Int)
@@ -20,32 +20,32 @@ final class LoopbackServer: @unchecked Sendable {
         case drop
     }
 
-    struct Request: Sendable {
-        var method: String
-        var path: String
-        var query: [String: String]
-        var headers: [String: String]
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
+        public var query: [String: String]
+        public var headers: [String: String]
         /// Form fields of a POST body (`application/x-www-form-urlencoded`).
-        var form: [String: String] = [:]
+        public var form: [String: String] = [:]
     }
 
     private let listener: Int32
-    let port: UInt16
+    public let port: UInt16
     private let handler: @Sendable (Request) -> Behavior
     private let lock = NSLock()
     private var log: [Request] = []
     private var running = true
 
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     /// Every request received so far, in order.
-    var requests: [Request] {
+    public var requests: [Request] {
         lock.lock()
         defer { lock.unlock() }
         return log
     }
 
-    init(handler: @escaping @Sendable (Request) -> Behavior) throws {
+    public init(handler: @escaping @Sendable (Request) -> Behavior) throws {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
@@ -75,7 +75,7 @@ final class LoopbackServer: @unchecked Sendable {
 
     /// Stops listening. Idempotent: closing the descriptor twice could close another server's
     /// socket that reused its number.
-    func stop() {
+    public func stop() {
         lock.lock()
         let wasRunning = running
         running = false
