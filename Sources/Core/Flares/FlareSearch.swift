@@ -18,7 +18,7 @@ public struct FlareSearch: Analysis {
         public var continuousCadenceLimit: Double
 
         public init(continuous: FlareFinder, cadenceRules: [CadenceRule] = [], sparse: FlareFinder,
-                    continuousCadenceLimit: Double = 45.0 / 1440) {
+                    continuousCadenceLimit: Double = Cadence.continuousLimit) {
             self.continuous = continuous
             self.cadenceRules = cadenceRules.sorted { $0.maximumCadenceMinutes < $1.maximumCadenceMinutes }
             self.sparse = sparse
@@ -27,7 +27,7 @@ public struct FlareSearch: Analysis {
 
         /// The finder for a light curve of this median cadence (days).
         public func finder(cadence: Double) -> FlareFinder {
-            guard cadence < continuousCadenceLimit else { return sparse }
+            guard Cadence.isContinuous(medianCadence: cadence, limit: continuousCadenceLimit) else { return sparse }
             var finder = continuous
             if let rule = cadenceRules.first(where: { cadence * 1440 <= $0.maximumCadenceMinutes }) ?? cadenceRules.last {
                 finder.n3 = rule.n3
@@ -188,7 +188,9 @@ public struct FlareSearch: Analysis {
     /// (flares are bluer, so the redder band's excess is smaller, but not absent).
     func corroborateAcrossBands(_ results: inout [FlareFinder.Result], bands: [BandLightcurve]) {
         guard let window = parameters.sparse.corroborationWindow else { return }
-        let sparse = bands.indices.filter { (bands[$0].lightcurve.medianCadence ?? .infinity) >= parameters.continuousCadenceLimit }
+        let sparse = bands.indices.filter {
+            !Cadence.isContinuous(medianCadence: bands[$0].lightcurve.medianCadence, limit: parameters.continuousCadenceLimit)
+        }
         for k in sparse {
             results[k].flares = results[k].flares.filter { flare in
                 sparse.allSatisfy { j in

@@ -188,18 +188,30 @@ public struct Statistic: Sendable, Hashable, Codable {
     }
 }
 
+/// Continuous data (a space telescope's light curve, 20 s to 30 min a point) or sparse data
+/// (ground-based epochs, a few a night): one rule for the whole package — the search's criteria,
+/// the cut-outs, the figures.
+public enum Cadence {
+    /// Median cadences (days) shorter than this are continuous: 45 minutes, above Kepler/K2 long
+    /// cadence (29.4 min) and TESS's 30-minute FFIs, far below a survey's nights.
+    public static let continuousLimit = 45.0 / 1440
+
+    /// Whether a light curve of this median cadence (nil: fewer than two points, taken as sparse)
+    /// is continuous, below `limit` (a search's own parameter, by default ``continuousLimit``).
+    public static func isContinuous(medianCadence: Double?, limit: Double = continuousLimit) -> Bool {
+        (medianCadence ?? .infinity) < limit
+    }
+}
+
 /// The stretch of a light curve that a close-up figure of a detection shows.
 ///
-/// Continuous data (median cadence up to 30 min): from `max(0.15 d, 6 × duration)` before the peak
+/// Continuous data (``Cadence/isContinuous(medianCadence:limit:)``): from `max(0.15 d, 6 × duration)` before the peak
 /// to twice that after it, for the decay. Sparse data (ground-based epochs): `max(20 d, 5 × duration)`
 /// either side, so that the neighbouring nights show the star's quiescent level. One rule for the
 /// report's detection cards, the blind-vetting cards and the stored simulated cut-outs
 /// (``InjectionProducts``), so that what is stored covers what is drawn.
 public enum DetectionWindow {
-    /// Median cadences longer than this (days) are drawn as sparse data.
-    public static let continuousCadenceLimit = 30.0 / 1440
-
-    public static func isSparse(medianCadence: Double?) -> Bool { (medianCadence ?? 0) > continuousCadenceLimit }
+    public static func isSparse(medianCadence: Double?) -> Bool { !Cadence.isContinuous(medianCadence: medianCadence) }
 
     public static func cutout(start: Double, stop: Double, peak: Double, medianCadence: Double?) -> ClosedRange<Double> {
         let duration = max(0, stop - start)

@@ -17,12 +17,15 @@ public enum Statistics {
     }
 
     /// The first index of a sorted array whose value is not less than `x` (`a.count` if none).
-    public static func lowerBound(_ a: [Double], _ x: Double) -> Int {
+    public static func lowerBound(_ a: [Double], _ x: Double) -> Int { lowerBound(a, x, by: { $0 }) }
+
+    /// The same for an array sorted by `key`: the package's one binary search.
+    public static func lowerBound<T>(_ a: [T], _ x: Double, by key: (T) -> Double) -> Int {
         var lo = 0
         var hi = a.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if a[mid] < x { lo = mid + 1 } else { hi = mid }
+            if key(a[mid]) < x { lo = mid + 1 } else { hi = mid }
         }
         return lo
     }

@@ -50,14 +50,7 @@ struct SyntheticStar: Sendable {
     func relativeFlux(atMJD t: Double, flareScale: Double) -> Double {
         var f = 1 + rotationAmplitude * sin(2 * .pi * t / rotationPeriod + rotationPhase)
         // Flares that can contribute at t: peak within [t − 30 FWHM_max, t + FWHM_max].
-        var lo = 0
-        var hi = flares.count
-        let earliest = t - 30 * (45.0 / 1440)
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if flares[mid].peak < earliest { lo = mid + 1 } else { hi = mid }
-        }
-        var i = lo
+        var i = Statistics.lowerBound(flares, t - 30 * (45.0 / 1440), by: \.peak)
         while i < flares.count, flares[i].peak <= t + 45.0 / 1440 {
             let flare = flares[i]
             f += flareScale * FlareTemplate.davenport2014.value(at: t, peak: flare.peak, fwhm: flare.fwhm, amplitude: flare.amplitude)
