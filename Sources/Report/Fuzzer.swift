@@ -212,10 +212,10 @@ public enum Fuzzer {
     public static func exercise(_ url: URL, format: Format) throws {
         switch format {
         case .mastJSON:
-            let rows = try TESSArchive.answer(try Data(contentsOf: url), service: "Mast.Caom.Products", url: url.path) ?? []
+            let rows = try TESSArchive.answer(try Data(contentsOf: url), rows: Mashup.Product.self, service: "Mast.Caom.Products", url: url.path) ?? []
             _ = rows.compactMap { row -> String? in
-                guard let group = row["productSubGroupDescription"] as? String, let uri = row["dataURI"] as? String else { return nil }
-                return "\(group) \(uri) \(TESSArchive.text(row["obsid"]) ?? "")"
+                guard let group = row.productSubGroupDescription, let uri = row.dataURI else { return nil }
+                return "\(group) \(uri) \(row.obsid?.text ?? "")"
             }
         case _ where format.isLightcurve:
             _ = try FileInspection.inspect(url)

@@ -53,29 +53,29 @@ public struct TESSArchive: VirtualObservatory {
         } else {
             let (ra, dec) = entry.position(atEpoch: epoch)
             let tic = try await invoke(
-                "Mast.Catalogs.Tic.Cone", params: ["ra": ra, "dec": dec, "radius": radius / 3600], logger: logger)
-            guard let nearest = tic.min(by: { ($0["dstArcSec"] as? Double ?? .infinity) < ($1["dstArcSec"] as? Double ?? .infinity) }),
-                let ticID = Self.text(nearest["ID"])
+                "Mast.Catalogs.Tic.Cone", params: Mashup.Cone(ra: ra, dec: dec, radius: radius / 3600), rows: Mashup.TICStar.self,
+                logger: logger)
+            guard let nearest = tic.min(by: { ($0.distance ?? .infinity) < ($1.distance ?? .infinity) }), let ticID = nearest.id?.text
             else {
                 _ = try cache.store(folder + "/.nothing", data: Data())
                 return []
             }
             let observations = try await invoke(
                 "Mast.Caom.Filtered",
-                params: [
-                    "columns": "*",
-                    "filters": [
-                        ["paramName": "obs_collection", "values": ["TESS"]],
-                        ["paramName": "dataproduct_type", "values": ["timeseries"]],
-                        ["paramName": "target_name", "values": [ticID]],
-                    ],
-                ], logger: logger)
+                params: Mashup.Filtered(
+                    columns: "*",
+                    filters: [
+                        .init(paramName: "obs_collection", values: ["TESS"]), .init(paramName: "dataproduct_type", values: ["timeseries"]),
+                        .init(paramName: "target_name", values: [ticID]),
+                    ]), rows: Mashup.Observation.self, logger: logger)
             products = []
             for observation in observations {
-                guard let obsid = Self.text(observation["obsid"]) else { continue }
-                for product in try await invoke("Mast.Caom.Products", params: ["obsid": obsid], logger: logger) {
-                    guard let group = product["productSubGroupDescription"] as? String, productGroups.contains(group),
-                        let uri = product["dataURI"] as? String, uri.hasSuffix("_lc.fits") || uri.hasSuffix("_fast-lc.fits")
+                guard let obsid = observation.obsid?.text else { continue }
+                for product in try await invoke(
+                    "Mast.Caom.Products", params: Mashup.Products(obsid: obsid), rows: Mashup.Product.self, logger: logger)
+                {
+                    guard let group = product.productSubGroupDescription, productGroups.contains(group), let uri = product.dataURI,
+                        uri.hasSuffix("_lc.fits") || uri.hasSuffix("_fast-lc.fits")
                     else { continue }
                     products.append(uri)
                 }
@@ -115,13 +115,17 @@ public struct TESSArchive: VirtualObservatory {
     }
 
     /// One Mashup request; repeats while MAST says `EXECUTING`. Returns the `data` rows.
-    func invoke(_ service: String, params: [String: Any], logger: Logger) async throws -> [[String: Any]] {
+    func invoke<Params: Encodable & Sendable, Row: Decodable & Sendable>(
+        _ service: String, params: Params, rows: Row.Type, logger: Logger
+    ) async throws -> [Row] {
         let url = baseURL.appendingPathComponent("api/v0/invoke")
-        let request: [String: Any] = ["service": service, "params": params, "format": "json", "pagesize": 100_000, "page": 1]
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys]), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let request = Mashup.Request(service: service, params: params, format: "json", pagesize: 100_000, page: 1)
+        let json = String(decoding: try encoder.encode(request), as: UTF8.self)
         for _ in 0..<60 {
             let answer = try await retry.fetch(url, method: .post, form: [("request", json)], client: client, logger: logger) {
-                try Self.answer($0.body, service: service, url: url.absoluteString)
+                try Self.answer($0.body, rows: Row.self, service: service, url: url.absoluteString)
             }
             if let rows = answer { return rows }
             try await Task.sleep(nanoseconds: UInt64(max(retry.baseDelay, 0.01) * 1e9))
@@ -130,30 +134,115 @@ public struct TESSArchive: VirtualObservatory {
     }
 
     /// The `data` rows of a Mashup answer, nil while MAST says `EXECUTING`.
-    /// - Throws: ``NetworkError/invalidResponse(url:reason:)`` for JSON that is not an object or has an
-    ///   unknown status.
-    public static func answer(_ body: Data, service: String, url: String) throws -> [[String: Any]]? {
-        // A body that does not parse throws JSONSerialization's error, which the retry policy retries
-        // (the transfer may have been damaged).
-        guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any] else {
-            throw NetworkError.invalidResponse(url: url, reason: "\(service): not a JSON object")
-        }
-        let status = object["status"] as? String ?? "COMPLETE"
-        switch status {
-        case "COMPLETE": return object["data"] as? [[String: Any]] ?? []
+    /// - Throws: ``NetworkError/invalidResponse(url:reason:)`` for an unknown status; a decoding
+    ///   error for a body that is not a Mashup answer (the retry policy asks again: the transfer may
+    ///   have been damaged).
+    public static func answer<Row: Decodable>(_ body: Data, rows: Row.Type, service: String, url: String) throws -> [Row]? {
+        let answer = try JSONDecoder().decode(Mashup.Answer<Row>.self, from: body)
+        switch answer.status ?? "COMPLETE" {
+        case "COMPLETE": return answer.data ?? []
         case "EXECUTING": return nil
-        default: throw NetworkError.invalidResponse(url: url, reason: "\(service): status \(status): \(object["msg"] as? String ?? "")")
+        case let status: throw NetworkError.invalidResponse(url: url, reason: "\(service): status \(status): \(answer.msg ?? "")")
+        }
+    }
+}
+
+/// MAST's Mashup API (`/api/v0/invoke`) as types: the request, the answer envelope, and the rows
+/// this client reads. Rows are decoded leniently — a column of an unexpected type reads as
+/// missing, as MAST's schemas drift — but the envelope must be an answer.
+public enum Mashup {
+    struct Request<Params: Encodable>: Encodable {
+        var service: String
+        var params: Params
+        var format: String
+        var pagesize: Int
+        var page: Int
+    }
+
+    struct Cone: Encodable, Sendable {
+        var ra: Double
+        var dec: Double
+        /// Degrees.
+        var radius: Double
+    }
+
+    struct Filtered: Encodable, Sendable {
+        struct Filter: Encodable, Sendable {
+            var paramName: String
+            var values: [String]
+        }
+        var columns: String
+        var filters: [Filter]
+    }
+
+    struct Products: Encodable, Sendable {
+        var obsid: String
+    }
+
+    /// `{"status": …, "msg": …, "data": [rows]}`; no status means COMPLETE.
+    public struct Answer<Row: Decodable>: Decodable {
+        public var status: String?
+        public var msg: String?
+        public var data: [Row]?
+    }
+
+    /// A cell MAST sends as a string or as a number (ids): its text.
+    public struct Text: Decodable, Sendable, Hashable {
+        public var text: String
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let s = try? c.decode(String.self) {
+                text = s
+            } else if let i = try? c.decode(Int64.self) {
+                text = String(i)
+            } else {
+                let d = try c.decode(Double.self)
+                text = d == d.rounded() && abs(d) < 9e15 ? String(Int64(d)) : String(d)
+            }
         }
     }
 
-    /// A Mashup cell as text (MAST sends ids as strings or numbers).
-    public static func text(_ value: Any?) -> String? {
-        switch value {
-        case let s as String: return s
-        case let n as NSNumber: return n.stringValue
-        case let i as Int: return String(i)
-        case let i as Int64: return String(i)
-        default: return nil
+    /// A row of `Mast.Catalogs.Tic.Cone`.
+    public struct TICStar: Decodable, Sendable {
+        public var id: Text?
+        /// Distance from the cone's centre, arcseconds.
+        public var distance: Double?
+
+        enum CodingKeys: String, CodingKey { case id = "ID", distance = "dstArcSec" }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            id = (try? c.decodeIfPresent(Text.self, forKey: .id)) ?? nil
+            distance = (try? c.decodeIfPresent(Double.self, forKey: .distance)) ?? nil
+        }
+    }
+
+    /// A row of `Mast.Caom.Filtered`.
+    public struct Observation: Decodable, Sendable {
+        public var obsid: Text?
+
+        enum CodingKeys: String, CodingKey { case obsid }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            obsid = (try? c.decodeIfPresent(Text.self, forKey: .obsid)) ?? nil
+        }
+    }
+
+    /// A row of `Mast.Caom.Products`.
+    public struct Product: Decodable, Sendable {
+        public var productSubGroupDescription: String?
+        public var dataURI: String?
+        public var obsid: Text?
+
+        enum CodingKeys: String, CodingKey { case productSubGroupDescription, dataURI, obsid }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            productSubGroupDescription = (try? c.decodeIfPresent(String.self, forKey: .productSubGroupDescription)) ?? nil
+            dataURI = (try? c.decodeIfPresent(String.self, forKey: .dataURI)) ?? nil
+            obsid = (try? c.decodeIfPresent(Text.self, forKey: .obsid)) ?? nil
         }
     }
 }

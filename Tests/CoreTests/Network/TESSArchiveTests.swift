@@ -81,6 +81,30 @@ struct TESSArchiveTests {
         }
     }
 
+    /// Mashup answers decoded into types: ids as strings or numbers, a missing or mistyped column
+    /// read as absent, EXECUTING as "ask again", an error status and a body that is not an answer
+    /// refused.
+    @Test func mashupAnswersAreDecodedIntoTypesLeniently() throws {
+        let tic = Data(
+            #"{"status":"COMPLETE","msg":"","data":[{"ID":123456789,"dstArcSec":0.4},{"ID":"999","dstArcSec":null},{"ID":7.0,"dstArcSec":"far"}]}"#
+                .utf8)
+        let rows = try #require(try TESSArchive.answer(tic, rows: Mashup.TICStar.self, service: "Mast.Catalogs.Tic.Cone", url: "u"))
+        #expect(rows.map { $0.id?.text } == ["123456789", "999", "7"])
+        #expect(rows.map(\.distance) == [0.4, nil, nil])
+        let products = Data(#"{"data":[{"productSubGroupDescription":"LC","dataURI":"mast:x_lc.fits","obsid":27000001},{"dataURI":5}]}"#.utf8)
+        let p = try #require(try TESSArchive.answer(products, rows: Mashup.Product.self, service: "Mast.Caom.Products", url: "u"))
+        #expect(p.map(\.dataURI) == ["mast:x_lc.fits", nil])
+        #expect(p.first?.obsid?.text == "27000001")
+        #expect(try TESSArchive.answer(Data(#"{"status":"EXECUTING","data":[]}"#.utf8), rows: Mashup.Product.self, service: "s", url: "u") == nil)
+        #expect(throws: NetworkError.self) {
+            try TESSArchive.answer(Data(#"{"status":"ERROR","msg":"bad cone"}"#.utf8), rows: Mashup.Product.self, service: "s", url: "u")
+        }
+        #expect(throws: (any Error).self) {
+            try TESSArchive.answer(Data("<html>Service Unavailable</html>".utf8), rows: Mashup.Product.self, service: "s", url: "u")
+        }
+        #expect(throws: (any Error).self) { try TESSArchive.answer(Data("[1, 2]".utf8), rows: Mashup.Product.self, service: "s", url: "u") }
+    }
+
     @Test func aStarWithoutTICMatchIsRecordedAsNothing() async throws {
         let server = try mast(executingOnce: false, truncateFirstDownload: false, ticRows: false)
         defer { server.stop() }
