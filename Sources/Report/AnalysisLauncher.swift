@@ -21,7 +21,7 @@ public struct AnalysisLauncher: Sendable {
         let configuration = Self.configuration
         FileHandle.standardError.write(Data("report: building \(analysis) (\(configuration) configuration, as report itself)\n".utf8))
         let build = try Self.execute(
-            "/usr/bin/env", ["swift", "build", "-c", configuration, "--product", analysis], in: layout.root, stdoutToStderr: true)
+            "/usr/bin/env", Self.buildArguments(configuration: configuration, product: analysis), in: layout.root, stdoutToStderr: true)
         guard build == 0 else { throw ReportError.buildFailed(analysis: analysis, status: build) }
         guard let binPath = try Self.capture("/usr/bin/env", ["swift", "build", "-c", configuration, "--show-bin-path"], in: layout.root) else {
             throw ReportError.buildFailed(analysis: analysis, status: -1)
@@ -55,13 +55,21 @@ public struct AnalysisLauncher: Sendable {
         if build {
             FileHandle.standardError.write(Data("report: building \(analysis) (release configuration, for batch jobs)\n".utf8))
             let status = try Self.execute(
-                "/usr/bin/env", ["swift", "build", "-c", "release", "--product", analysis], in: layout.root, stdoutToStderr: true)
+                "/usr/bin/env", Self.buildArguments(configuration: "release", product: analysis), in: layout.root, stdoutToStderr: true)
             guard status == 0 else { throw ReportError.buildFailed(analysis: analysis, status: status) }
         }
         guard let binPath = try Self.capture("/usr/bin/env", ["swift", "build", "-c", "release", "--show-bin-path"], in: layout.root) else {
             throw ReportError.buildFailed(analysis: analysis, status: -1)
         }
         return URL(fileURLWithPath: binPath).appendingPathComponent(analysis)
+    }
+
+    /// `swift build` of one analysis. The manifest is evaluated afresh (`--manifest-cache none`):
+    /// SwiftPM caches Package.swift's evaluation by its text, so an `analyses/<name>/` folder added
+    /// since the last evaluation would be "no product named '<name>'" until Package.swift changed —
+    /// and adding an analysis is meant to be adding a folder. It costs about two seconds a launch.
+    static func buildArguments(configuration: String, product: String) -> [String] {
+        ["swift", "build", "--manifest-cache", "none", "-c", configuration, "--product", product]
     }
 
     /// The SwiftPM configuration this executable was built in.
