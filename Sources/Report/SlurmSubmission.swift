@@ -119,9 +119,9 @@ public struct SlurmSubmission: Sendable {
             # `report submit --prefetch`). Fetches that failed are listed in \(output.path)/\(analysis)/prefetch/<run id>.json;
             # the shards start whatever its outcome (afterany) and fetch those sources themselves.
             #SBATCH --job-name=vo-\(analysis)-prefetch
-            #SBATCH --chdir=\(checkout.path)
-            #SBATCH --output=\(logs.path)/prefetch.out
-            #SBATCH --error=\(logs.path)/prefetch.log
+            #SBATCH --chdir=\(Self.directive(checkout.path))
+            #SBATCH --output=\(Self.directive(logs.path + "/prefetch.out"))
+            #SBATCH --error=\(Self.directive(logs.path + "/prefetch.log"))
             #SBATCH --cpus-per-task=1
             \(directives(cpus: false))set -euo pipefail
             exec \(Self.quote(analysisExecutable.path)) \((runArguments + ["--prefetch"]).map(Self.quote).joined(separator: " "))
@@ -139,9 +139,9 @@ public struct SlurmSubmission: Sendable {
             # Standard output ends with the shard's run folder; the merge job reads it from logs/shard-<i>.out.
             #SBATCH --job-name=vo-\(analysis)
             #SBATCH --array=0-\(shards - 1)
-            #SBATCH --chdir=\(checkout.path)
-            #SBATCH --output=\(logs.path)/shard-%a.out
-            #SBATCH --error=\(logs.path)/shard-%a.log
+            #SBATCH --chdir=\(Self.directive(checkout.path))
+            #SBATCH --output=\(Self.directive(logs.path + "/shard-%a.out"))
+            #SBATCH --error=\(Self.directive(logs.path + "/shard-%a.log"))
             #SBATCH --cpus-per-task=\(resources.cpus)
             \(directives())set -euo pipefail
             exec \(Self.quote(analysisExecutable.path)) \(arguments.map(Self.quoteKeepingVariables).joined(separator: " "))
@@ -157,9 +157,9 @@ public struct SlurmSubmission: Sendable {
             # \(analysis): merges the \(shards) shards and renders the report (written by `report submit`;
             # submitted with --dependency=afterok on the job array, so it runs once every shard succeeded).
             #SBATCH --job-name=vo-\(analysis)-merge
-            #SBATCH --chdir=\(checkout.path)
-            #SBATCH --output=\(logs.path)/merge.out
-            #SBATCH --error=\(logs.path)/merge.log
+            #SBATCH --chdir=\(Self.directive(checkout.path))
+            #SBATCH --output=\(Self.directive(logs.path + "/merge.out"))
+            #SBATCH --error=\(Self.directive(logs.path + "/merge.log"))
             #SBATCH --cpus-per-task=1
             \(directives(cpus: false))set -euo pipefail
             shards=()
@@ -199,6 +199,9 @@ public struct SlurmSubmission: Sendable {
         for value in [resources.partition, resources.time, resources.memory, resources.account].compactMap({ $0 })
         where value.contains(where: { $0.isNewline || $0.isWhitespace }) {
             throw SlurmError.invalid("a Slurm option cannot hold white space: '\(value)'")
+        }
+        for path in [checkout.path, folder.path] where path.contains(where: { $0 == "\"" || $0.isNewline }) {
+            throw SlurmError.invalid("a path in #SBATCH lines cannot hold a double quote or a line break: '\(path)'")
         }
         let fm = FileManager.default
         try fm.createDirectory(at: folder.appendingPathComponent("logs"), withIntermediateDirectories: true)
@@ -310,6 +313,11 @@ public struct SlurmSubmission: Sendable {
     }
 
     /// `text` in single quotes for the shell.
+    /// A path as the value of an `#SBATCH` option: in double quotes, which sbatch reads as one
+    /// value (unquoted, a space ends it: "Invalid directive found in batch script"). ``write(folder:)``
+    /// refuses paths with a double quote or a line break, which no quoting of sbatch's carries.
+    static func directive(_ path: String) -> String { "\"\(path)\"" }
+
     static func quote(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

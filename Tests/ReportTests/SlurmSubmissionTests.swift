@@ -60,7 +60,8 @@ struct SlurmSubmissionTests {
             let text = try String(contentsOf: script, encoding: .utf8)
             for directive in [
                 "#SBATCH --array=0-3", "#SBATCH --cpus-per-task=3", "#SBATCH --partition=short", "#SBATCH --time=01:00:00",
-                "#SBATCH --mem=4G", "#SBATCH --account=astro", "#SBATCH --output=\(jobs.path)/logs/shard-%a.out",
+                "#SBATCH --mem=4G", "#SBATCH --account=astro", "#SBATCH --output=\"\(jobs.path)/logs/shard-%a.out\"",
+                "#SBATCH --chdir=\"\(folder.path)\"",
             ] {
                 #expect(text.contains("\n\(directive)\n"), "missing \(directive)")
             }
@@ -150,7 +151,7 @@ struct SlurmSubmissionTests {
             try Self.recorder(at: s.analysisExecutable, record: record)
             let script = jobs.appendingPathComponent("prefetch.sbatch")
             let text = try String(contentsOf: script, encoding: .utf8)
-            #expect(text.contains("\n#SBATCH --output=\(jobs.path)/logs/prefetch.out\n"))
+            #expect(text.contains("\n#SBATCH --output=\"\(jobs.path)/logs/prefetch.out\"\n"))
             #expect(!text.contains("--array"))
             let run = try Self.bash(script, environment: [:])
             #expect(run.status == 0, "\(run.stderr)")
