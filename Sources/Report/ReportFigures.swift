@@ -255,6 +255,8 @@ enum ReportFigures {
         }
         // Recovery probability over (FWHM, amplitude) for the two bands with most injections.
         let bands = injections.filter { $0.value.count > 0 }.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
+        // One band: its map alone, the other cell blank (not an empty frame).
+        if bands.count < 2 { figure.panel(row: 1, column: 1).isHidden = true }
         for (column, entry) in bands.prefix(2).enumerated() {
             let map = figure.panel(row: 1, column: column)
             map.title = "Recovered fraction, \(entry.key)"
