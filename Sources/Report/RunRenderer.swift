@@ -54,7 +54,7 @@ public struct RunRenderer: Sendable {
         let detections = Dictionary(grouping: try store.detections(), by: \.sourceId)
         let datasetCounts = try store.datasetCounts()
         let failures = try store.failures()
-        let histograms = try store.histograms()
+        let histograms = try store.histograms(contributors: false)  // the figures draw counts
         let cache = try RawCache(root: URL(fileURLWithPath: run.cacheDirectory), create: false)
         var warnings: [String] = []
 

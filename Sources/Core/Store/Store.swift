@@ -479,17 +479,20 @@ public final class Store: Sendable {
     }
 
     /// The run's coverage histograms, with the identifiers of the sources that were counted.
-    public func histograms() throws -> [Histogram] {
+    /// The run's coverage histograms. `contributors: false` leaves their ``Histogram/sources``
+    /// empty: a figure needs the counts only, and at 100,000 sources the contributors are hundreds
+    /// of thousands of rows.
+    public func histograms(contributors withContributors: Bool = true) throws -> [Histogram] {
         try wrap {
             try queue.read { db in
                 // Who filled each histogram; a run made before v5 (opened read-only, not migrated)
                 // did not store it, and every finished source is taken to have.
                 var contributors: [String: Set<String>] = [:]
-                if try db.tableExists("histogram_sources") {
+                if withContributors, try db.tableExists("histogram_sources") {
                     let rows = try Row.fetchCursor(
                         db, sql: "SELECT h.name, s.catalog_id FROM histogram_sources h JOIN sources s ON s.id = h.source_id")
                     while let row = try rows.next() { contributors[row[0], default: []].insert(row[1]) }
-                } else {
+                } else if withContributors {
                     let done = Set(try String.fetchAll(db, sql: "SELECT catalog_id FROM sources WHERE status = 'done'"))
                     for name in try String.fetchAll(db, sql: "SELECT name FROM histograms") { contributors[name] = done }
                 }

@@ -156,6 +156,10 @@ struct StoreTests {
             #expect(histograms["points"]?.sources == ["a", "b"])
             #expect(histograms["exposure"]?.sources == ["a"])
             #expect(histograms["points"]?.total == 2 && histograms["exposure"]?.total == 1)
+            // Counts alone, for figures: the same counts, no contributors read.
+            let counts = try store.histograms(contributors: false)
+            #expect(counts.map(\.counts) == (try store.histograms()).map(\.counts))
+            #expect(counts.allSatisfy { $0.sources.isEmpty })
             #expect(try store.sources().allSatisfy { $0.status == .done })
         }
     }
