@@ -2,6 +2,19 @@ import Core
 import Foundation
 
 extension Benchmarks {
+    /// Where `report bench --stress-details` sends what it finds: one tab-separated line per false
+    /// positive or missed flare, and (file name, CSV text) of each flare-free light curve that gave a
+    /// false positive.
+    public struct StressDetails {
+        public var line: (String) -> Void
+        public var lightcurve: ((String, String) -> Void)?
+
+        public init(line: @escaping (String) -> Void, lightcurve: ((String, String) -> Void)? = nil) {
+            self.line = line
+            self.lightcurve = lightcurve
+        }
+    }
+
     /// How many stress-set stars of each cadence `report bench` searches.
     static let stressStars: [StressSet.Cadence: Int] = [.twentySecond: 100, .twoMinute: 100, .thirtyMinute: 100]
     /// Flares injected per stress star: one trial's worth (one per 2 days of data).
@@ -19,10 +32,11 @@ extension Benchmarks {
     /// With `details`, one tab-separated line per false positive and per missed injected flare of
     /// S/N ≥ 5, with the star's true parameters and, for a missed flare, why it was missed
     /// (``missedDiagnosis(_:star:finder:)``), is passed to it (`report bench --stress-details FILE`):
-    /// what to look at before changing the search.
-    static func stressSet(details: ((String) -> Void)? = nil, report: (Figure) -> Void) throws {
+    /// what to look at before changing the search; and the light curve of each star with a false
+    /// positive, as a table.
+    static func stressSet(details: StressDetails? = nil, report: (Figure) -> Void) throws {
         let set = StressSet(seed: 1)
-        details?(
+        details?.line(
             ["kind", "cadence", "star", "period_d", "amplitude", "white", "red", "red_tau_h", "roll", "noise_scale", "time",
              "snr", "points", "fwhm_min", "rise_min", "decay_min", "dchi2_flare", "dchi2_bump", "why_missed"].joined(separator: "\t"))
         let injection = InjectionRecovery(search: FlareSearch(parameters: .standard))
@@ -35,7 +49,7 @@ extension Benchmarks {
                 let result = try injection.run(
                     on: star.band, count: stressFlaresPerStar, seed: UInt64(1_000 * c + index + 1))
                 outcome.add(result, baseline: star.band.lightcurve.baseline)
-                if let details { stressDetails(star, result: result, write: details) }
+                if let details { stressDetails(star, result: result, details: details) }
             }
             stressFigures(outcome, report: report)
             all.append(outcome)
@@ -44,7 +58,7 @@ extension Benchmarks {
     }
 
     /// The details lines of one star (see ``stressSet(details:report:)``).
-    static func stressDetails(_ star: StressSet.Star, result: InjectionRecoveryResult, write: (String) -> Void) {
+    static func stressDetails(_ star: StressSet.Star, result: InjectionRecoveryResult, details: StressDetails) {
         let p = star.parameters
         let lc = star.band.lightcurve
         let finder = FlareSearch.Parameters.standard.finder(cadence: lc.medianCadence ?? .infinity)
@@ -55,7 +69,13 @@ extension Benchmarks {
                 String(format: "%.2e", p.whiteNoise), String(format: "%.2e", p.redNoise), String(format: "%.1f", p.redNoiseTimescale * 24),
                 p.rollAmplitude.map { String(format: "%.4f", $0) } ?? "-", String(format: "%.2f", search.noiseScale),
             ]
-            write((head + fields).joined(separator: "\t"))
+            details.line((head + fields).joined(separator: "\t"))
+        }
+        if !search.flares.isEmpty, let save = details.lightcurve {
+            // The flare-free light curve as a table `report lightcurve FILE --time-system BTJD` reads.
+            var text = "time,flux,flux_err\n"
+            for i in lc.time.indices { text += "\(lc.time[i]),\(lc.flux[i]),\(lc.fluxError[i])\n" }
+            save("\(p.cadence.rawValue.replacingOccurrences(of: " ", with: ""))-\(p.index).csv", text)
         }
         for d in search.flares {
             let v = d.vetting

@@ -77,9 +77,10 @@ public enum Benchmarks {
     }
 
     /// - Parameter stressDetails: receives the stress set's false positives and missed flares, one
-    ///   tab-separated line each (see ``stressSet(details:report:)``).
+    ///   tab-separated line each, and the light curves with false positives (see
+    ///   ``stressSet(details:report:)``).
     public static func run(
-        only groups: Set<Group> = Set(Group.allCases), stressDetails: ((String) -> Void)? = nil, report: (Figure) -> Void
+        only groups: Set<Group> = Set(Group.allCases), stressDetails: StressDetails? = nil, report: (Figure) -> Void
     ) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vo-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

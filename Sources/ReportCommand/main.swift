@@ -353,7 +353,7 @@ extension ReportCommand {
 
         @Option(
             help: ArgumentHelp(
-                "Write the stress set's false positives and missed flares (S/N ≥ 5) with each star's true parameters to FILE (tab-separated).",
+                "Write the stress set's false positives and missed flares (S/N ≥ 5) with each star's true parameters to FILE (tab-separated), and the light curves with false positives to FILE.lightcurves/ (read them with 'report lightcurve F --time-system BTJD').",
                 valueName: "FILE"))
         var stressDetails: String?
 
@@ -404,7 +404,17 @@ extension ReportCommand {
             }
             print("virtualobserver benchmarks, \(Benchmarks.configuration), one core")
             var lines: [String] = []
-            try Benchmarks.run(only: groups, stressDetails: stressDetails == nil ? nil : { lines.append($0) }) { print($0.line) }
+            var sink: Benchmarks.StressDetails?
+            var failure: Error?
+            if let stressDetails {
+                let folder = URL(fileURLWithPath: stressDetails + ".lightcurves")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                sink = Benchmarks.StressDetails(line: { lines.append($0) }) { name, text in
+                    do { try Data(text.utf8).write(to: folder.appendingPathComponent(name), options: .atomic) } catch { failure = error }
+                }
+            }
+            try Benchmarks.run(only: groups, stressDetails: sink) { print($0.line) }
+            if let failure { throw failure }
             if let stressDetails {
                 try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: stressDetails), options: .atomic)
             }
