@@ -99,6 +99,7 @@ public struct BlindVetting: Sendable {
         let injections = Dictionary(uniqueKeysWithValues: try store.injections().compactMap { i in i.id.map { ($0, i) } })
         var loaded: [Int64: (bands: [LightcurveProducts.Band], cutouts: [InjectionProducts.Cutout])] = [:]
         var cards: [VetCardView] = []
+        let fields = try store.productDescriptions().detectionFields
         for (k, (cardID, detection)) in zip(cardIDs, shown).enumerated() {
             let sourceName = sources[detection.sourceId]?.name ?? "source \(detection.sourceId)"
             if loaded[detection.sourceId] == nil {
@@ -128,7 +129,7 @@ public struct BlindVetting: Sendable {
             let figure = "figures/\(cardID).png"
             try ReportFigures.detection(detection, in: lightcurve, sourceName: sourceName, model: model)
                 .write(to: staging.appendingPathComponent(figure), scale: 1.5)
-            cards.append(VetCardView(cardID: cardID, number: k + 1, figure: figure, detection: DetectionCard(detection, sourceName: sourceName, sourcePage: "", figure: figure)))
+            cards.append(VetCardView(cardID: cardID, number: k + 1, figure: figure, detection: DetectionCard(detection, sourceName: sourceName, sourcePage: "", figure: figure, fields: fields)))
         }
 
         let library = try Self.templates(in: templates)

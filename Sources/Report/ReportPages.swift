@@ -85,27 +85,35 @@ struct DetectionCard {
     var significance: String
     var points: Int
     var figure: String?
-    var vetting: VettingView?
+    /// The analysis's own numbers (``DetectionFieldDescription``), in its order.
+    var fields: [DetectionFieldView]
+    /// Names of the detection's flags, nil when none is set.
+    var flags: String?
     /// The vetters' consensus, shown once vetting is unblinded; nil before and on the vetting page.
     var verdict: String? = nil
 }
 
 extension DetectionCard {
-    init(_ d: DetectionRecord, sourceName: String, sourcePage: String, figure: String?) {
+    /// - Parameter fields: what the run's analysis said its detections' own numbers mean
+    ///   (``Store/ProductDescriptions/detectionFields``); a field the detection lacks is left out.
+    ///   Runs stored before analyses described them show every field the detection carries, by name.
+    init(_ d: DetectionRecord, sourceName: String, sourcePage: String, figure: String?, fields: [DetectionFieldDescription]) {
+        let values = d.fields
+        let fields = fields.isEmpty ? DetectionFieldDescription.defaults(for: [d]) : fields
         self.init(
             id: d.id ?? 0, sourceName: sourceName, sourcePage: sourcePage, band: d.band, timeSystem: d.timeSystem,
             peak: Format.number(d.peakTime, 4), duration: Format.number((d.stop - d.start) * 1440, 1),
             amplitude: Format.significant(d.amplitude, 3), ed: Format.significant(d.ed, 3),
             edErr: Format.significant(d.edErr, 2), significance: Format.number(d.significance, 1), points: d.nPoints,
-            figure: figure, vetting: d.vetting.map { v in
-                VettingView(
-                    pointsAbove: v.pointsAboveThreshold, rise: Format.number(v.riseTime * 1440, 1),
-                    decay: Format.number(v.decayTime * 1440, 1), templateDeltaChi2: Format.significant(v.templateDeltaChiSquare, 3),
-                    symmetricDeltaChi2: Format.significant(v.symmetricDeltaChiSquare, 3),
-                    templateFWHM: v.templateFWHM.map { Format.number($0 * 1440, 1) } ?? "–",
-                    riseAreaPercent: v.riseAreaFraction.map { Format.number($0 * 100, 0) },
-                    flags: v.flags.isEmpty ? nil : v.flags.names.joined(separator: ", "))
-            })
+            figure: figure,
+            fields: fields.compactMap { f in
+                values[f.name].map {
+                    DetectionFieldView(
+                        label: f.label, value: Format.value($0 * f.scale, f.format) + (f.unit.map { " \($0)" } ?? ""),
+                        description: f.description)
+                }
+            },
+            flags: d.flagNames.isEmpty ? nil : d.flagNames.joined(separator: ", "))
     }
 }
 
@@ -129,18 +137,12 @@ struct VetCardView {
     var detection: DetectionCard
 }
 
-/// The vetting numbers of a detection card, formatted.
-struct VettingView {
-    var pointsAbove: Int
-    var rise: String
-    var decay: String
-    var templateDeltaChi2: String
-    var symmetricDeltaChi2: String
-    var templateFWHM: String
-    /// Share of the excess before the peak, per cent (nil: not measured, e.g. runs before migration v4).
-    var riseAreaPercent: String?
-    /// Names of the set flags, nil when none is set.
-    var flags: String?
+/// One of the analysis's own numbers on a detection card, formatted with its unit.
+struct DetectionFieldView {
+    var label: String
+    var value: String
+    /// The analysis's sentence on it (the heading's tooltip).
+    var description: String
 }
 
 /// How many sources have a page of their own.

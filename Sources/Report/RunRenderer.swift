@@ -124,7 +124,8 @@ public struct RunRenderer: Sendable {
             guard let source = byID[id] else { return }
             let rendering = renderSource(
                 source, id: id, run: run, datasets: pageDatasets[id] ?? [], detections: detections[id] ?? [],
-                statistics: pageStatistics[id] ?? [], descriptions: descriptions, failures: failuresBySource[id] ?? [], cache: cache,
+                statistics: pageStatistics[id] ?? [], descriptions: descriptions, fields: products.detectionFields,
+                failures: failuresBySource[id] ?? [], cache: cache,
                 library: library,
                 figures: figures, pages: pages, verdicts: verdicts)
             results.withLock { $0[id] = rendering }
@@ -204,14 +205,16 @@ public struct RunRenderer: Sendable {
         let library = try loadTemplates()
         let cache = try RawCache(root: URL(fileURLWithPath: run.cacheDirectory), create: false)
         let verdicts = try verdictTexts(store: store)
-        let descriptions = try store.statisticDescriptions()
+        let products = try store.productDescriptions()
+        let descriptions = products.statistics
         let failures = Dictionary(grouping: try store.failures().filter { $0.sourceId != nil }, by: { $0.sourceId! })
         var written: [URL] = []
         for source in wanted {
             guard let id = source.id else { continue }
             let rendering = renderSource(
                 source, id: id, run: run, datasets: try store.datasets(sourceID: id), detections: try store.detections(sourceID: id),
-                statistics: try store.statistics(sourceID: id), descriptions: descriptions, failures: failures[id] ?? [],
+                statistics: try store.statistics(sourceID: id), descriptions: descriptions, fields: products.detectionFields,
+                failures: failures[id] ?? [],
                 cache: cache, library: library, figures: runDirectory.appendingPathComponent("figures"),
                 pages: runDirectory.appendingPathComponent("sources"), verdicts: verdicts)
             if let problem = rendering.problem { logger.warning("\(source.name): \(problem)") }
@@ -324,7 +327,8 @@ public struct RunRenderer: Sendable {
 
     private func renderSource(
         _ source: SourceRecord, id: Int64, run: RunRecord, datasets: [DatasetRecord], detections: [DetectionRecord],
-        statistics: [StatisticRecord], descriptions: [StatisticDescription], failures: [FailureRecord], cache: RawCache,
+        statistics: [StatisticRecord], descriptions: [StatisticDescription], fields: [DetectionFieldDescription],
+        failures: [FailureRecord], cache: RawCache,
         library: MustacheLibrary, figures: URL, pages: URL, verdicts: [Int64: String]
     ) -> SourceRendering {
         let described = Dictionary(descriptions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -361,7 +365,7 @@ public struct RunRenderer: Sendable {
                     problem = "figure of detection \(detectionID): \(error.localizedDescription)"
                 }
             }
-            var card = DetectionCard(d, sourceName: source.name, sourcePage: pagePath, figure: figurePath)
+            var card = DetectionCard(d, sourceName: source.name, sourcePage: pagePath, figure: figurePath, fields: fields)
             card.verdict = d.id.flatMap { verdicts[$0] }
             cards.append((card, d.significance))
         }

@@ -395,6 +395,52 @@ struct RunRendererTests {
         }
     }
 
+    /// A detection card shows the numbers the run's analysis described, with its labels, units,
+    /// scales and formats, read from the run database: relabelled there, the card follows; with no
+    /// descriptions (a run stored before they were), every stored field by its name.
+    @Test func detectionCardsShowTheFieldsTheRunDescribes() async throws {
+        try await withTemporaryFolder { folder in
+            let summary = try await tinyRun(in: folder)
+            let database = summary.runDirectory.appendingPathComponent("run.sqlite")
+            let renderer = RunRenderer(runDirectory: summary.runDirectory, templates: templatesFolder)
+            func card(_ d: DetectionRecord) throws -> String {
+                let html = try String(contentsOf: try renderer.render(), encoding: .utf8)
+                let start = try #require(html.range(of: "<article class=\"card\" id=\"detection-\(d.id!)\">"))
+                let end = try #require(html.range(of: "</article>", range: start.upperBound..<html.endIndex))
+                return String(html[start.lowerBound..<end.upperBound])
+            }
+            let store = try Store(url: database)
+            let d = try #require(try store.detections().filter { !$0.simulated }.max { $0.significance < $1.significance })
+            let rise = try #require(d.riseTime)
+            let fields = try store.productDescriptions().detectionFields
+            #expect(fields.map(\.name) == FlareSearch().detectionFields.map(\.name))
+
+            var html = try card(d)
+            #expect(html.contains(">rise</dt><dd>\(String(format: "%.1f", rise * 1440)) min</dd>"), "\(html)")
+            #expect(html.contains(">Δχ² bump</dt>"))
+            #expect(html.contains("title=\"from the last point below half the peak excess to the peak\""))
+
+            // The same run, its descriptions changed in the database only.
+            let climb = DetectionFieldDescription(
+                "rise_time", label: "climb", unit: "s", format: .integer, scale: 86_400, description: "rise in seconds")
+            try await store.queue.write { db in
+                try db.execute(sql: "DELETE FROM product_descriptions WHERE kind = 'detection field' AND name != 'rise_time'")
+                try db.execute(
+                    sql: "UPDATE product_descriptions SET description = ? WHERE kind = 'detection field'",
+                    arguments: [try CanonicalJSON.string(climb)])
+            }
+            html = try card(d)
+            #expect(html.contains(">climb</dt><dd>\(Int((rise * 86_400).rounded())) s</dd>"), "\(html)")
+            #expect(!html.contains(">rise</dt>") && !html.contains("Δχ²"))
+
+            // None stored: every field the detection carries, by its stored name, unscaled.
+            try await store.queue.write { db in try db.execute(sql: "DELETE FROM product_descriptions WHERE kind = 'detection field'") }
+            html = try card(d)
+            #expect(html.contains(">rise time</dt><dd>\(Format.significant(rise, 3))</dd>"), "\(html)")
+            #expect(html.contains(">template delta chi2</dt>"))
+        }
+    }
+
     /// The rows of a table data file of the index (data/NAME.js).
     func tableRows(_ run: URL, _ name: String) throws -> [[String: Any]] {
         let text = try String(contentsOf: run.appendingPathComponent("data/\(name).js"), encoding: .utf8)

@@ -17,6 +17,9 @@ public protocol Analysis: Sendable {
     var statisticDescriptions: [StatisticDescription] { get }
     /// How a report draws its coverage histograms (stored with the run).
     var coverageFigures: [CoverageFigure] { get }
+    /// What the numbers it stores with each detection beyond the common ones mean, in the order a
+    /// detection card shows them (stored with the run).
+    var detectionFields: [DetectionFieldDescription] { get }
     /// Searches one source.
     func analyze(_ input: AnalysisInput) throws -> AnalysisOutput
 }
@@ -26,6 +29,9 @@ extension Analysis {
     public var statisticDescriptions: [StatisticDescription] { [] }
     /// None: the report draws each histogram along its first numeric axis (``CoverageFigure/defaults(for:)``).
     public var coverageFigures: [CoverageFigure] { [] }
+    /// None: a detection card shows only the common numbers (and, for runs stored before analyses
+    /// described their detections, every field by its stored name).
+    public var detectionFields: [DetectionFieldDescription] { [] }
 }
 
 /// Whether an analysis sees the real data or data with injected events.

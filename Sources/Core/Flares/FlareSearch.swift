@@ -176,6 +176,33 @@ public struct FlareSearch: Analysis {
         ]
     }
 
+    /// The vetting numbers (``FlareVetting``) a card shows beside the common ones.
+    public var detectionFields: [DetectionFieldDescription] {
+        [
+            DetectionFieldDescription(
+                "points_above", label: "above N1", unit: "points", format: .integer,
+                description: "points of the candidate run at or above the N1 threshold"),
+            DetectionFieldDescription(
+                "rise_time", label: "rise", unit: "min", format: .fixed(1), scale: 1440,
+                description: "from the last point below half the peak excess to the peak"),
+            DetectionFieldDescription(
+                "decay_time", label: "decay", unit: "min", format: .fixed(1), scale: 1440,
+                description: "from the peak to the first point below half its excess"),
+            DetectionFieldDescription(
+                "template_delta_chi2", label: "Δχ² flare", format: .significant(3),
+                description: "how much better the exposure-averaged flare template fits than no flare"),
+            DetectionFieldDescription(
+                "symmetric_delta_chi2", label: "Δχ² bump", format: .significant(3),
+                description: "the same for a symmetric Gaussian bump: larger than the flare's means slow variability"),
+            DetectionFieldDescription(
+                "template_fwhm", label: "template FWHM", unit: "min", format: .fixed(1), scale: 1440,
+                description: "FWHM of the best-fitting flare template"),
+            DetectionFieldDescription(
+                "rise_area_fraction", label: "excess before peak", unit: "%", format: .fixed(0), scale: 100,
+                description: "share of the excess before the peak: about a fifth for a flare, a half for a symmetric bump"),
+        ]
+    }
+
     public func emptyCoverage() -> [Histogram] {
         let band = HistogramAxis("band", categories: Self.coverageBands)
         let snr = HistogramAxis("point S/N", edges: Self.snrEdges)

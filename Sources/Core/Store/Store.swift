@@ -70,10 +70,15 @@ public final class Store: Sendable {
     public struct ProductDescriptions: Sendable, Equatable {
         public var statistics: [StatisticDescription]
         public var coverageFigures: [CoverageFigure]
+        public var detectionFields: [DetectionFieldDescription]
 
-        public init(statistics: [StatisticDescription] = [], coverageFigures: [CoverageFigure] = []) {
+        public init(
+            statistics: [StatisticDescription] = [], coverageFigures: [CoverageFigure] = [],
+            detectionFields: [DetectionFieldDescription] = []
+        ) {
             self.statistics = statistics
             self.coverageFigures = coverageFigures
+            self.detectionFields = detectionFields
         }
     }
 
@@ -85,6 +90,7 @@ public final class Store: Sendable {
         }
         for (k, d) in products.statistics.enumerated() { try put("statistic", k, d.name, try CanonicalJSON.string(d)) }
         for (k, f) in products.coverageFigures.enumerated() { try put("coverage figure", k, f.histogram, try CanonicalJSON.string(f)) }
+        for (k, f) in products.detectionFields.enumerated() { try put("detection field", k, f.name, try CanonicalJSON.string(f)) }
     }
 
     /// What the run's products mean (empty for runs made before they were stored).
@@ -100,7 +106,8 @@ public final class Store: Sendable {
                 }
                 return ProductDescriptions(
                     statistics: try fetch("statistic", as: StatisticDescription.self),
-                    coverageFigures: try fetch("coverage figure", as: CoverageFigure.self))
+                    coverageFigures: try fetch("coverage figure", as: CoverageFigure.self),
+                    detectionFields: try fetch("detection field", as: DetectionFieldDescription.self))
             }
         }
     }
