@@ -81,6 +81,9 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     /// Only where a flare's rise and decay span several cadences (20 s): at 2 minutes a short flare
     /// can be one cadence.
     public var spikeClip: Double?
+    /// Length (days) of the blocks whose mean excess must keep falling for a flare's decay tail to
+    /// go on (``extents(of:in:context:)``); 0: no such test.
+    public var plateauBlock: Double = 30.0 / 1440
     /// A second channel for faint, long flares (``MatchedFilter``); nil: the point criteria only.
     public var matchedFilter: MatchedFilter?
     public var detrender: Detrender
@@ -303,7 +306,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                 runs = Self.union(runs, filterRuns(segment: segment, significance: significance, context: c))
             }
             for extent in extents(of: runs, in: segment, context: c)
-            where c.lc.time[extent.last] - c.lc.time[extent.first] <= maximumDuration {
+            where c.lc.time[max(extent.last, extent.runEnd)] - c.lc.time[extent.first] <= maximumDuration {
                 let flare = describe(extent: extent, run: extent.run, segment: segment, context: c)
                 // Positive residuals whose integral is not: the extent is mostly a dip (a jump in the data).
                 guard flare.equivalentDuration > 0 else {
@@ -434,6 +437,10 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         var run: ClosedRange<Int>
         var first: Int
         var last: Int
+        /// Where the event would end without the level-stretch test (its run and the decay tail
+        /// above the noise): what its duration is judged by (a transit on the inverted curve is
+        /// long, whatever part of it looks like a flare's decay).
+        var runEnd: Int
     }
 
     /// Widens each run by its rise point and decay tail, then merges flares within `mergeGap` points.
@@ -444,19 +451,57 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             var first = run.lowerBound
             if first > segment.lowerBound, c.residual[first - 1] > c.sigma[first - 1] { first -= 1 }
             var last = run.upperBound
+            var peak = run.lowerBound
+            for i in run where c.residual[i] > c.residual[peak] { peak = i }
             // Decay tail: while the next three points average above 1σ/√3 (one noisy point neither
-            // ends nor extends it).
-            while last + 1 < segment.upperBound {
-                let next = (last + 1)..<min(segment.upperBound, last + 4)
+            // ends nor extends it), and, two blocks of half an hour (at least three points) past the
+            // peak, while the excess still falls from one block to the next: a flare's decay is
+            // monotone, and where the excess stays level the model is off (a spotted star's minimum
+            // the rotation model misses under the flare's mask), not the flare still decaying.
+            // (Checked before conversion: a fuzzed file's times can make the ratio huge or NaN.)
+            let ratio = c.cadence > 0 ? plateauBlock / c.cadence : 0
+            let block = ratio.isFinite ? max(3, Int(min(ratio, 100_000).rounded())) : 3
+            func blockMean(_ range: Range<Int>) -> Double? {
+                var sum = 0.0, count = 0.0
+                for j in range where c.residual[j].isFinite {
+                    sum += c.residual[j]
+                    count += 1
+                }
+                return count > 0 ? sum / count : nil
+            }
+            var fullLast = run.upperBound
+            while fullLast + 1 < segment.upperBound {
+                let next = (fullLast + 1)..<min(segment.upperBound, fullLast + 4)
                 let mean = next.reduce(0.0) { $0 + c.residual[$1] / c.sigma[$1] } / Double(next.count)
-                guard mean > 1 / 3.0.squareRoot(), c.residual[last + 1] > 0 else { break }
+                guard mean > 1 / 3.0.squareRoot(), c.residual[fullLast + 1] > 0 else { break }
+                fullLast += 1
+            }
+            // The plateau test runs through the candidate run too: a model off by several σ makes
+            // the level stretch part of the run.
+            last = peak
+            while last + 1 < segment.upperBound {
+                if last + 1 > run.upperBound {
+                    let next = (last + 1)..<min(segment.upperBound, last + 4)
+                    let mean = next.reduce(0.0) { $0 + c.residual[$1] / c.sigma[$1] } / Double(next.count)
+                    guard mean > 1 / 3.0.squareRoot(), c.residual[last + 1] > 0 else { break }
+                }
+                // Level: not lower, and not higher by 3σ of the difference (a second flare rising in
+                // the decay of the first stays part of it, as complex flares are one event).
+                if plateauBlock > 0, last + 1 - peak >= 2 * block, last + block < segment.upperBound,
+                    let current = blockMean((last + 1 - block)..<(last + 1)), let following = blockMean((last + 1)..<(last + 1 + block)),
+                    following >= current, following - current <= 3 * c.sigma[last] * (2 / Double(block)).squareRoot()
+                {
+                    break
+                }
                 last += 1
             }
+            let kept = run.lowerBound...min(run.upperBound, last)
             if let previous = result.last, first - previous.last - 1 <= mergeGap {
                 result[result.count - 1].last = max(previous.last, last)
-                result[result.count - 1].run = previous.run.lowerBound...max(previous.run.upperBound, run.upperBound)
+                result[result.count - 1].run = previous.run.lowerBound...max(previous.run.upperBound, kept.upperBound)
+                result[result.count - 1].runEnd = max(previous.runEnd, fullLast)
             } else {
-                result.append(Extent(run: run, first: first, last: last))
+                result.append(Extent(run: kept, first: first, last: last, runEnd: fullLast))
             }
         }
         return result

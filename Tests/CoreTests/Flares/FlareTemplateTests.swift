@@ -150,6 +150,44 @@ struct FlareFinderTests {
         #expect(try extents(gap: 0, mergeGap: 3).count == 1)
     }
 
+    /// A flare's decay is monotone. Where the excess settles at a level (the model under a flare's
+    /// mask missing a spotted star's minimum: the K2 star's flare at BKJD 2235.36 ran on for ten
+    /// hours at +0.3 %, 130 s of ED, 85 s now), the event ends once half-hour blocks stop falling,
+    /// even inside the run of points above N1; its duration for the anti-flare rule stays the whole
+    /// stretch. A second flare rising in the decay of the first stays part of it.
+    @Test func aLevelStretchAfterTheDecayIsNotPartOfTheFlare() throws {
+        let cadence = 2.0 / 1440
+        func extents(_ after: (Int) -> Double) throws -> [FlareFinder.Extent] {
+            // 10 % peak at point 10, an exponential decay of 10 cadences, then `after(k)` k points on.
+            let n = 400
+            let residual = (0..<n).map { i -> Double in
+                let k = i - 10
+                guard k >= 0 else { return 0 }
+                return 0.1 * exp(-Double(k) / 10) + after(k)
+            }
+            let lc = try Lightcurve(
+                time: (0..<n).map { Double($0) * cadence }, flux: residual.map { 1 + $0 },
+                fluxError: Array(repeating: 0.001, count: n), band: "TESS", timeSystem: .btjd, fluxUnit: .relative)
+            let context = FlareFinder.Context(
+                lc: lc, residual: residual, error: Array(repeating: 0.001, count: n),
+                sigma: Array(repeating: 0.001, count: n), exposureSeconds: 120, cadence: cadence)
+            let run = 10...(residual.lastIndex { $0 >= 0.003 } ?? 10)
+            return finder.extents(of: [run], in: 0..<n, context: context)
+        }
+        // Quiescence after the decay: the tail ends where the excess reaches the noise (about 46 points on).
+        let clean = try #require(try extents { _ in 0 }.first)
+        #expect((50...60).contains(clean.last), "\(clean.last)")
+        // A level +0.5 % (5σ: every point is above N1) from 40 points on, for the rest of the light
+        // curve: the event ends within two blocks of 15 points after the level begins.
+        let level = try #require(try extents { $0 >= 40 ? 0.005 : 0 }.first)
+        #expect(level.last < 10 + 40 + 2 * 15, "\(level.last)")
+        #expect(level.run.upperBound <= level.last)
+        #expect(level.runEnd == 399)
+        // A second flare of 5 % rising 60 points after the first: one event through its decay.
+        let complex = try #require(try extents { k in k >= 60 ? 0.05 * exp(-Double(k - 60) / 10) : 0 }.first)
+        #expect(complex.last > 10 + 60 + 30, "\(complex.last)")
+    }
+
     @Test func runsShorterThanN3AreNotFlares() throws {
         var flux = Array(repeating: 1.0, count: 200)
         flux[100] = 1.1
