@@ -186,101 +186,145 @@ enum ReportFigures {
         min(max((edges.lastIndex { $0 <= value } ?? 0), 0), edges.count - 2)
     }
 
-    /// Sensitivity: recovered fraction against injected equivalent duration, and recovered/injected ED.
-    static func sensitivity(injections: [String: Store.InjectionColumns], recoveries: [Store.Recovery]) -> Figure? {
+    /// Bin edges for a parameter's values (as shown, i.e. scaled): on a log axis at quarter decades
+    /// (wider when they span more than ten decades), else twelve equal bins; nil when there is no
+    /// range to bin.
+    static func parameterEdges(_ values: [Double], log: Bool) -> [Double]? {
+        let usable = values.filter { $0.isFinite && (!log || $0 > 0) }
+        guard let lo = usable.min(), let hi = usable.max(), hi > lo else { return nil }
+        if log {
+            let first = (4 * log10(lo)).rounded(.down) / 4
+            var last = (4 * log10(hi)).rounded(.up) / 4
+            if last <= first { last = first + 0.25 }
+            let step = max(0.25, (last - first) / 40)
+            return stride(from: first, through: last + step / 2, by: step).map { pow(10, $0) }
+        }
+        return (0...12).map { lo + (hi - lo) * Double($0) / 12 }
+    }
+
+    /// Sensitivity: one panel per ``SensitivityFigure`` (the simulator's, stored with the run; or
+    /// ``SensitivityFigure/defaults(for:)``), two to a row, a `map` one panel per band (the two bands
+    /// with most injections). Parameters are shown scaled and labelled as their descriptions say.
+    static func sensitivity(
+        _ injections: [String: Store.InjectionColumns], parameters: [InjectionParameterDescription], figures: [SensitivityFigure]
+    ) -> Figure? {
         guard injections.values.contains(where: { $0.count > 0 }) else { return nil }
-        let edges = stride(from: -1.0, through: 4.0, by: 0.25).map { pow(10, $0) }
-        // The bin of an ED: edges[k] ≤ ED < edges[k + 1]; nil outside (or NaN).
-        func edBin(_ ed: Double) -> Int? {
-            guard let k = edges.indices.dropLast().last(where: { edges[$0] <= ed }), ed < edges[k + 1] else { return nil }
-            return k
+        let bands = injections.filter { $0.value.count > 0 }.sorted { $0.key < $1.key }
+        func describe(_ name: String) -> InjectionParameterDescription? { parameters.first { $0.name == name } }
+        func injected(_ band: Store.InjectionColumns, _ p: InjectionParameterDescription) -> [Double]? {
+            band.injected[p.name].map { $0.map { $0 * p.scale } }
         }
-        let figure = Figure(width: 640, height: 520, rows: 2, columns: 2)
-        let left = figure.panel(row: 0, column: 0)
-        left.title = "Recovery of injected flares"
-        left.xLabel = "injected ED (s)"
-        left.yLabel = "fraction recovered"
-        left.xScale = .log
-        left.yLimits = 0...1.05
-        left.legend = .upperLeft
-        left.grid = true
-        let right = figure.panel(row: 0, column: 1)
-        right.title = "Recovered / injected ED (median, 16–84 %)"
-        right.xLabel = "injected ED (s)"
-        right.yLabel = "ED ratio"
-        right.xScale = .log
-        right.yScale = .log
-        right.horizontalLine(at: 1)
-        for (band, mine) in injections.sorted(by: { $0.key < $1.key }) where mine.count > 0 {
-            // Injected and recovered per ED bin (edges[k] ≤ ED < edges[k + 1]).
-            var injected = [Int](repeating: 0, count: edges.count - 1)
-            var found = injected
-            for m in 0..<mine.count {
-                guard let k = edBin(mine.ed[m]) else { continue }
-                injected[k] += 1
-                if mine.recovered[m] { found[k] += 1 }
+        // Each panel: a figure and, for maps, its band.
+        var panels: [(SensitivityFigure, band: String?)] = []
+        let mapBands = bands.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }.prefix(2).map(\.key)
+        for f in figures {
+            guard let x = describe(f.x), bands.contains(where: { $0.value.injected[x.name] != nil }) else { continue }
+            if f.kind == .map {
+                guard let y = f.y.flatMap(describe) else { continue }
+                panels += mapBands.filter { injections[$0]?.injected[y.name] != nil }.map { (f, $0) }
+            } else {
+                panels.append((f, nil))
             }
-            var x: [Double] = []
-            var y: [Double] = []
-            for k in 0..<(edges.count - 1) where injected[k] >= 3 {
-                x.append(sqrt(edges[k] * edges[k + 1]))
-                y.append(Double(found[k]) / Double(injected[k]))
-            }
-            left.line(x: x, y: y, color: color(band), width: 1.5, label: band)
-            left.points(x: x, y: y, color: color(band), size: 3)
-            let pairs = recoveries.compactMap { r -> (Double, Double)? in
-                guard r.band == band, r.injectedED > 0, r.measuredED > 0 else { return nil }
-                return (r.injectedED, r.measuredED / r.injectedED)
-            }
-            // At most 3,000 recoveries as points (every k-th, in detection order): a run of 100,000
-            // stars has half a million, which made a 92-MB SVG. The median ratio and its 16–84 %
-            // range per ED bin summarise them all.
-            let every = max(1, (pairs.count + 2_999) / 3_000)
-            let shown = stride(from: 0, to: pairs.count, by: every).map { pairs[$0] }
-            right.points(x: shown.map(\.0), y: shown.map(\.1), color: color(band).withAlpha(0.35), size: 2)
-            var ratios = [[Double]](repeating: [], count: edges.count - 1)
-            for (ed, ratio) in pairs { if let k = edBin(ed) { ratios[k].append(ratio) } }
-            var centres: [Double] = [], median: [Double] = [], low: [Double] = [], high: [Double] = []
-            for k in ratios.indices where ratios[k].count >= 5 {
-                let sorted = ratios[k].sorted()
-                func quantile(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((q * Double(sorted.count - 1)).rounded()))] }
-                centres.append(sqrt(edges[k] * edges[k + 1]))
-                median.append(quantile(0.5))
-                low.append(quantile(0.16))
-                high.append(quantile(0.84))
-            }
-            right.line(x: centres, y: median, color: color(band), width: 1.5, label: band)
-            right.line(x: centres, y: low, color: color(band), width: 0.8, dash: [3, 2])
-            right.line(x: centres, y: high, color: color(band), width: 0.8, dash: [3, 2])
         }
-        // Recovery probability over (FWHM, amplitude) for the two bands with most injections.
-        let bands = injections.filter { $0.value.count > 0 }.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
-        // One band: its map alone, the other cell blank (not an empty frame).
-        if bands.count < 2 { figure.panel(row: 1, column: 1).isHidden = true }
-        for (column, entry) in bands.prefix(2).enumerated() {
-            let map = figure.panel(row: 1, column: column)
-            map.title = "Recovered fraction, \(entry.key)"
-            map.xLabel = "FWHM (min)"
-            map.yLabel = "amplitude"
-            map.xScale = .log
-            map.yScale = .log
-            let fwhm = entry.value.fwhm.map { $0 * 1440 }
-            let amplitude = entry.value.amplitude
-            guard let f0 = fwhm.min(), let f1 = fwhm.max(), let a0 = amplitude.min(), let a1 = amplitude.max(), f1 > f0, a1 > a0
-            else { continue }
-            let xEdges = logEdges(f0, f1, count: 8)
-            let yEdges = logEdges(a0, a1, count: 8)
-            var hits = Array(repeating: Array(repeating: 0.0, count: 8), count: 8)
-            var totals = hits
-            for m in 0..<entry.value.count {
-                let x = bin(fwhm[m], xEdges)
-                let y = bin(amplitude[m], yEdges)
-                totals[y][x] += 1
-                if entry.value.recovered[m] { hits[y][x] += 1 }
+        guard !panels.isEmpty else { return nil }
+        let rows = (panels.count + 1) / 2
+        let figure = Figure(width: 640, height: 260 * Double(rows), rows: rows, columns: min(2, panels.count))
+        // An odd number: the last cell is left blank, not drawn as an empty frame.
+        if panels.count > 1, panels.count % 2 == 1 { figure.panel(row: rows - 1, column: 1).isHidden = true }
+        for (k, (f, mapBand)) in panels.enumerated() {
+            let panel = figure.panel(row: k / 2, column: k % 2)
+            let x = describe(f.x)!
+            panel.title = f.title
+            panel.xLabel = "injected " + x.axisLabel
+            panel.xScale = x.log ? .log : .linear
+            let all = bands.flatMap { injected($0.value, x) ?? [] }
+            guard let edges = parameterEdges(all, log: x.log) else { continue }
+            func bin(_ v: Double) -> Int? {
+                guard v.isFinite, let k = edges.indices.dropLast().last(where: { edges[$0] <= v }) else { return nil }
+                return v <= edges[edges.count - 1] ? k : nil
             }
-            let fraction = (0..<8).map { y in (0..<8).map { x in totals[y][x] > 0 ? hits[y][x] / totals[y][x] : .nan } }
-            map.heatmap(xEdges: xEdges, yEdges: yEdges, values: fraction, range: 0...1, colorBarLabel: "recovered")
+            func centre(_ k: Int) -> Double { x.log ? sqrt(edges[k] * edges[k + 1]) : (edges[k] + edges[k + 1]) / 2 }
+            switch f.kind {
+            case .recovery:
+                panel.yLabel = "fraction recovered"
+                panel.yLimits = 0...1.05
+                panel.legend = .upperLeft
+                panel.grid = true
+                for (band, mine) in bands {
+                    guard let values = injected(mine, x) else { continue }
+                    var total = [Int](repeating: 0, count: edges.count - 1)
+                    var found = total
+                    for m in values.indices {
+                        guard let k = bin(values[m]) else { continue }
+                        total[k] += 1
+                        if mine.recovered[m] { found[k] += 1 }
+                    }
+                    let shown = total.indices.filter { total[$0] >= 3 }
+                    let cx = shown.map(centre), cy = shown.map { Double(found[$0]) / Double(total[$0]) }
+                    panel.line(x: cx, y: cy, color: color(band), width: 1.5, label: band)
+                    panel.points(x: cx, y: cy, color: color(band), size: 3)
+                }
+            case .ratio:
+                let y = f.y.flatMap(describe) ?? x
+                panel.yLabel = "measured / injected \(y.label)"
+                panel.yScale = .log
+                panel.horizontalLine(at: 1)
+                for (band, mine) in bands {
+                    guard let xs = injected(mine, x), let yi = mine.injected[y.name], let ym = mine.measured[y.name] else { continue }
+                    var pairs: [(Double, Double)] = []
+                    for m in xs.indices where mine.recovered[m] && yi[m] > 0 && ym[m] > 0 { pairs.append((xs[m], ym[m] / yi[m])) }
+                    // At most 3,000 as points (every k-th): a run of 100,000 stars has half a million,
+                    // which made a 92-MB SVG. The median and 16–84 % range per bin summarise them all.
+                    let every = max(1, (pairs.count + 2_999) / 3_000)
+                    let sample = stride(from: 0, to: pairs.count, by: every).map { pairs[$0] }
+                    panel.points(x: sample.map(\.0), y: sample.map(\.1), color: color(band).withAlpha(0.35), size: 2)
+                    var ratios = [[Double]](repeating: [], count: edges.count - 1)
+                    for (v, r) in pairs { if let k = bin(v) { ratios[k].append(r) } }
+                    var cx: [Double] = [], median: [Double] = [], low: [Double] = [], high: [Double] = []
+                    for k in ratios.indices where ratios[k].count >= 5 {
+                        let sorted = ratios[k].sorted()
+                        func quantile(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((q * Double(sorted.count - 1)).rounded()))] }
+                        cx.append(centre(k))
+                        median.append(quantile(0.5))
+                        low.append(quantile(0.16))
+                        high.append(quantile(0.84))
+                    }
+                    panel.line(x: cx, y: median, color: color(band), width: 1.5, label: band)
+                    panel.line(x: cx, y: low, color: color(band), width: 0.8, dash: [3, 2])
+                    panel.line(x: cx, y: high, color: color(band), width: 0.8, dash: [3, 2])
+                }
+                panel.legend = .upperRight
+            case .map:
+                guard let band = mapBand, let mine = injections[band], let y = f.y.flatMap(describe), let xs = injected(mine, x),
+                    let ys = injected(mine, y)
+                else { continue }
+                panel.title = "\(f.title), \(band)"
+                panel.xLabel = "injected " + x.axisLabel
+                panel.yLabel = "injected " + y.axisLabel
+                panel.yScale = y.log ? .log : .linear
+                let usableX = xs.filter { $0.isFinite && (!x.log || $0 > 0) }, usableY = ys.filter { $0.isFinite && (!y.log || $0 > 0) }
+                guard let x0 = usableX.min(), let x1 = usableX.max(), let y0 = usableY.min(), let y1 = usableY.max(), x1 > x0, y1 > y0
+                else { continue }
+                let xEdges = x.log ? logEdges(x0, x1, count: 8) : (0...8).map { x0 + (x1 - x0) * Double($0) / 8 }
+                let yEdges = y.log ? logEdges(y0, y1, count: 8) : (0...8).map { y0 + (y1 - y0) * Double($0) / 8 }
+                var hits = Array(repeating: Array(repeating: 0.0, count: 8), count: 8)
+                var totals = hits
+                for m in xs.indices where xs[m].isFinite && ys[m].isFinite {
+                    let i = self.bin(xs[m], xEdges), j = self.bin(ys[m], yEdges)
+                    totals[j][i] += 1
+                    if mine.recovered[m] { hits[j][i] += 1 }
+                }
+                let fraction = (0..<8).map { j in (0..<8).map { i in totals[j][i] > 0 ? hits[j][i] / totals[j][i] : .nan } }
+                panel.heatmap(xEdges: xEdges, yEdges: yEdges, values: fraction, range: 0...1, colorBarLabel: "recovered")
+            }
         }
         return figure
+    }
+
+    /// The caption of ``sensitivity(_:parameters:figures:)``: what each panel shows, in order.
+    static func sensitivityCaption(_ injections: [String: Store.InjectionColumns], figures: [SensitivityFigure]) -> String {
+        let shown = figures.filter { f in injections.values.contains { $0.injected[f.x] != nil } }
+        guard shown.count > 1 else { return shown.first.map { $0.caption.prefix(1).uppercased() + $0.caption.dropFirst() + "." } ?? "" }
+        return "Panels, left to right and top to bottom: " + shown.map(\.caption).joined(separator: "; ") + "."
     }
 }

@@ -26,6 +26,7 @@ struct IndexPage {
     /// What the coverage figure's panels show (from the run's coverage figure descriptions).
     var coverageCaption: String
     var sensitivityFigure: String?
+    var sensitivityCaption: String
     /// The most significant detections, as cards (at most ``RunRenderer/cardLimit``).
     var detections: [DetectionCard]
     var hasDetections: Bool

@@ -96,7 +96,9 @@ public enum RunExport {
             // Injected times are in their band's time system, which the band's detections name.
             var systems: [String: String] = [:]
             for d in try store.detections(includeSimulated: true) where systems[d.band] == nil { systems[d.band] = d.timeSystem }
-            return injectionsTable(try store.injections(), catalogID: catalogID, timeSystems: systems, run: run)
+            return injectionsTable(
+                try store.injections(), parameters: try store.productDescriptions().injectionParameters, catalogID: catalogID,
+                timeSystems: systems, run: run)
         case .histograms: return histogramsTable(try store.histograms(), run: run)
         }
     }
@@ -172,22 +174,42 @@ public enum RunExport {
             ])
     }
 
-    static func injectionsTable(_ i: [InjectionRecord], catalogID: [Int64: String], timeSystems: [String: String], run: RunRecord) -> Table {
-        Table(
+    /// One row per injection: the common columns, then each parameter as described by the run's
+    /// simulator (stored value and unit), and what the analysis measured of it where it measured
+    /// anything (`<name>_measured`).
+    static func injectionsTable(
+        _ i: [InjectionRecord], parameters described: [InjectionParameterDescription], catalogID: [Int64: String],
+        timeSystems: [String: String], run: RunRecord
+    ) -> Table {
+        var names = Set<String>()
+        for injection in i { names.formUnion(injection.parameters.keys) }
+        let parameters = described.filter { names.contains($0.name) }
+            + InjectionParameterDescription.defaults(for: names.subtracting(described.map(\.name)).sorted())
+        var columns = [
+            Column(name: "injection_id", unit: nil, ucd: "meta.id;meta.main", description: "injections.id in the run database", values: .int64(i.map(\.id))),
+            Column(name: "source_id", unit: nil, ucd: "meta.id", description: "sources.id of the source", values: .int64(i.map(\.sourceId))),
+            Column(name: "catalog_id", unit: nil, ucd: "meta.id", description: "id of the source in the input catalog", values: .string(i.map { catalogID[$0.sourceId] })),
+            Column(name: "band", unit: nil, ucd: "instr.bandpass", description: "band it was injected into", values: .string(i.map(\.band))),
+            Column(name: "number", unit: nil, ucd: "meta.number", description: "number of the injection within its source", values: .int64(i.map { Int64($0.number) })),
+            Column(name: "time_system", unit: nil, ucd: "time.scale", description: "system of time (that of the band's light curve)", values: .string(i.map { timeSystems[$0.band] })),
+            Column(name: "time", unit: "d", ucd: "time.epoch", description: "time of the injected event (a flare's peak, a modulation's epoch of zero phase)", values: .double(i.map(\.time))),
+        ]
+        for p in parameters {
+            let text = p.description.isEmpty ? "injected \(p.label)" : "injected: " + p.description
+            columns.append(Column(name: p.name, unit: p.unitStored, ucd: p.ucd ?? "stat.value", description: text, values: .double(i.map { $0.parameters[p.name] })))
+            if i.contains(where: { $0.measured[p.name] != nil }) {
+                columns.append(
+                    Column(
+                        name: p.name + "_measured", unit: p.unitStored, ucd: p.ucd ?? "stat.value",
+                        description: "\(p.label) as the analysis measured it (empty: not recovered, or not measured)",
+                        values: .double(i.map { $0.measured[p.name] })))
+            }
+        }
+        columns.append(
+            Column(name: "recovered", unit: nil, ucd: "meta.code", description: "true: the analysis found it again", values: .bool(i.map(\.recovered))))
+        return Table(
             name: "injections", description: "Synthetic events injected to measure the sensitivity of run \(run.id).", runID: run.id,
-            columns: [
-                Column(name: "injection_id", unit: nil, ucd: "meta.id;meta.main", description: "injections.id in the run database", values: .int64(i.map(\.id))),
-                Column(name: "source_id", unit: nil, ucd: "meta.id", description: "sources.id of the source", values: .int64(i.map(\.sourceId))),
-                Column(name: "catalog_id", unit: nil, ucd: "meta.id", description: "id of the source in the input catalog", values: .string(i.map { catalogID[$0.sourceId] })),
-                Column(name: "band", unit: nil, ucd: "instr.bandpass", description: "band it was injected into", values: .string(i.map(\.band))),
-                Column(name: "number", unit: nil, ucd: "meta.number", description: "number of the injection within its source", values: .int64(i.map { Int64($0.number) })),
-                Column(name: "time_system", unit: nil, ucd: "time.scale", description: "system of peak_time (that of the band's light curve)", values: .string(i.map { timeSystems[$0.band] })),
-                Column(name: "peak_time", unit: "d", ucd: "time.epoch;stat.max", description: "time of the injected peak", values: .double(i.map(\.peakTime))),
-                Column(name: "amplitude", unit: nil, ucd: "phot.flux;arith.ratio", description: "injected peak amplitude (relative)", values: .double(i.map(\.amplitude))),
-                Column(name: "fwhm", unit: "d", ucd: "time.duration", description: "injected FWHM", values: .double(i.map(\.fwhm))),
-                Column(name: "ed", unit: "s", ucd: "time.duration;phot.flux", description: "injected equivalent duration", values: .double(i.map(\.ed))),
-                Column(name: "recovered", unit: nil, ucd: "meta.code", description: "true: a simulated detection matched it", values: .bool(i.map(\.recovered))),
-            ])
+            columns: columns)
     }
 
     /// One row per bin of every coverage histogram: its coordinates on up to three axes (a

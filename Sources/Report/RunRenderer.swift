@@ -68,7 +68,14 @@ public struct RunRenderer: Sendable {
             coverageFigure = "figures/coverage"
         }
         var sensitivityFigure: String?
-        if let figure = ReportFigures.sensitivity(injections: try store.injectionColumns(), recoveries: try store.recoveries()) {
+        let injectionColumns = try store.injectionColumns()
+        let injectionParameters = products.injectionParameters.isEmpty
+            ? InjectionParameterDescription.defaults(for: Array(Set(injectionColumns.values.flatMap(\.injected.keys))))
+            : products.injectionParameters
+        let sensitivityFigures = products.sensitivityFigures.isEmpty
+            ? SensitivityFigure.defaults(for: injectionParameters) : products.sensitivityFigures
+        let sensitivityCaption = ReportFigures.sensitivityCaption(injectionColumns, figures: sensitivityFigures)
+        if let figure = ReportFigures.sensitivity(injectionColumns, parameters: injectionParameters, figures: sensitivityFigures) {
             try figure.write(to: figures.appendingPathComponent("sensitivity.png"))
             try figure.write(to: figures.appendingPathComponent("sensitivity.svg"))
             sensitivityFigure = "figures/sensitivity"
@@ -161,7 +168,7 @@ public struct RunRenderer: Sendable {
             cells: try store.cells().map { CellView(html: Markdown.html($0.text)) },
             counts: counts,
             coverageFigure: coverageFigure, coverageCaption: ReportFigures.coverageCaption(histograms, figures: coverageFigures),
-            sensitivityFigure: sensitivityFigure, detections: cards,
+            sensitivityFigure: sensitivityFigure, sensitivityCaption: sensitivityCaption, detections: cards,
             hasDetections: !cards.isEmpty, cardCount: cards.count, allCards: cards.count == counts.detections, vetting: vetting,
             pages: PagesView(
                 drawn: pageOf.count, all: pageOf.count == sources.count, runFolder: runDirectory.lastPathComponent,

@@ -70,11 +70,16 @@ public struct AnalysisOutput: Sendable {
     }
 }
 
-/// Injects synthetic events into light curves and says what it injected.
+/// Injects synthetic events into light curves, says what it injected, and says which of them the
+/// analysis found again.
 public protocol Simulator: Sendable {
     associatedtype Parameters: Codable & Sendable
     var name: String { get }
     var parameters: Parameters { get }
+    /// What the numbers of each ``Injection/parameters`` mean (stored with the run).
+    var injectionParameters: [InjectionParameterDescription] { get }
+    /// How a report draws the sensitivity this simulator measures (stored with the run).
+    var sensitivityFigures: [SensitivityFigure] { get }
     /// Returns the light curve with events added, and the events. Injection ids start at `firstID`.
     /// - Parameter exposureSeconds: how long one point integrates (events are averaged over it).
     func inject(into lightcurve: Lightcurve, exposureSeconds: Double, using generator: inout SeededGenerator, firstID: Int) throws
@@ -83,8 +88,16 @@ public protocol Simulator: Sendable {
     /// injected into; zero where it adds none): what ``inject(into:exposureSeconds:using:firstID:)``
     /// added for it. Blind vetting draws a simulated candidate as the real light curve plus this.
     func signal(of injection: Injection, in lightcurve: Lightcurve, exposureSeconds: Double) -> [Double]
-    /// Whether `detection` recovers `injection`.
-    func recovers(_ detection: Detection, _ injection: Injection) -> Bool
+    /// Which injections the analysis's output on the injected light curves recovers, what it
+    /// measured of each, and which of its detections are the recovered events.
+    func recovery(of injections: [Injection], in output: AnalysisOutput) -> SimulatedRecovery
+}
+
+extension Simulator {
+    /// None: the report then names the parameters as stored.
+    public var injectionParameters: [InjectionParameterDescription] { [] }
+    /// None: the report draws the recovered fraction along each parameter (``SensitivityFigure/defaults(for:)``).
+    public var sensitivityFigures: [SensitivityFigure] { [] }
 }
 
 /// One injected synthetic event.
@@ -92,20 +105,31 @@ public struct Injection: Sendable, Hashable, Codable {
     /// Unique within the source.
     public var id: Int
     public var band: String
-    public var peakTime: Double
-    /// Peak relative amplitude.
-    public var amplitude: Double
-    /// Full width at half maximum, days.
-    public var fwhm: Double
-    /// Equivalent duration of the injected event, seconds.
-    public var equivalentDuration: Double
+    /// When the event happens (a flare's peak; a modulation's epoch of zero phase), in the light
+    /// curve's time system.
+    public var time: Double
+    /// What was injected, by name (``Simulator/injectionParameters`` says what each means).
+    public var parameters: [String: Double]
 
-    public init(id: Int, band: String, peakTime: Double, amplitude: Double, fwhm: Double, equivalentDuration: Double) {
+    public init(id: Int, band: String, time: Double, parameters: [String: Double]) {
         self.id = id
         self.band = band
-        self.peakTime = peakTime
-        self.amplitude = amplitude
-        self.fwhm = fwhm
-        self.equivalentDuration = equivalentDuration
+        self.time = time
+        self.parameters = parameters
+    }
+}
+
+/// What the analysis found again of the injections into one source (``Simulator/recovery(of:in:)``).
+public struct SimulatedRecovery: Sendable {
+    /// The recovered injections by id, with what the analysis measured of each (by parameter name;
+    /// empty where it measures none).
+    public var recovered: [Int: [String: Double]]
+    /// The detections of the simulation pass that are recovered injections, each with its
+    /// injection's id. Detections that recover none are the real events found again, and dropped.
+    public var detections: [(detection: Detection, injection: Int)]
+
+    public init(recovered: [Int: [String: Double]] = [:], detections: [(detection: Detection, injection: Int)] = []) {
+        self.recovered = recovered
+        self.detections = detections
     }
 }

@@ -99,4 +99,78 @@ public struct FlareSimulator: Simulator {
         let pad = max(injection.fwhm, 2.0 / 1440)
         return injection.peakTime >= detection.start - pad && injection.peakTime <= detection.stop + pad
     }
+
+    /// A detection recovers the injection whose peak lies in its span widened by max(FWHM, 2 min)
+    /// (``recovers(_:_:)``), the largest if several do. Where several detections recover one flare
+    /// (a decay split in two), the one with the largest ED gives the measured amplitude and ED.
+    public func recovery(of injections: [Injection], in output: AnalysisOutput) -> SimulatedRecovery {
+        var result = SimulatedRecovery()
+        var measuredED: [Int: Double] = [:]
+        for detection in output.detections {
+            guard let match = injections.filter({ recovers(detection, $0) }).max(by: { $0.amplitude < $1.amplitude }) else { continue }
+            result.detections.append((detection, match.id))
+            if detection.equivalentDuration > measuredED[match.id] ?? -.infinity {
+                measuredED[match.id] = detection.equivalentDuration
+                result.recovered[match.id] = [
+                    Injection.FlareParameter.amplitude: detection.amplitude,
+                    Injection.FlareParameter.equivalentDuration: detection.equivalentDuration,
+                ]
+            }
+        }
+        return result
+    }
+
+    public var injectionParameters: [InjectionParameterDescription] {
+        [
+            InjectionParameterDescription(
+                Injection.FlareParameter.equivalentDuration, label: "ED", unit: "s", log: true, ucd: "time.duration;phot.flux",
+                description: "equivalent duration of the injected flare: its flux integrated over time, over the quiescent flux"),
+            InjectionParameterDescription(
+                Injection.FlareParameter.fwhm, label: "FWHM", unit: "min", scale: 1440, log: true, storedUnit: "d", ucd: "time.duration",
+                description: "full width at half maximum of the injected flare"),
+            InjectionParameterDescription(
+                Injection.FlareParameter.amplitude, label: "amplitude", log: true, ucd: "phot.flux;arith.ratio",
+                description: "peak flux of the injected flare over the quiescent flux"),
+        ]
+    }
+
+    public var sensitivityFigures: [SensitivityFigure] {
+        let ed = Injection.FlareParameter.equivalentDuration
+        return [
+            SensitivityFigure(.recovery, x: ed, title: "Recovery of injected flares", caption: "recovered fraction by injected ED"),
+            SensitivityFigure(
+                .ratio, x: ed, title: "Recovered / injected ED (median, 16–84 %)",
+                caption: "measured over injected ED of the recovered flares, with the median and 16–84 % range per bin"),
+            SensitivityFigure(
+                .map, x: Injection.FlareParameter.fwhm, y: Injection.FlareParameter.amplitude, title: "Recovered fraction",
+                caption: "recovered fraction by FWHM and amplitude for the two bands with most injections (grey: nothing injected)"),
+        ]
+    }
+}
+
+extension Injection {
+    /// The names of a flare's parameters (``FlareSimulator``).
+    public enum FlareParameter {
+        public static let amplitude = "amplitude"
+        /// Days.
+        public static let fwhm = "fwhm"
+        /// Seconds.
+        public static let equivalentDuration = "ed"
+    }
+
+    /// An injected flare: peak time, peak relative amplitude, FWHM (days) and equivalent duration (seconds).
+    public init(id: Int, band: String, peakTime: Double, amplitude: Double, fwhm: Double, equivalentDuration: Double) {
+        self.init(
+            id: id, band: band, time: peakTime,
+            parameters: [FlareParameter.amplitude: amplitude, FlareParameter.fwhm: fwhm, FlareParameter.equivalentDuration: equivalentDuration])
+    }
+
+    /// A flare's peak time.
+    public var peakTime: Double { time }
+    /// A flare's peak relative amplitude (NaN if not a flare).
+    public var amplitude: Double { parameters[FlareParameter.amplitude] ?? .nan }
+    /// A flare's FWHM, days (NaN if not a flare).
+    public var fwhm: Double { parameters[FlareParameter.fwhm] ?? .nan }
+    /// A flare's equivalent duration, seconds (NaN if not a flare).
+    public var equivalentDuration: Double { parameters[FlareParameter.equivalentDuration] ?? .nan }
 }

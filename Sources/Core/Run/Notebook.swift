@@ -212,7 +212,8 @@ public final class Notebook: @unchecked Sendable {
                 histograms: analysis.emptyCoverage(),
                 products: Store.ProductDescriptions(
                     statistics: analysis.statisticDescriptions + (simulator == nil ? [] : StatisticDescription.simulation),
-                    coverageFigures: analysis.coverageFigures, detectionFields: analysis.detectionFields))
+                    coverageFigures: analysis.coverageFigures, detectionFields: analysis.detectionFields,
+                    injectionParameters: simulator?.injectionParameters ?? [], sensitivityFigures: simulator?.sensitivityFigures ?? []))
             ids = try store.register(plan.entries, runID: plan.runID)
             toDo = Array(ids.indices)
             logger.info("run \(plan.runID): \(plan.positions.count) sources, \(observatories.count) observatories, jobs \(jobs)")

@@ -82,7 +82,7 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
 
     /// Injects events into every band, searches again, and matches what was found to what was injected.
     /// Detections of this pass that match no injection are the real events found again and are dropped.
-    /// Returns, for every recovered injection, what a figure of its detection needs (``InjectionProducts``).
+    /// Returns, for every injection a detection recovered, what a figure of that detection needs (``InjectionProducts``).
     private func simulate(_ simulator: S, entry: CatalogEntry, bands: [BandLightcurve], into outcome: inout SourceOutcome)
         throws -> [InjectionProducts.Cutout]
     {
@@ -97,24 +97,23 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
         }
         guard !injections.isEmpty else { return [] }
         let found = try analysis.analyze(AnalysisInput(entry: entry, bands: injectedBands, mode: .simulation))
-        var recovered = Set<Int>()
+        let recovery = simulator.recovery(of: injections, in: found)
+        let recovered = Set(recovery.recovered.keys)
         var windows: [Int: [ClosedRange<Double>]] = [:]
-        for var detection in found.detections {
-            // The injection whose peak lies in the detection; the largest if several do.
-            let matches = injections.filter { simulator.recovers(detection, $0) }
-            guard let match = matches.max(by: { $0.amplitude < $1.amplitude }) else { continue }
+        for (var detection, match) in recovery.detections {
             detection.simulated = true
-            detection.injectionID = match.id
-            recovered.insert(match.id)
+            detection.injectionID = match
             outcome.detections.append(detection)
             if let band = bands.first(where: { $0.band == detection.band }) {
-                windows[match.id, default: []].append(
+                windows[match, default: []].append(
                     DetectionWindow.cutout(
                         start: detection.start, stop: detection.stop, peak: detection.peakTime,
                         medianCadence: band.lightcurve.medianCadence))
             }
         }
-        outcome.injections = injections.map { .init(injection: $0, recovered: recovered.contains($0.id)) }
+        outcome.injections = injections.map {
+            .init(injection: $0, recovered: recovered.contains($0.id), measured: recovery.recovered[$0.id] ?? [:])
+        }
         // Per-source sensitivity, per band: how many injected, how many found.
         for band in Set(injections.map(\.band)).sorted() {
             let mine = injections.filter { $0.band == band }
@@ -124,7 +123,8 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
                 Statistic("recovered_fraction", band: band, value: Double(found) / Double(mine.count)),
             ]
         }
-        return injections.filter { recovered.contains($0.id) }.compactMap { injection in
+        // Cut-outs for the injections a detection recovered: what a simulated candidate's card draws.
+        return injections.filter { windows[$0.id] != nil }.compactMap { injection in
             guard let band = bands.first(where: { $0.band == injection.band }) else { return nil }
             return InjectionProducts.Cutout(
                 band: injection.band, injection: injection.id, lightcurve: band.lightcurve, windows: windows[injection.id] ?? [],

@@ -147,18 +147,49 @@ public struct StatisticRecord: SnakeCaseRecord, Sendable, Hashable {
     public var unit: String?
 }
 
-/// A row of `injections`: one synthetic event and whether it was recovered.
+/// A row of `injections`: one synthetic event and whether it was recovered. What was injected and
+/// measured is in `injection_parameters` (``InjectionParameterRecord``).
 public struct InjectionRecord: IdentifiedRecord, Sendable, Hashable {
     public static let databaseTableName = "injections"
     public var id: Int64?
     public var sourceId: Int64
     public var number: Int
     public var band: String
-    public var peakTime: Double
-    public var amplitude: Double
-    public var fwhm: Double
-    public var ed: Double
+    /// ``Injection/time``.
+    public var time: Double
     public var recovered: Bool
+    /// Injected and measured parameters (``InjectionParameterRecord``), filled by ``Store/injections()``;
+    /// not columns of `injections`.
+    public var parameters: [String: Double] = [:]
+    public var measured: [String: Double] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case id, sourceId, number, band, time, recovered
+    }
+
+    public init(
+        id: Int64?, sourceId: Int64, number: Int, band: String, time: Double, recovered: Bool, parameters: [String: Double] = [:],
+        measured: [String: Double] = [:]
+    ) {
+        self.id = id
+        self.sourceId = sourceId
+        self.number = number
+        self.band = band
+        self.time = time
+        self.recovered = recovered
+        self.parameters = parameters
+        self.measured = measured
+    }
+}
+
+/// A row of `injection_parameters`: one parameter of an injected event, as injected and as the
+/// analysis measured it (nil where it was not recovered or the analysis measures no such thing).
+public struct InjectionParameterRecord: SnakeCaseRecord, Sendable, Hashable {
+    public static let databaseTableName = "injection_parameters"
+    public var injectionId: Int64
+    public var name: String
+    public var injected: Double
+    public var measured: Double?
 }
 
 /// A row of `detections`: a real (`simulated` = 0) or simulated event.

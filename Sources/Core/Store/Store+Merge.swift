@@ -51,6 +51,7 @@ extension Store {
             var datasets: [DatasetRecord]
             var statistics: [StatisticRecord]
             var injections: [InjectionRecord]
+            var injectionParameters: [InjectionParameterRecord]
             var detections: [DetectionRecord]
             var failures: [FailureRecord]
             var counts: [(name: String, bin: Int, count: Int64)]
@@ -61,6 +62,7 @@ extension Store {
                 ShardContent(
                     sources: try SourceRecord.fetchAll(db), datasets: try DatasetRecord.fetchAll(db),
                     statistics: try StatisticRecord.fetchAll(db), injections: try InjectionRecord.fetchAll(db),
+                    injectionParameters: try InjectionParameterRecord.fetchAll(db),
                     detections: try DetectionRecord.fetchAll(db), failures: try FailureRecord.fetchAll(db),
                     counts: try Row.fetchAll(db, sql: "SELECT name, bin, count FROM histogram_counts").map {
                         (name: $0["name"], bin: $0["bin"], count: $0["count"])
@@ -149,6 +151,11 @@ extension Store {
                     i.id = moved(old.id, from: old.sourceId, to: i.sourceId)
                     try i.insert(db)
                     injectionID[old.id!] = i.id!
+                }
+                for old in shard.injectionParameters {
+                    var p = old
+                    p.injectionId = injectionID[old.injectionId]!
+                    try p.insert(db)
                 }
                 for old in shard.detections {
                     var d = old

@@ -193,7 +193,7 @@ extension Store {
         migrator.registerMigration("v5: what the analysis's products mean, and who filled each histogram") { db in
             try db.execute(
                 sql: """
-                    -- As JSON, in the order the analysis gave them: kind 'statistic' (StatisticDescription),
+                    -- As JSON, in the order the analysis gave them: kind 'statistic' (StatisticDescription), 'detection field', 'injection parameter', 'sensitivity figure',
                     -- 'coverage figure' (CoverageFigure).
                     CREATE TABLE product_descriptions (
                         run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -210,6 +210,45 @@ extension Store {
                         source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
                         PRIMARY KEY (run_id, name, source_id)
                     );
+                    """)
+        }
+        migrator.registerMigration("v6: injections of any simulator, their parameters by name") { db in
+            // The injections table held a flare's peak, amplitude, FWHM and ED; a simulator's events
+            // now carry named parameters, as injected and as measured. Rebuilt (SQLite cannot drop
+            // columns under NOT NULL); GRDB checks the foreign keys once the migration is done.
+            try db.execute(
+                sql: """
+                    CREATE TABLE injections_v6 (
+                        id INTEGER PRIMARY KEY,
+                        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+                        number INTEGER NOT NULL,             -- id within the source
+                        band TEXT NOT NULL,
+                        time REAL NOT NULL,                  -- the event's time: a flare's peak, a modulation's epoch
+                        recovered INTEGER NOT NULL CHECK (recovered IN (0, 1))
+                    );
+                    INSERT INTO injections_v6 (id, source_id, number, band, time, recovered)
+                        SELECT id, source_id, number, band, peak_time, recovered FROM injections;
+                    -- One row per parameter of an injection (Simulator.injectionParameters says what each
+                    -- means): its injected value, and what the analysis measured (NULL: not measured).
+                    CREATE TABLE injection_parameters (
+                        injection_id INTEGER NOT NULL REFERENCES injections(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL,
+                        injected REAL NOT NULL,
+                        measured REAL,
+                        PRIMARY KEY (injection_id, name)
+                    ) WITHOUT ROWID;
+                    -- Flares stored before: the measured ED and amplitude are those of the detection with
+                    -- the largest ED that recovered it (FlareSimulator.recovery(of:in:)).
+                    INSERT INTO injection_parameters (injection_id, name, injected, measured)
+                        SELECT i.id, 'ed', i.ed, (SELECT MAX(d.ed) FROM detections d WHERE d.injection_id = i.id) FROM injections i;
+                    INSERT INTO injection_parameters (injection_id, name, injected, measured)
+                        SELECT i.id, 'amplitude', i.amplitude,
+                            (SELECT d.amplitude FROM detections d WHERE d.injection_id = i.id ORDER BY d.ed DESC LIMIT 1)
+                        FROM injections i;
+                    INSERT INTO injection_parameters (injection_id, name, injected, measured)
+                        SELECT id, 'fwhm', fwhm, NULL FROM injections;
+                    DROP TABLE injections;
+                    ALTER TABLE injections_v6 RENAME TO injections;
                     """)
         }
         return migrator

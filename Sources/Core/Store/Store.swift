@@ -71,14 +71,19 @@ public final class Store: Sendable {
         public var statistics: [StatisticDescription]
         public var coverageFigures: [CoverageFigure]
         public var detectionFields: [DetectionFieldDescription]
+        public var injectionParameters: [InjectionParameterDescription]
+        public var sensitivityFigures: [SensitivityFigure]
 
         public init(
             statistics: [StatisticDescription] = [], coverageFigures: [CoverageFigure] = [],
-            detectionFields: [DetectionFieldDescription] = []
+            detectionFields: [DetectionFieldDescription] = [], injectionParameters: [InjectionParameterDescription] = [],
+            sensitivityFigures: [SensitivityFigure] = []
         ) {
             self.statistics = statistics
             self.coverageFigures = coverageFigures
             self.detectionFields = detectionFields
+            self.injectionParameters = injectionParameters
+            self.sensitivityFigures = sensitivityFigures
         }
     }
 
@@ -91,6 +96,8 @@ public final class Store: Sendable {
         for (k, d) in products.statistics.enumerated() { try put("statistic", k, d.name, try CanonicalJSON.string(d)) }
         for (k, f) in products.coverageFigures.enumerated() { try put("coverage figure", k, f.histogram, try CanonicalJSON.string(f)) }
         for (k, f) in products.detectionFields.enumerated() { try put("detection field", k, f.name, try CanonicalJSON.string(f)) }
+        for (k, p) in products.injectionParameters.enumerated() { try put("injection parameter", k, p.name, try CanonicalJSON.string(p)) }
+        for (k, f) in products.sensitivityFigures.enumerated() { try put("sensitivity figure", k, f.x, try CanonicalJSON.string(f)) }
     }
 
     /// What the run's products mean (empty for runs made before they were stored).
@@ -107,7 +114,9 @@ public final class Store: Sendable {
                 return ProductDescriptions(
                     statistics: try fetch("statistic", as: StatisticDescription.self),
                     coverageFigures: try fetch("coverage figure", as: CoverageFigure.self),
-                    detectionFields: try fetch("detection field", as: DetectionFieldDescription.self))
+                    detectionFields: try fetch("detection field", as: DetectionFieldDescription.self),
+                    injectionParameters: try fetch("injection parameter", as: InjectionParameterDescription.self),
+                    sensitivityFigures: try fetch("sensitivity figure", as: SensitivityFigure.self))
             }
         }
     }
@@ -216,14 +225,19 @@ public final class Store: Sendable {
             try statistic.insert(db, onConflict: .replace)
         }
         var injectionIDs: [Int: Int64] = [:]
-        for (k, injection) in outcome.injections.enumerated() {
+        for (k, item) in outcome.injections.enumerated() {
+            let injection = item.injection
             var record = InjectionRecord(
-                id: rowID(source: outcome.sourceID, ordinal: k + 1), sourceId: outcome.sourceID, number: injection.injection.id, band: injection.injection.band,
-                peakTime: injection.injection.peakTime, amplitude: injection.injection.amplitude,
-                fwhm: injection.injection.fwhm, ed: injection.injection.equivalentDuration,
-                recovered: injection.recovered)
+                id: rowID(source: outcome.sourceID, ordinal: k + 1), sourceId: outcome.sourceID, number: injection.id,
+                band: injection.band, time: injection.time, recovered: item.recovered)
             try record.insert(db)
-            injectionIDs[injection.injection.id] = record.id!
+            injectionIDs[injection.id] = record.id!
+            for (name, value) in injection.parameters.sorted(by: { $0.key < $1.key }) {
+                let measured = item.measured[name]
+                var parameter = InjectionParameterRecord(
+                    injectionId: record.id!, name: name, injected: value, measured: measured.flatMap { $0.isFinite ? $0 : nil })
+                try parameter.insert(db)
+            }
         }
         for (k, d) in outcome.detections.enumerated() {
             var record = DetectionRecord(
@@ -375,8 +389,23 @@ public final class Store: Sendable {
         }
     }
 
+    /// Every injection, with its parameters as injected and measured.
     public func injections() throws -> [InjectionRecord] {
-        try wrap { try queue.read { try InjectionRecord.order(Column("id")).fetchAll($0) } }
+        try wrap {
+            try queue.read { db in
+                guard try db.tableExists("injection_parameters") else { return try Self.injectionsBeforeV6(db) }
+                var injections = try InjectionRecord.order(Column("id")).fetchAll(db)
+                var position: [Int64: Int] = [:]
+                for (k, i) in injections.enumerated() { if let id = i.id { position[id] = k } }
+                let rows = try InjectionParameterRecord.fetchCursor(db)
+                while let p = try rows.next() {
+                    guard let k = position[p.injectionId] else { continue }
+                    injections[k].parameters[p.name] = p.injected
+                    if let measured = p.measured { injections[k].measured[p.name] = measured }
+                }
+                return injections
+            }
+        }
     }
 
     /// Statistics of one source or of all, of one band only (`""`: the source's own, over all bands)
@@ -403,56 +432,95 @@ public final class Store: Sendable {
     }
 
     /// The injections of one band as columns: what a sensitivity figure needs of a million
-    /// injections, at 25 bytes each instead of a record's hundred.
+    /// injections, without their records.
     public struct InjectionColumns: Sendable, Equatable {
-        public var ed: [Double] = []
-        public var fwhm: [Double] = []
-        public var amplitude: [Double] = []
         public var recovered: [Bool] = []
-        public var count: Int { ed.count }
+        /// Injected value of each parameter, by name (NaN where an injection lacks it).
+        public var injected: [String: [Double]] = [:]
+        /// Measured value of each parameter some injection has a measurement of (NaN where none).
+        public var measured: [String: [Double]] = [:]
+        public var count: Int { recovered.count }
+
+        mutating func set(_ name: String, _ value: Double, row: Int, measured isMeasured: Bool) {
+            func put(_ column: inout [Double]) {
+                if column.count < row + 1 { column += [Double](repeating: .nan, count: row + 1 - column.count) }
+                column[row] = value
+            }
+            if isMeasured { put(&measured[name, default: []]) } else { put(&injected[name, default: []]) }
+        }
+
+        /// Every column `count` long.
+        mutating func pad() {
+            for name in injected.keys where injected[name]!.count < count {
+                injected[name]! += [Double](repeating: .nan, count: count - injected[name]!.count)
+            }
+            for name in measured.keys where measured[name]!.count < count {
+                measured[name]! += [Double](repeating: .nan, count: count - measured[name]!.count)
+            }
+        }
     }
 
-    /// Every injection's ED, FWHM, amplitude and whether it was recovered, by band (read with a cursor).
+    /// Every injection's parameters, as injected and measured, and whether it was recovered, by
+    /// band (read with a cursor).
     public func injectionColumns() throws -> [String: InjectionColumns] {
         try wrap {
             try queue.read { db in
                 var bands: [String: InjectionColumns] = [:]
-                let rows = try Row.fetchCursor(db, sql: "SELECT band, ed, fwhm, amplitude, recovered FROM injections ORDER BY id")
-                while let row = try rows.next() {
-                    let band: String = row[0]
-                    bands[band, default: InjectionColumns()].ed.append(row[1])
-                    bands[band]!.fwhm.append(row[2])
-                    bands[band]!.amplitude.append(row[3])
-                    bands[band]!.recovered.append(row[4])
+                guard try db.tableExists("injection_parameters") else {
+                    for i in try Self.injectionsBeforeV6(db) {
+                        bands[i.band, default: InjectionColumns()].recovered.append(i.recovered)
+                        let row = bands[i.band]!.count - 1
+                        for (name, value) in i.parameters { bands[i.band]!.set(name, value, row: row, measured: false) }
+                        for (name, value) in i.measured { bands[i.band]!.set(name, value, row: row, measured: true) }
+                    }
+                    for band in bands.keys { bands[band]!.pad() }
+                    return bands
                 }
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT i.id, i.band, i.recovered, p.name, p.injected, p.measured FROM injections i
+                        LEFT JOIN injection_parameters p ON p.injection_id = i.id ORDER BY i.id
+                        """)
+                var current: Int64? = nil
+                var row = -1
+                while let r = try rows.next() {
+                    let id: Int64 = r[0]
+                    let band: String = r[1]
+                    if id != current {
+                        current = id
+                        bands[band, default: InjectionColumns()].recovered.append(r[2])
+                        row = bands[band]!.count - 1
+                    }
+                    guard let name: String = r[3] else { continue }
+                    bands[band]!.set(name, r[4], row: row, measured: false)
+                    if let measured: Double = r[5] { bands[band]!.set(name, measured, row: row, measured: true) }
+                }
+                for band in bands.keys { bands[band]!.pad() }
                 return bands
             }
         }
     }
 
-    /// A recovered injection: its band, and the equivalent duration injected and measured.
-    public struct Recovery: Sendable, Equatable {
-        public var band: String
-        public var injectedED: Double
-        public var measuredED: Double
-    }
-
-    /// Every simulated detection that recovered an injection, as (band, injected ED, measured ED),
-    /// in detection order: what a sensitivity figure needs of a million injections, without their records.
-    public func recoveries() throws -> [Recovery] {
-        try wrap {
-            try queue.read { db in
-                // A cursor: half a million rows fetched as `Row`s first took 130 MB.
-                var recoveries: [Recovery] = []
-                let rows = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT d.band, i.ed, d.ed FROM detections d
-                        JOIN injections i ON i.id = d.injection_id WHERE d.simulated = 1 ORDER BY d.id
-                        """)
-                while let row = try rows.next() { recoveries.append(Recovery(band: row[0], injectedED: row[1], measuredED: row[2])) }
-                return recoveries
-            }
+    /// The injections of a database made before v6 and opened read-only (not migrated: `report
+    /// render` of an archived run), read as migration v6 would have stored them.
+    static func injectionsBeforeV6(_ db: Database) throws -> [InjectionRecord] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT i.id, i.source_id, i.number, i.band, i.peak_time, i.recovered, i.amplitude, i.fwhm, i.ed,
+                    (SELECT d.ed FROM detections d WHERE d.injection_id = i.id ORDER BY d.ed DESC LIMIT 1) AS measured_ed,
+                    (SELECT d.amplitude FROM detections d WHERE d.injection_id = i.id ORDER BY d.ed DESC LIMIT 1) AS measured_amplitude
+                FROM injections i ORDER BY i.id
+                """
+        ).map { row in
+            var measured: [String: Double] = [:]
+            if let ed: Double = row["measured_ed"] { measured["ed"] = ed }
+            if let amplitude: Double = row["measured_amplitude"] { measured["amplitude"] = amplitude }
+            return InjectionRecord(
+                id: row["id"], sourceId: row["source_id"], number: row["number"], band: row["band"], time: row["peak_time"],
+                recovered: row["recovered"], parameters: ["amplitude": row["amplitude"], "fwhm": row["fwhm"], "ed": row["ed"]],
+                measured: measured)
         }
     }
 

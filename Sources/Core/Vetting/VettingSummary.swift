@@ -190,9 +190,10 @@ public struct VettingSummary: Sendable {
                     ratePerDay: observedDays > 0 ? corrected.map { $0 / observedDays } : nil, correctedByBand: correctedByBand)
             }
         }
-        let byED = bins(injected: \.ed, measured: \.ed)
+        // Blind vetting is of flare candidates (FlareSimulator's injections).
+        let byED = bins(injected: { $0.parameters[Injection.FlareParameter.equivalentDuration] ?? .nan }, measured: \.ed)
         self.byED = byED
-        byAmplitude = bins(injected: \.amplitude, measured: \.amplitude)
+        byAmplitude = bins(injected: { $0.parameters[Injection.FlareParameter.amplitude] ?? .nan }, measured: \.amplitude)
         let correctedBins = byED.compactMap(\.corrected)
         let correctedTotal = correctedBins.isEmpty ? nil : correctedBins.reduce(0, +)
         self.correctedTotal = correctedTotal

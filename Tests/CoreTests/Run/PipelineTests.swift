@@ -336,7 +336,10 @@ struct PipelineTests {
                 + "\(d.injectionId.map { injections[$0]!.number } ?? -1)"
         }
         let statistics = try store.statistics().map { "S \(catalogID[$0.sourceId]!) \($0.band) \($0.name) \(String(describing: $0.value))" }
-        let injected = try store.injections().map { "I \(catalogID[$0.sourceId]!) \($0.number) \($0.peakTime) \($0.recovered)" }
+        let injected = try store.injections().map { 
+            "I \(catalogID[$0.sourceId]!) \($0.number) \($0.time) \($0.recovered) "
+                + "\($0.parameters.sorted { $0.key < $1.key }) \($0.measured.sorted { $0.key < $1.key })"
+        }
         let datasets = try store.datasets().map { "F \(catalogID[$0.sourceId]!) \($0.position) \($0.rawPath) \($0.sha256)" }
         let coverage = try store.histograms().flatMap { h in
             h.counts.enumerated().filter { $0.element != 0 }.map { "H \(h.name) \($0.offset) \($0.element)" } + ["H \(h.name) outside \(h.outside)"]

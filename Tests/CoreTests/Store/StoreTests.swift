@@ -24,13 +24,14 @@ struct StoreTests {
                     "v1: runs, sources, datasets, detections, histograms", "v2: detection vetting numbers",
                     "v3: blind vetting pages, cards and verdicts", "v4: the share of a detection's excess before its peak",
                     "v5: what the analysis's products mean, and who filled each histogram",
+                    "v6: injections of any simulator, their parameters by name",
                 ])
             let tables = try store.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
             }
             for table in [
                 "runs", "sources", "datasets", "detections", "real_detections", "histograms", "statistics", "failures", "injections",
-                "vet_pages", "vet_cards", "verdicts", "product_descriptions", "histogram_sources",
+                "vet_pages", "vet_cards", "verdicts", "product_descriptions", "histogram_sources", "injection_parameters",
             ] {
                 #expect(tables.contains(table))
             }
@@ -53,6 +54,47 @@ struct StoreTests {
             let old = try Store(url: url, readOnly: true)
             #expect(try old.productDescriptions() == .init())
             #expect(try old.run()?.id == "r1")
+        }
+    }
+
+    /// A run stored before v6 kept a flare's amplitude, FWHM and ED as columns of `injections`. Read
+    /// read-only (not migrated) and after migrating, its injections are the same named parameters,
+    /// with the ED and amplitude measured by the detection of largest ED that recovered each.
+    @Test func flareInjectionsStoredBeforeV6ReadAsNamedParameters() async throws {
+        try await withTemporaryFolder { folder in
+            let url = folder.appendingPathComponent("run.sqlite")
+            let queue = try DatabaseQueue(path: url.path)
+            try Store.migrator.migrate(queue, upTo: "v5: what the analysis's products mean, and who filled each histogram")
+            try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO runs (id, analysis, title, parameters, parameter_hash, seed, code_version, catalog_name,
+                            catalog_checksum, catalog_count, cache_directory, jobs, synthetic, started_at, status)
+                            VALUES ('r1', 'flares', 't', '{}', 'h', 1, 'v', 'c', 'x', 1, '/tmp', 1, 1, '2026-01-01', 'finished');
+                        INSERT INTO sources (id, run_id, catalog_index, catalog_id, name, ra, dec, epoch, status) VALUES (1, 'r1', 0, 'a', 'a', 1, 2, 2016, 'done');
+                        INSERT INTO injections (id, source_id, number, band, peak_time, amplitude, fwhm, ed, recovered)
+                            VALUES (10, 1, 0, 'TESS', 5.5, 0.2, 0.01, 30, 1), (11, 1, 1, 'TESS', 7.5, 0.01, 0.002, 0.8, 0);
+                        INSERT INTO detections (id, source_id, band, time_system, start, stop, peak_time, amplitude, ed, ed_err,
+                            significance, n_points, first_index, last_index, first_row, peak_row, last_row, simulated, injection_id)
+                            VALUES (20, 1, 'TESS', 'BTJD', 5.49, 5.52, 5.5, 0.18, 27, 1, 9, 5, 1, 5, 1, 2, 5, 1, 10),
+                                   (21, 1, 'TESS', 'BTJD', 5.53, 5.55, 5.54, 0.05, 3, 1, 4, 3, 6, 8, 6, 7, 8, 1, 10);
+                        """)
+            }
+            func check(_ store: Store) throws {
+                let injections = try store.injections()
+                #expect(injections.map(\.time) == [5.5, 7.5])
+                #expect(injections[0].parameters == ["amplitude": 0.2, "fwhm": 0.01, "ed": 30])
+                #expect(injections[0].measured == ["amplitude": 0.18, "ed": 27])
+                #expect(injections[1].measured.isEmpty)
+                let columns = try #require(try store.injectionColumns()["TESS"])
+                #expect(columns.recovered == [true, false])
+                #expect(columns.injected["ed"] == [30, 0.8])
+                #expect(columns.measured["ed"]?.first == 27)
+                #expect(columns.measured["ed"]?.last?.isNaN == true)
+            }
+            try check(try Store(url: url, readOnly: true))
+            try check(try Store(url: url))
+            #expect(try Store(url: url).appliedMigrations().last == "v6: injections of any simulator, their parameters by name")
         }
     }
 

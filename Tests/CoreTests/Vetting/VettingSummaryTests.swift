@@ -13,7 +13,9 @@ struct VettingSummaryTests {
     }
 
     func injection(_ id: Int64, ed: Double, recovered: Bool, amplitude: Double = 0.05) -> InjectionRecord {
-        InjectionRecord(id: id, sourceId: 1, number: Int(id), band: "TESS", peakTime: 0, amplitude: amplitude, fwhm: 0.01, ed: ed, recovered: recovered)
+        InjectionRecord(
+            id: id, sourceId: 1, number: Int(id), band: "TESS", time: 0, recovered: recovered,
+            parameters: ["amplitude": amplitude, "fwhm": 0.01, "ed": ed])
     }
 
     func verdict(_ card: String, _ vetter: String, _ v: VerdictRecord.Verdict) -> VerdictRecord {
