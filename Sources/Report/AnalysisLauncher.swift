@@ -20,8 +20,10 @@ public struct AnalysisLauncher: Sendable {
         // release analysis (several times faster than a debug one).
         let configuration = Self.configuration
         FileHandle.standardError.write(Data("report: building \(analysis) (\(configuration) configuration, as report itself)\n".utf8))
+        let fresh = layout.replanIfAnalysisIsNew(analysis)
         let build = try Self.execute(
-            "/usr/bin/env", Self.buildArguments(configuration: configuration, product: analysis), in: layout.root, stdoutToStderr: true)
+            "/usr/bin/env", Self.buildArguments(configuration: configuration, product: analysis, fresh: fresh), in: layout.root,
+            stdoutToStderr: true)
         guard build == 0 else { throw ReportError.buildFailed(analysis: analysis, status: build) }
         guard let binPath = try Self.capture("/usr/bin/env", ["swift", "build", "-c", configuration, "--show-bin-path"], in: layout.root) else {
             throw ReportError.buildFailed(analysis: analysis, status: -1)
@@ -54,8 +56,10 @@ public struct AnalysisLauncher: Sendable {
     public func releaseExecutable(of analysis: String, build: Bool = true) throws -> URL {
         if build {
             FileHandle.standardError.write(Data("report: building \(analysis) (release configuration, for batch jobs)\n".utf8))
+            let fresh = layout.replanIfAnalysisIsNew(analysis)
             let status = try Self.execute(
-                "/usr/bin/env", Self.buildArguments(configuration: "release", product: analysis), in: layout.root, stdoutToStderr: true)
+                "/usr/bin/env", Self.buildArguments(configuration: "release", product: analysis, fresh: fresh), in: layout.root,
+                stdoutToStderr: true)
             guard status == 0 else { throw ReportError.buildFailed(analysis: analysis, status: status) }
         }
         guard let binPath = try Self.capture("/usr/bin/env", ["swift", "build", "-c", "release", "--show-bin-path"], in: layout.root) else {
@@ -64,12 +68,10 @@ public struct AnalysisLauncher: Sendable {
         return URL(fileURLWithPath: binPath).appendingPathComponent(analysis)
     }
 
-    /// `swift build` of one analysis. The manifest is evaluated afresh (`--manifest-cache none`):
-    /// SwiftPM caches Package.swift's evaluation by its text, so an `analyses/<name>/` folder added
-    /// since the last evaluation would be "no product named '<name>'" until Package.swift changed —
-    /// and adding an analysis is meant to be adding a folder. It costs about two seconds a launch.
-    static func buildArguments(configuration: String, product: String) -> [String] {
-        ["swift", "build", "--manifest-cache", "none", "-c", configuration, "--product", product]
+    /// `swift build` of one analysis; after ``PackageLayout/replanIfAnalysisIsNew(_:)`` found
+    /// SwiftPM's reading of Package.swift stale, with the manifest evaluated afresh.
+    static func buildArguments(configuration: String, product: String, fresh: Bool = false) -> [String] {
+        ["swift", "build"] + (fresh ? ["--manifest-cache", "none"] : []) + ["-c", configuration, "--product", product]
     }
 
     /// The SwiftPM configuration this executable was built in.
@@ -112,6 +114,38 @@ public struct AnalysisLauncher: Sendable {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { return nil }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+extension PackageLayout {
+    /// Whether SwiftPM's cached reading of Package.swift misses the analysis `analysis`, and if so
+    /// makes it read and plan again. SwiftPM caches its evaluation of Package.swift by the file's
+    /// text (`~/.cache/org.swift.swiftpm/manifests`), and its build plan until Package.swift
+    /// changes; Package.swift lists `analyses/` when it is evaluated, so a folder added since is
+    /// "no product named" or "No target named … in build description". Then the cached evaluation
+    /// is removed (it is only a cache), Package.swift's modification time set to now (its text is
+    /// not touched), and the build told to evaluate afresh. Returns whether it was stale.
+    @discardableResult
+    func replanIfAnalysisIsNew(_ analysis: String) -> Bool {
+        struct Manifest: Decodable {
+            struct Product: Decodable { var name: String }
+            var products: [Product]
+        }
+        guard let text = try? AnalysisLauncher.capture("/usr/bin/env", ["swift", "package", "dump-package"], in: root),
+            let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(text.utf8)),
+            !manifest.products.contains(where: { $0.name == analysis })
+        else { return false }
+        FileHandle.standardError.write(Data("report: analyses/\(analysis) is new to SwiftPM's cached reading of Package.swift; reading it again\n".utf8))
+        let home = FileManager.default.homeDirectoryForCurrentUser
+        let caches = [
+            ProcessInfo.processInfo.environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) } ?? home.appendingPathComponent(".cache"),
+            home.appendingPathComponent("Library/Caches"),
+        ]
+        for cache in caches {
+            try? FileManager.default.removeItem(at: cache.appendingPathComponent("org.swift.swiftpm/manifests"))
+        }
+        try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: root.appendingPathComponent("Package.swift").path)
+        return true
     }
 }
 

@@ -284,8 +284,9 @@ public struct BlindVetting: Sendable {
             uniqueKeysWithValues: try store.detections(includeSimulated: true).compactMap { d in d.id.map { ($0, d) } })
         let injections = try store.injections()
         let injectionsByID = Dictionary(uniqueKeysWithValues: injections.compactMap { i in i.id.map { ($0, i) } })
-        // Observed time: the analysis's statistic, summed over sources (days), for the source and per band.
-        let observedTimes = try store.statistics().filter { $0.name == "observed_time" }
+        // Observed time: the flare search's statistic (blind vetting is of flare candidates), summed
+        // over sources (days), for the source and per band.
+        let observedTimes = try store.statistics().filter { $0.name == FlareSearch.StatisticName.observedTime }
         let observed = observedTimes.filter { $0.band == "" }.compactMap(\.value).reduce(0, +)
         let observedByBand = Dictionary(grouping: observedTimes.filter { $0.band != "" }, by: \.band)
             .mapValues { $0.compactMap(\.value).reduce(0, +) }

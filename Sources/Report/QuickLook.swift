@@ -245,11 +245,12 @@ public struct QuickLook: Sendable {
             lines.append("  \(b.band): \(b.points) points (\(b.rejected) rejected), time \(b.timeSystem), flux \(b.fluxUnit)")
             if let s = b.statistics {
                 var notes: [String] = []
-                if let p = s["rotation_period"], let fap = s["rotation_fap"] {
-                    notes.append(String(format: "strongest period %.4g d (FAP %.2g, semi-amplitude %.3g)", p, fap, s["rotation_amplitude"] ?? .nan))
+                typealias Name = FlareSearch.StatisticName
+                if let p = s[Name.rotationPeriod], let fap = s[Name.rotationFAP] {
+                    notes.append(String(format: "strongest period %.4g d (FAP %.2g, semi-amplitude %.3g)", p, fap, s[Name.rotationAmplitude] ?? .nan))
                 }
-                if let scale = s["noise_scale"] { notes.append(String(format: "σ × %.3g from the inverted light curve", scale)) }
-                if let spikes = s["cosmic_ray_spikes"] { notes.append(String(format: "%.0f single-cadence spikes replaced", spikes)) }
+                if let scale = s[Name.noiseScale] { notes.append(String(format: "σ × %.3g from the inverted light curve", scale)) }
+                if let spikes = s[Name.cosmicRaySpikes] { notes.append(String(format: "%.0f single-cadence spikes replaced", spikes)) }
                 if !notes.isEmpty { lines.append("    " + notes.joined(separator: "; ")) }
             }
         }

@@ -58,7 +58,13 @@ enum ReportFigures {
     /// the envelope a reader sees in the full data. (Drawing a column's minimum and maximum as two
     /// points makes a noisy light curve look like two parallel tracks.)
     static func drawDense(_ panel: Panel, x: [Double], y: [Double], columns: Int, color: Color, size: Double) {
-        guard x.count > 4 * columns, let lo = x.first(where: \.isFinite), let hi = x.last(where: \.isFinite), hi > lo else {
+        // x need not be sorted (a phase-folded light curve is not).
+        var lo = Double.infinity, hi = -Double.infinity
+        for v in x where v.isFinite {
+            lo = min(lo, v)
+            hi = max(hi, v)
+        }
+        guard x.count > 4 * columns, hi > lo else {
             panel.points(x: x, y: y, color: color, size: size)
             return
         }
@@ -114,6 +120,45 @@ enum ReportFigures {
             }
         }
         return figure
+    }
+
+    /// A figure an analysis asks for on a source's page (``SourceFigure``), or nil when no band has
+    /// a value to draw it from. `values`: the figure's statistic per band.
+    /// `description`: the statistic's, for its unit and number format.
+    static func sourceFigure(
+        _ f: SourceFigure, bands: [BandLightcurve], values: [String: Double], description: StatisticDescription?, sourceName: String
+    ) -> Figure? {
+        switch f.kind {
+        case .phaseFolded:
+            let drawn = bands.filter { ($0.lightcurve.count > 1) && (values[$0.band].map { $0 > 0 } ?? false) }
+            guard !drawn.isEmpty else { return nil }
+            let columns = min(2, drawn.count)
+            let rows = (drawn.count + 1) / 2
+            let figure = Figure(width: 640, height: 230 * Double(rows) + 30, rows: rows, columns: columns)
+            figure.title = "\(sourceName): \(f.title.prefix(1).lowercased() + f.title.dropFirst())"
+            if drawn.count > 1, drawn.count % 2 == 1 { figure.panel(row: rows - 1, column: 1).isHidden = true }
+            for (k, band) in drawn.enumerated() {
+                let lc = band.lightcurve
+                let period = values[band.band]!
+                let panel = figure.panel(row: k / 2, column: k % 2)
+                panel.title = "\(band.band): \(description?.label ?? f.statistic) \(Format.value(period, description?.format ?? .significant(4)))"
+                    + (description?.unit.map { " \($0)" } ?? "")
+                panel.xLabel = "phase"
+                panel.yLabel = yLabel(lc)
+                let t0 = lc.time[0]
+                let phase = lc.time.map { t in ((t - t0) / period).truncatingRemainder(dividingBy: 1) }
+                // Many points: each phase column's range, as the light-curve panels draw them.
+                drawDense(panel, x: phase, y: lc.flux, columns: 400, color: color(band.band).withAlpha(0.5), size: lc.count > 2000 ? 1 : 2)
+                // The median in 20 phase bins: the shape the period describes.
+                var bins = [[Double]](repeating: [], count: 20)
+                for i in phase.indices where lc.flux[i].isFinite { bins[min(19, max(0, Int(phase[i] * 20)))].append(lc.flux[i]) }
+                let filled = bins.indices.filter { bins[$0].count >= 3 }
+                panel.line(
+                    x: filled.map { (Double($0) + 0.5) / 20 }, y: filled.map { Statistics.median(bins[$0]) ?? .nan }, color: .black, width: 1.5)
+                panel.xLimits = 0...1
+            }
+            return figure
+        }
     }
 
     /// Coverage: one panel per ``CoverageFigure`` (the analysis's, stored with the run; or
@@ -272,7 +317,7 @@ enum ReportFigures {
                 for (band, mine) in bands {
                     guard let xs = injected(mine, x), let yi = mine.injected[y.name], let ym = mine.measured[y.name] else { continue }
                     var pairs: [(Double, Double)] = []
-                    for m in xs.indices where mine.recovered[m] && yi[m] > 0 && ym[m] > 0 { pairs.append((xs[m], ym[m] / yi[m])) }
+                    for m in xs.indices where yi[m] > 0 && ym[m] > 0 { pairs.append((xs[m], ym[m] / yi[m])) }
                     // At most 3,000 as points (every k-th): a run of 100,000 stars has half a million,
                     // which made a 92-MB SVG. The median and 16–84 % range per bin summarise them all.
                     let every = max(1, (pairs.count + 2_999) / 3_000)

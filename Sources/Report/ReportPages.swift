@@ -177,6 +177,8 @@ struct SourcePage {
     var parallax: String
     var status: String
     var figure: String?
+    /// The analysis's own figures of the source (``SourceFigure``).
+    var extraFigures: [ExtraFigureView]
     var figureError: String?
     var statistics: [StatisticView]
     var detections: [DetectionCard]
@@ -185,6 +187,12 @@ struct SourcePage {
     var failures: [FailureView]
     var hasFailures: Bool
     var synthetic: Bool
+}
+
+struct ExtraFigureView {
+    var path: String
+    var alt: String
+    var caption: String
 }
 
 struct StatisticView {

@@ -132,6 +132,7 @@ public struct RunRenderer: Sendable {
             let rendering = renderSource(
                 source, id: id, run: run, datasets: pageDatasets[id] ?? [], detections: detections[id] ?? [],
                 statistics: pageStatistics[id] ?? [], descriptions: descriptions, fields: products.detectionFields,
+                sourceFigures: products.sourceFigures,
                 failures: failuresBySource[id] ?? [], cache: cache,
                 library: library,
                 figures: figures, pages: pages, verdicts: verdicts)
@@ -221,6 +222,7 @@ public struct RunRenderer: Sendable {
             let rendering = renderSource(
                 source, id: id, run: run, datasets: try store.datasets(sourceID: id), detections: try store.detections(sourceID: id),
                 statistics: try store.statistics(sourceID: id), descriptions: descriptions, fields: products.detectionFields,
+                sourceFigures: products.sourceFigures,
                 failures: failures[id] ?? [],
                 cache: cache, library: library, figures: runDirectory.appendingPathComponent("figures"),
                 pages: runDirectory.appendingPathComponent("sources"), verdicts: verdicts)
@@ -335,7 +337,7 @@ public struct RunRenderer: Sendable {
     private func renderSource(
         _ source: SourceRecord, id: Int64, run: RunRecord, datasets: [DatasetRecord], detections: [DetectionRecord],
         statistics: [StatisticRecord], descriptions: [StatisticDescription], fields: [DetectionFieldDescription],
-        failures: [FailureRecord], cache: RawCache,
+        sourceFigures: [SourceFigure], failures: [FailureRecord], cache: RawCache,
         library: MustacheLibrary, figures: URL, pages: URL, verdicts: [Int64: String]
     ) -> SourceRendering {
         let described = Dictionary(descriptions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -389,13 +391,30 @@ public struct RunRenderer: Sendable {
                 problem = "figure of \(source.name): \(error.localizedDescription)"
             }
         }
+        // The analysis's own figures of the source (SourceFigure), from its light curves and statistics.
+        var extraFigures: [ExtraFigureView] = []
+        for (k, f) in sourceFigures.enumerated() where !bands.isEmpty {
+            var values: [String: Double] = [:]
+            for s in statistics where s.name == f.statistic && !s.band.isEmpty { if let v = s.value, v.isFinite { values[s.band] = v } }
+            guard
+                let figure = ReportFigures.sourceFigure(
+                    f, bands: bands, values: values, description: described[f.statistic], sourceName: source.name)
+            else { continue }
+            let name = "figures/source-\(id)-\(k + 1).png"
+            do {
+                try figure.write(to: runDirectory.appendingPathComponent(name), scale: 1.5)
+                extraFigures.append(ExtraFigureView(path: "../" + name, alt: "\(f.title): \(source.name)", caption: f.caption))
+            } catch {
+                problem = "\(f.title) of \(source.name): \(error.localizedDescription)"
+            }
+        }
         let page = SourcePage(
             title: "\(source.name) – \(run.title)", runID: run.id, name: source.name, catalogID: source.catalogId,
             ra: Format.number(source.ra, 6), dec: Format.number(source.dec, 6),
             magnitude: source.magnitude.map { "\(Format.number($0, 3)) \(source.magnitudeBand ?? "")" } ?? "–",
             properMotion: "\(Format.number(source.pmra, 1)), \(Format.number(source.pmdec, 1))",
             parallax: Format.number(source.parallax, 2), status: source.status.rawValue, figure: sourceFigure,
-            figureError: problem,
+            extraFigures: extraFigures, figureError: problem,
             statistics: statistics.map {
                 let d = described[$0.name]
                 return StatisticView(

@@ -20,6 +20,8 @@ public protocol Analysis: Sendable {
     /// What the numbers it stores with each detection beyond the common ones mean, in the order a
     /// detection card shows them (stored with the run).
     var detectionFields: [DetectionFieldDescription] { get }
+    /// Figures each source's page shows beside its light curves (stored with the run).
+    var sourceFigures: [SourceFigure] { get }
     /// Searches one source.
     func analyze(_ input: AnalysisInput) throws -> AnalysisOutput
 }
@@ -32,6 +34,8 @@ extension Analysis {
     /// None: a detection card shows only the common numbers (and, for runs stored before analyses
     /// described their detections, every field by its stored name).
     public var detectionFields: [DetectionFieldDescription] { [] }
+    /// None: a source's page shows its light curves only.
+    public var sourceFigures: [SourceFigure] { [] }
 }
 
 /// Whether an analysis sees the real data or data with injected events.
@@ -121,15 +125,20 @@ public struct Injection: Sendable, Hashable, Codable {
 
 /// What the analysis found again of the injections into one source (``Simulator/recovery(of:in:)``).
 public struct SimulatedRecovery: Sendable {
-    /// The recovered injections by id, with what the analysis measured of each (by parameter name;
-    /// empty where it measures none).
-    public var recovered: [Int: [String: Double]]
+    /// The ids of the recovered injections.
+    public var recovered: Set<Int>
+    /// What the analysis measured of each injection, by id and parameter name: of the recovered
+    /// ones, and of others where it measured something (a period found at an alias).
+    public var measured: [Int: [String: Double]]
     /// The detections of the simulation pass that are recovered injections, each with its
     /// injection's id. Detections that recover none are the real events found again, and dropped.
     public var detections: [(detection: Detection, injection: Int)]
 
-    public init(recovered: [Int: [String: Double]] = [:], detections: [(detection: Detection, injection: Int)] = []) {
+    public init(
+        recovered: Set<Int> = [], measured: [Int: [String: Double]] = [:], detections: [(detection: Detection, injection: Int)] = []
+    ) {
         self.recovered = recovered
+        self.measured = measured
         self.detections = detections
     }
 }

@@ -58,7 +58,7 @@ public struct SensitivityFigure: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {
         /// The recovered fraction in bins of parameter `x`, one line per band.
         case recovery
-        /// Measured / injected value of parameter `y` (default `x`) of the recovered events, against
+        /// Measured / injected value of parameter `y` (default `x`) of every event with a measurement, against
         /// injected `x`: each event a point, and the median with its 16–84 % range per bin, per band.
         case ratio
         /// The recovered fraction over parameters `x` and `y`, one map per band (the two bands with

@@ -132,12 +132,7 @@ public struct Detrender: Sendable, Codable, Hashable {
         var harmonics = 0
         var filterWindow = window
         if let settings = self.rotation {
-            let spikes = Self.impulsiveOutliers(flux, clip: clip)
-            let weight = (0..<n).map { masked[$0] || spikes[$0] ? 0.0 : 1.0 }
-            // Bins of a sixth of the shortest period keep 95 % of a sinusoid's amplitude there, and more
-            // at longer periods.
-            let binned = LombScargle.bin(time: time, flux: flux, weight: weight, width: settings.periodogram.minimumPeriod / 6)
-            rotation = settings.periodogram.search(time: binned.time, flux: binned.flux, weight: binned.weight)
+            rotation = settings.periodogram.rotation(time: time, flux: flux, excluded: masked, clip: clip)
             if let r = rotation, r.falseAlarmProbability < settings.maximumFalseAlarm, r.period <= settings.maximumPeriod,
                 r.power >= settings.minimumPower
             {

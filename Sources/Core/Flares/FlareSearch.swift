@@ -110,7 +110,7 @@ public struct FlareSearch: Analysis {
     public var parameters: Parameters
 
     /// Band categories of the coverage histograms.
-    public static let coverageBands = ["TESS", "Kepler", "K2", "ZTF g", "ZTF r", "ZTF i", "other"]
+    public static let coverageBands = HistogramAxis.surveyBands
     static let snrEdges: [Double] = [0, 3, 10, 30, 100, 300, 1000, 1e7]
     static let magnitudeEdges: [Double] = [4, 6, 8, 10, 12, 14, 16, 18, 20, 22]
     static let scatterEdges: [Double] = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 1e3]
@@ -204,7 +204,7 @@ public struct FlareSearch: Analysis {
     }
 
     public func emptyCoverage() -> [Histogram] {
-        let band = HistogramAxis("band", categories: Self.coverageBands)
+        let band = HistogramAxis.surveyBand
         let snr = HistogramAxis("point S/N", edges: Self.snrEdges)
         let mag = HistogramAxis("catalog magnitude", unit: "mag", edges: Self.magnitudeEdges)
         return [
@@ -270,23 +270,23 @@ public struct FlareSearch: Analysis {
                 Statistic("points", band: lc.band, value: Double(band.rawRows)),
                 Statistic("good_points", band: lc.band, value: Double(lc.count)),
                 Statistic("baseline", band: lc.band, value: lc.baseline, unit: "d"),
-                Statistic("observed_time", band: lc.band, value: observed, unit: "d"),
+                Statistic(StatisticName.observedTime, band: lc.band, value: observed, unit: "d"),
                 Statistic("robust_scatter", band: lc.band, value: scatter),
                 Statistic("flares", band: lc.band, value: Double(result.flares.count)),
                 Statistic("flare_rate", band: lc.band, value: observed > 0 ? Double(result.flares.count) / observed : 0, unit: "1/d"),
                 Statistic("max_ed", band: lc.band, value: maxED, unit: "s"),
             ]
-            statistics.append(Statistic("noise_scale", band: lc.band, value: result.noiseScale))
+            statistics.append(Statistic(StatisticName.noiseScale, band: lc.band, value: result.noiseScale))
             if parameters.finder(cadence: cadence).spikeClip != nil {
-                statistics.append(Statistic("cosmic_ray_spikes", band: lc.band, value: Double(result.spikes.count)))
+                statistics.append(Statistic(StatisticName.cosmicRaySpikes, band: lc.band, value: Double(result.spikes.count)))
             }
             if let r = result.rotation {
                 // The periodogram's strongest period (whether or not it was significant or modelled).
                 statistics += [
-                    Statistic("rotation_period", band: lc.band, value: r.period, unit: "d"),
+                    Statistic(StatisticName.rotationPeriod, band: lc.band, value: r.period, unit: "d"),
                     Statistic("rotation_power", band: lc.band, value: r.power),
-                    Statistic("rotation_fap", band: lc.band, value: r.falseAlarmProbability),
-                    Statistic("rotation_amplitude", band: lc.band, value: r.amplitude),
+                    Statistic(StatisticName.rotationFAP, band: lc.band, value: r.falseAlarmProbability),
+                    Statistic(StatisticName.rotationAmplitude, band: lc.band, value: r.amplitude),
                 ]
             }
             if let level = Statistics.median(band.normalizations) {
@@ -299,8 +299,7 @@ public struct FlareSearch: Analysis {
             totalPoints += lc.count
             totalRaw += band.rawRows
             if input.mode == .real {
-                let category = HistogramCoordinate.label(
-                    Self.coverageBands.contains(lc.band) ? lc.band : "other")
+                let category = HistogramCoordinate.surveyBand(lc.band)
                 let exposure = Int64(band.exposureSeconds.rounded())
                 for i in 0..<lc.count {
                     let snr = HistogramCoordinate.value(lc.fluxError[i] > 0 ? lc.flux[i] / lc.fluxError[i] : .nan)
@@ -317,7 +316,7 @@ public struct FlareSearch: Analysis {
         statistics += [
             Statistic("points", value: Double(totalRaw)),
             Statistic("good_points", value: Double(totalPoints)),
-            Statistic("observed_time", value: totalObservedDays, unit: "d"),
+            Statistic(StatisticName.observedTime, value: totalObservedDays, unit: "d"),
             Statistic("flares", value: Double(totalFlares)),
             Statistic("flare_rate", value: rate, unit: "1/d"),
             Statistic("max_ed", value: largestED, unit: "s"),
@@ -327,5 +326,17 @@ public struct FlareSearch: Analysis {
         return AnalysisOutput(
             statistics: statistics, detections: detections, coverage: input.mode == .real ? coverage : [],
             models: models)
+    }
+}
+
+extension FlareSearch {
+    /// The names of the statistics that other tools read back (the quick look of one file, blind vetting's rates).
+    public enum StatisticName {
+        public static let observedTime = "observed_time"
+        public static let rotationPeriod = "rotation_period"
+        public static let rotationFAP = "rotation_fap"
+        public static let rotationAmplitude = "rotation_amplitude"
+        public static let noiseScale = "noise_scale"
+        public static let cosmicRaySpikes = "cosmic_ray_spikes"
     }
 }

@@ -109,9 +109,10 @@ public struct FlareSimulator: Simulator {
         for detection in output.detections {
             guard let match = injections.filter({ recovers(detection, $0) }).max(by: { $0.amplitude < $1.amplitude }) else { continue }
             result.detections.append((detection, match.id))
+            result.recovered.insert(match.id)
             if detection.equivalentDuration > measuredED[match.id] ?? -.infinity {
                 measuredED[match.id] = detection.equivalentDuration
-                result.recovered[match.id] = [
+                result.measured[match.id] = [
                     Injection.FlareParameter.amplitude: detection.amplitude,
                     Injection.FlareParameter.equivalentDuration: detection.equivalentDuration,
                 ]

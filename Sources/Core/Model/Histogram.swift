@@ -182,3 +182,18 @@ extension Histogram {
         self.sources = sources
     }
 }
+
+extension HistogramAxis {
+    /// The bands of the surveys the tool reads, then "other": a coverage axis any analysis can share.
+    public static let surveyBands = ["TESS", "Kepler", "K2", "ZTF g", "ZTF r", "ZTF i", "other"]
+
+    /// An axis named "band" over ``surveyBands``.
+    public static var surveyBand: HistogramAxis { HistogramAxis("band", categories: surveyBands) }
+}
+
+extension HistogramCoordinate {
+    /// A band on a ``HistogramAxis/surveyBand`` axis ("other" for a band it does not list).
+    public static func surveyBand(_ band: String) -> HistogramCoordinate {
+        .label(HistogramAxis.surveyBands.contains(band) ? band : "other")
+    }
+}

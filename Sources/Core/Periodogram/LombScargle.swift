@@ -94,6 +94,19 @@ public struct LombScargle: Sendable, Codable, Hashable {
             amplitude: fit, powerAtDoublePeriod: half, points: t.count, minimumFrequency: fMin, maximumFrequency: fMax)
     }
 
+    /// The strongest periodicity of a light curve as a star's rotation shows it: points that are
+    /// `excluded` or not finite, and impulsive upward outliers (flares, cosmic rays: a jump of more
+    /// than `clip` robust σ of the point-to-point differences), are left out, and the rest averaged
+    /// in bins of a sixth of the shortest period (95 % of a sinusoid's amplitude kept there, more at
+    /// longer periods). The one search the flare detrending (``Detrender``) and the rotation
+    /// analysis (``RotationSearch``) share.
+    public func rotation(time: [Double], flux: [Double], excluded: [Bool]? = nil, clip: Double) -> Result? {
+        let spikes = Detrender.impulsiveOutliers(flux, clip: clip)
+        let weight = time.indices.map { i in (excluded?[i] ?? false) || spikes[i] || !flux[i].isFinite ? 0.0 : 1.0 }
+        let binned = Self.bin(time: time, flux: flux, weight: weight, width: minimumPeriod / 6)
+        return search(time: binned.time, flux: binned.flux, weight: binned.weight)
+    }
+
     /// Baluev (2008) Eq. 5 upper bound on the false-alarm probability for the "standard" normalisation,
     /// as in astropy's `fap_baluev`: 1 − (1 − FAP_single) e^(−τ), with FAP_single = (1 − z)^((N−3)/2)
     /// and τ = γ(N−1) W (1 − z)^((N−4)/2) √((N−1) z / 2), W = f_max √(4π Var_w(t)).

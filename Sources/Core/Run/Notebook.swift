@@ -213,7 +213,8 @@ public final class Notebook: @unchecked Sendable {
                 products: Store.ProductDescriptions(
                     statistics: analysis.statisticDescriptions + (simulator == nil ? [] : StatisticDescription.simulation),
                     coverageFigures: analysis.coverageFigures, detectionFields: analysis.detectionFields,
-                    injectionParameters: simulator?.injectionParameters ?? [], sensitivityFigures: simulator?.sensitivityFigures ?? []))
+                    injectionParameters: simulator?.injectionParameters ?? [], sensitivityFigures: simulator?.sensitivityFigures ?? [],
+                    sourceFigures: analysis.sourceFigures))
             ids = try store.register(plan.entries, runID: plan.runID)
             toDo = Array(ids.indices)
             logger.info("run \(plan.runID): \(plan.positions.count) sources, \(observatories.count) observatories, jobs \(jobs)")

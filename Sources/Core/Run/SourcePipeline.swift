@@ -98,7 +98,7 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
         guard !injections.isEmpty else { return [] }
         let found = try analysis.analyze(AnalysisInput(entry: entry, bands: injectedBands, mode: .simulation))
         let recovery = simulator.recovery(of: injections, in: found)
-        let recovered = Set(recovery.recovered.keys)
+        let recovered = recovery.recovered
         var windows: [Int: [ClosedRange<Double>]] = [:]
         for (var detection, match) in recovery.detections {
             detection.simulated = true
@@ -112,7 +112,7 @@ struct SourcePipeline<A: Analysis, S: Simulator>: Sendable {
             }
         }
         outcome.injections = injections.map {
-            .init(injection: $0, recovered: recovered.contains($0.id), measured: recovery.recovered[$0.id] ?? [:])
+            .init(injection: $0, recovered: recovered.contains($0.id), measured: recovery.measured[$0.id] ?? [:])
         }
         // Per-source sensitivity, per band: how many injected, how many found.
         for band in Set(injections.map(\.band)).sorted() {

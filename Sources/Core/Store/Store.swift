@@ -73,17 +73,19 @@ public final class Store: Sendable {
         public var detectionFields: [DetectionFieldDescription]
         public var injectionParameters: [InjectionParameterDescription]
         public var sensitivityFigures: [SensitivityFigure]
+        public var sourceFigures: [SourceFigure]
 
         public init(
             statistics: [StatisticDescription] = [], coverageFigures: [CoverageFigure] = [],
             detectionFields: [DetectionFieldDescription] = [], injectionParameters: [InjectionParameterDescription] = [],
-            sensitivityFigures: [SensitivityFigure] = []
+            sensitivityFigures: [SensitivityFigure] = [], sourceFigures: [SourceFigure] = []
         ) {
             self.statistics = statistics
             self.coverageFigures = coverageFigures
             self.detectionFields = detectionFields
             self.injectionParameters = injectionParameters
             self.sensitivityFigures = sensitivityFigures
+            self.sourceFigures = sourceFigures
         }
     }
 
@@ -98,6 +100,7 @@ public final class Store: Sendable {
         for (k, f) in products.detectionFields.enumerated() { try put("detection field", k, f.name, try CanonicalJSON.string(f)) }
         for (k, p) in products.injectionParameters.enumerated() { try put("injection parameter", k, p.name, try CanonicalJSON.string(p)) }
         for (k, f) in products.sensitivityFigures.enumerated() { try put("sensitivity figure", k, f.x, try CanonicalJSON.string(f)) }
+        for (k, f) in products.sourceFigures.enumerated() { try put("source figure", k, f.statistic, try CanonicalJSON.string(f)) }
     }
 
     /// What the run's products mean (empty for runs made before they were stored).
@@ -116,7 +119,8 @@ public final class Store: Sendable {
                     coverageFigures: try fetch("coverage figure", as: CoverageFigure.self),
                     detectionFields: try fetch("detection field", as: DetectionFieldDescription.self),
                     injectionParameters: try fetch("injection parameter", as: InjectionParameterDescription.self),
-                    sensitivityFigures: try fetch("sensitivity figure", as: SensitivityFigure.self))
+                    sensitivityFigures: try fetch("sensitivity figure", as: SensitivityFigure.self),
+                    sourceFigures: try fetch("source figure", as: SourceFigure.self))
             }
         }
     }
