@@ -33,6 +33,13 @@ public struct QuickLook: Sendable {
                 case band, start, stop, peak, amplitude, ed, points, significance, vetting, figure
                 case edErr = "ed_err"
             }
+
+            /// A detection as printed: the one mapping from ``Detection``.
+            init(_ d: Detection, figure: String?) {
+                (band, start, stop, peak, amplitude) = (d.band, d.start, d.stop, d.peakTime, d.amplitude)
+                (ed, edErr, points, significance) = (d.equivalentDuration, d.equivalentDurationError, d.pointCount, d.significance)
+                (vetting, self.figure) = (d.vetting, figure)
+            }
         }
         /// A candidate turned down after the criteria (``FlareFinder/Rejection``).
         public struct Rejected: Codable, Sendable, Equatable {
@@ -200,12 +207,7 @@ public struct QuickLook: Sendable {
                             uniquingKeysWith: { a, _ in a }) : nil)
             },
             flares: flares
-                ? zip(output.detections, closeUps).map { d, figure in
-                    .init(
-                        band: d.band, start: d.start, stop: d.stop, peak: d.peakTime, amplitude: d.amplitude,
-                        ed: d.equivalentDuration, edErr: d.equivalentDurationError, points: d.pointCount,
-                        significance: d.significance, vetting: d.vetting, figure: figure?.path)
-                } : nil,
+                ? zip(output.detections, closeUps).map { d, figure in .init(d, figure: figure?.path) } : nil,
             rejected: turnedDown,
             injection: injection)
     }

@@ -167,6 +167,11 @@ public struct InjectionRecord: IdentifiedRecord, Sendable, Hashable {
         case id, sourceId, number, band, time, recovered
     }
 
+    /// The row of an injection (its parameters go to ``InjectionParameterRecord/records(of:measured:injectionId:)``).
+    public init(_ injection: Injection, id: Int64?, sourceId: Int64, recovered: Bool) {
+        self.init(id: id, sourceId: sourceId, number: injection.id, band: injection.band, time: injection.time, recovered: recovered)
+    }
+
     public init(
         id: Int64?, sourceId: Int64, number: Int, band: String, time: Double, recovered: Bool, parameters: [String: Double] = [:],
         measured: [String: Double] = [:]
@@ -190,6 +195,14 @@ public struct InjectionParameterRecord: SnakeCaseRecord, Sendable, Hashable {
     public var name: String
     public var injected: Double
     public var measured: Double?
+
+    /// The rows of an injection's parameters, by name; a measurement that is not finite is none.
+    public static func records(of injection: Injection, measured: [String: Double], injectionId: Int64) -> [InjectionParameterRecord] {
+        injection.parameters.sorted { $0.key < $1.key }.map { name, value in
+            InjectionParameterRecord(
+                injectionId: injectionId, name: name, injected: value, measured: measured[name].flatMap { $0.isFinite ? $0 : nil })
+        }
+    }
 }
 
 /// A row of `detections`: a real (`simulated` = 0) or simulated event.
@@ -237,5 +250,22 @@ public struct DetectionRecord: IdentifiedRecord, Sendable, Hashable {
             templateDeltaChiSquare: templateDeltaChi2, symmetricDeltaChiSquare: symmetricDeltaChi2,
             templateFWHM: templateFwhm, templateAmplitude: templateAmplitude, riseAreaFraction: riseAreaFraction,
             flags: .init(rawValue: vettingFlags))
+    }
+}
+
+extension DetectionRecord {
+    /// The row of a detection: the one mapping from ``Detection`` to its record.
+    /// - Parameter datasetID: the `datasets.id` of a point's dataset (nil: not stored).
+    public init(_ d: Detection, id: Int64?, sourceId: Int64, datasetID: (PointOrigin) -> Int64?, injectionId: Int64?) {
+        self.init(
+            id: id, sourceId: sourceId, band: d.band, timeSystem: d.timeSystem.name, start: d.start, stop: d.stop, peakTime: d.peakTime,
+            amplitude: d.amplitude, ed: d.equivalentDuration, edErr: d.equivalentDurationError, significance: d.significance,
+            nPoints: d.pointCount, firstIndex: d.firstIndex, lastIndex: d.lastIndex, firstDatasetId: datasetID(d.firstOrigin),
+            firstRow: Int(d.firstOrigin.row), peakDatasetId: datasetID(d.peakOrigin), peakRow: Int(d.peakOrigin.row),
+            lastDatasetId: datasetID(d.lastOrigin), lastRow: Int(d.lastOrigin.row), simulated: d.simulated, injectionId: injectionId,
+            pointsAbove: d.vetting?.pointsAboveThreshold, riseTime: d.vetting?.riseTime, decayTime: d.vetting?.decayTime,
+            templateDeltaChi2: d.vetting?.templateDeltaChiSquare, symmetricDeltaChi2: d.vetting?.symmetricDeltaChiSquare,
+            templateFwhm: d.vetting?.templateFWHM, templateAmplitude: d.vetting?.templateAmplitude, vettingFlags: d.vetting?.flags.rawValue,
+            riseAreaFraction: d.vetting?.riseAreaFraction)
     }
 }

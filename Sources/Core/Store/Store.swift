@@ -230,34 +230,18 @@ public final class Store: Sendable {
         }
         var injectionIDs: [Int: Int64] = [:]
         for (k, item) in outcome.injections.enumerated() {
-            let injection = item.injection
             var record = InjectionRecord(
-                id: rowID(source: outcome.sourceID, ordinal: k + 1), sourceId: outcome.sourceID, number: injection.id,
-                band: injection.band, time: injection.time, recovered: item.recovered)
+                item.injection, id: rowID(source: outcome.sourceID, ordinal: k + 1), sourceId: outcome.sourceID, recovered: item.recovered)
             try record.insert(db)
-            injectionIDs[injection.id] = record.id!
-            for (name, value) in injection.parameters.sorted(by: { $0.key < $1.key }) {
-                let measured = item.measured[name]
-                var parameter = InjectionParameterRecord(
-                    injectionId: record.id!, name: name, injected: value, measured: measured.flatMap { $0.isFinite ? $0 : nil })
+            injectionIDs[item.injection.id] = record.id!
+            for var parameter in InjectionParameterRecord.records(of: item.injection, measured: item.measured, injectionId: record.id!) {
                 try parameter.insert(db)
             }
         }
         for (k, d) in outcome.detections.enumerated() {
             var record = DetectionRecord(
-                id: rowID(source: outcome.sourceID, ordinal: k + 1), sourceId: outcome.sourceID, band: d.band, timeSystem: d.timeSystem.name, start: d.start,
-                stop: d.stop, peakTime: d.peakTime, amplitude: d.amplitude, ed: d.equivalentDuration,
-                edErr: d.equivalentDurationError, significance: d.significance, nPoints: d.pointCount,
-                firstIndex: d.firstIndex, lastIndex: d.lastIndex, firstDatasetId: datasetID(d.firstOrigin),
-                firstRow: Int(d.firstOrigin.row), peakDatasetId: datasetID(d.peakOrigin),
-                peakRow: Int(d.peakOrigin.row), lastDatasetId: datasetID(d.lastOrigin),
-                lastRow: Int(d.lastOrigin.row), simulated: d.simulated,
-                injectionId: d.injectionID.flatMap { injectionIDs[$0] }, pointsAbove: d.vetting?.pointsAboveThreshold,
-                riseTime: d.vetting?.riseTime, decayTime: d.vetting?.decayTime,
-                templateDeltaChi2: d.vetting?.templateDeltaChiSquare,
-                symmetricDeltaChi2: d.vetting?.symmetricDeltaChiSquare, templateFwhm: d.vetting?.templateFWHM,
-                templateAmplitude: d.vetting?.templateAmplitude, vettingFlags: d.vetting?.flags.rawValue,
-                riseAreaFraction: d.vetting?.riseAreaFraction)
+                d, id: rowID(source: outcome.sourceID, ordinal: k + 1), sourceId: outcome.sourceID, datasetID: datasetID,
+                injectionId: d.injectionID.flatMap { injectionIDs[$0] })
             try record.insert(db)
         }
         try db.execute(
