@@ -131,8 +131,13 @@ public struct Detrender: Sendable, Codable, Hashable {
         var period: Double?
         var harmonics = 0
         var filterWindow = window
-        if let settings = self.rotation {
-            rotation = settings.periodogram.rotation(time: time, flux: flux, excluded: masked, clip: clip)
+        /// The periodogram of the points not `excluded`, and whether (and how) its period is modelled.
+        func findRotation(excluding excluded: [Bool]) {
+            guard let settings = self.rotation else { return }
+            rotation = settings.periodogram.rotation(time: time, flux: flux, excluded: excluded, clip: clip)
+            period = nil
+            harmonics = 0
+            filterWindow = window
             if let r = rotation, r.falseAlarmProbability < settings.maximumFalseAlarm, r.period <= settings.maximumPeriod,
                 r.power >= settings.minimumPower
             {
@@ -146,6 +151,7 @@ public struct Detrender: Sendable, Codable, Hashable {
                     max(settings.minimumWindow, settings.minimumWindowCadences * cadence, settings.windowFraction * r.period))
             }
         }
+        findRotation(excluding: masked)
 
         var baseline = [Double](repeating: .nan, count: n)
         var scatter = [Double](repeating: .nan, count: n)
@@ -218,7 +224,19 @@ public struct Detrender: Sendable, Codable, Hashable {
                     coarse, scatter: scatter, time: time, clip: clip, filterWindow: filterWindow, minimumPeak: 2 * clip,
                     into: &newMask)
             }
-            if newMask == masked { break }
+            // 1c. Large flares' decays (not impulsive, so not left out of the first periodogram) can
+            // take enough of the variance that a fast rotation misses the power to be modelled; the
+            // filter then cannot follow it and σ is scaled up for the whole light curve. Once, with
+            // the first flare mask, the periodogram is searched again on the points it leaves, when its
+            // first peak was short enough to model but too weak or not significant.
+            var rotationChanged = false
+            if pass == 0, let settings = self.rotation, period == nil, let first = rotation, first.period <= settings.maximumPeriod,
+                newMask.contains(true)
+            {
+                findRotation(excluding: newMask)
+                rotationChanged = period != nil
+            }
+            if newMask == masked && !rotationChanged { break }
             masked = newMask
         }
         // 3b. The rolling scatter of the final model's unmasked residuals.
