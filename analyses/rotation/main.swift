@@ -52,9 +52,10 @@ notebook.markdown(
     0.1 day to half the band's baseline. The highest peak gives the band's period, power and \
     semi-amplitude; its false-alarm probability is Baluev's (2008) bound, and a period counts below \
     10⁻³. A star's period is that of its band with the lowest false-alarm probability; the bands \
-    disagree when two significant periods differ by more than 5 % (twice or half excepted: two spot \
-    groups half a turn apart show half the period). Each star's page shows its bands folded on their \
-    periods.
+    disagree when two significant periods differ by more than 5 %, except at twice or half (two spot \
+    groups half a turn apart show half the period) and at the daily alias that nightly ZTF sampling \
+    puts beside every period (frequencies one per sidereal day apart). Each star's page shows its bands \
+    folded on their periods.
     """)
 
 // ## Sensitivity

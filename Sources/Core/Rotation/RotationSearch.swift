@@ -6,14 +6,17 @@ import Foundation
 /// with the generalised Lomb–Scargle periodogram (``LombScargle/rotation(time:flux:excluded:clip:)``:
 /// the same search, outlier masking and binning as the flare detrending), from
 /// `periodogram.minimumPeriod` to half the baseline, with Baluev's (2008) false-alarm probability.
-/// A band's period is *significant* when its FAP is below `maximumFalseAlarm`. The source's period
+/// A band's period is *significant* when its FAP is below `maximumFalseAlarm`; a peak within 5 % of
+/// the longest period searched is marked `at_longest_period` (the period may be longer: a 27-day
+/// sector cannot show a 15-day rotation) and does not count for the source. The source's period
 /// is that of its significant band with the lowest FAP (ties: highest power); the bands *disagree*
 /// when two significant periods differ by more than `agreement` (as a fraction), unless one is
 /// twice the other within it (a star with two spot groups half a turn apart shows P/2 in one band
-/// and P in another).
+/// and P in another) or one is the other's daily alias (``agree(_:_:)``).
 ///
 /// Statistics per band: `points`, `baseline` (d), and, where the band was searched, `period` (d),
-/// `power`, `fap`, `amplitude` (relative semi-amplitude of the best sinusoid), `significant` (0/1).
+/// `power`, `fap`, `amplitude` (relative semi-amplitude of the best sinusoid), `significant` (0/1),
+/// `at_longest_period` (0/1).
 /// Per source: `period`, `power`, `fap`, `amplitude` of the chosen band (empty if none is
 /// significant), `significant_bands`, `band_disagreement` (0/1; empty with fewer than two
 /// significant bands). No detections.
@@ -101,11 +104,14 @@ public struct RotationSearch: Analysis {
                 "significant", label: "significant", format: .integer,
                 description: "1 if the band's FAP is below \(parameters.maximumFalseAlarm)"),
             StatisticDescription(
-                "significant_bands", label: "bands", format: .integer, description: "bands with a significant period",
-                sourceColumn: true),
+                "at_longest_period", label: "at longest", format: .integer,
+                description: "1 if the peak is within 5 % of the longest period searched (half the baseline): the period may be longer"),
+            StatisticDescription(
+                "significant_bands", label: "bands", format: .integer,
+                description: "bands with a significant period not at the longest period they could show", sourceColumn: true),
             StatisticDescription(
                 "band_disagreement", label: "bands disagree", format: .integer,
-                description: "1 if two bands' significant periods differ by more than \(Int(parameters.agreement * 100)) % (twice or half excepted); empty with fewer than two",
+                description: "1 if two bands' significant periods differ by more than \(Int(parameters.agreement * 100)) % (twice, half and daily aliases excepted); empty with fewer than two",
                 sourceColumn: true),
             StatisticDescription("points", label: "points", format: .integer, description: "good points searched"),
             StatisticDescription("baseline", label: "baseline", unit: "d", format: .significant(4), description: "first to last good point"),
@@ -127,6 +133,8 @@ public struct RotationSearch: Analysis {
         public var baseline: Double
         public var result: LombScargle.Result?
         public var significant: Bool
+        /// The peak is at the longest period searched (within 5 %): the true period may be longer.
+        public var atLongestPeriod: Bool
     }
 
     /// Searches one band's light curve (normalised by its median).
@@ -138,12 +146,18 @@ public struct RotationSearch: Analysis {
             result = parameters.periodogram.rotation(time: lc.time, flux: lc.flux.map { $0 / level }, clip: parameters.clip)
         }
         let significant = result.map { $0.falseAlarmProbability < parameters.maximumFalseAlarm } ?? false
-        return BandResult(band: lc.band, points: good.count, baseline: lc.baseline, result: result, significant: significant)
+        let atLimit = result.map { $0.period >= 0.95 / $0.minimumFrequency } ?? false
+        return BandResult(
+            band: lc.band, points: good.count, baseline: lc.baseline, result: result, significant: significant, atLongestPeriod: atLimit)
     }
 
-    /// Whether two periods agree within `agreement`, or one is twice the other within it.
+    /// Whether two periods agree within `agreement`, or one is twice the other within it, or their
+    /// frequencies differ by one sidereal day⁻¹ (within `agreement` of the lower frequency): nightly
+    /// ground-based data show a period P at its daily alias 1 / (1/P ± 1.0027) as readily as at P.
     public func agree(_ a: Double, _ b: Double) -> Bool {
-        [1.0, 2, 0.5].contains { abs(a / (b * $0) - 1) <= parameters.agreement }
+        if [1.0, 2, 0.5].contains(where: { abs(a / (b * $0) - 1) <= parameters.agreement }) { return true }
+        let (fa, fb) = (1 / a, 1 / b)
+        return abs(abs(fa - fb) - 1.0027379) <= parameters.agreement * min(fa, fb)
     }
 
     public func analyze(_ input: AnalysisInput) throws -> AnalysisOutput {
@@ -166,6 +180,7 @@ public struct RotationSearch: Analysis {
                     Statistic("fap", band: lc.band, value: p.falseAlarmProbability),
                     Statistic("amplitude", band: lc.band, value: p.amplitude),
                     Statistic("significant", band: lc.band, value: r.significant ? 1 : 0),
+                    Statistic("at_longest_period", band: lc.band, value: r.atLongestPeriod ? 1 : 0),
                 ]
             }
             if input.mode == .real {
@@ -178,7 +193,8 @@ public struct RotationSearch: Analysis {
                 }
             }
         }
-        let significant = results.filter(\.significant)
+        // A band whose peak sits at the longest period it could show only says "this long or longer".
+        let significant = results.filter { $0.significant && !$0.atLongestPeriod }
         let best = significant.min { a, b in
             (a.result!.falseAlarmProbability, -a.result!.power) < (b.result!.falseAlarmProbability, -b.result!.power)
         }?.result

@@ -69,6 +69,20 @@ struct RotationSearchTests {
         #expect(statistic(output, "significant", band: "ZTF g") == 1)
     }
 
+    /// A 20-day rotation in a 27-day sector peaks at the longest period searched (13.5 d): marked,
+    /// and not the source's period, while a ground-based band that resolves it is.
+    @Test func aPeriodAtTheLongestSearchedIsALimit() throws {
+        var g = SeededGenerator(seed: 3, stream: "nights")
+        let nights = (0..<1500).filter { d in (d % 365) < 240 && g.uniform() < 0.5 }.map { 58_300 + Double($0) + 0.2 * g.uniform() }
+        let tess = try lightcurve(time: sector, period: 20, amplitude: 0.01, sigma: 0.002)
+        let ztf = try lightcurve(band: "ZTF r", time: nights.map { $0 - 56_000 }, period: 20, amplitude: 0.03, sigma: 0.02)
+        let output = try analyze([tess, ztf])
+        #expect(statistic(output, "at_longest_period", band: "TESS") == 1)
+        #expect(statistic(output, "at_longest_period", band: "ZTF r") == 0)
+        #expect(abs(try #require(statistic(output, "period")) / 20 - 1) < 0.02)
+        #expect(statistic(output, "significant_bands") == 1)
+    }
+
     @Test func noiseAloneHasNoSignificantPeriod() throws {
         let output = try analyze([try lightcurve(time: sector, period: nil, amplitude: 0, sigma: 0.002)])
         #expect(try #require(statistic(output, "fap", band: "TESS")) > 1e-3)
@@ -85,6 +99,11 @@ struct RotationSearchTests {
         #expect(statistic(try analyze([three, half]), "band_disagreement") == 0)
         #expect(statistic(try analyze([three, other]), "band_disagreement") == 1)
         #expect(statistic(try analyze([three, half, other]), "significant_bands") == 3)
+        // A ground-based band's daily alias of the same rotation: 1 / (1/3 + 1.0027) d.
+        let search = RotationSearch()
+        #expect(search.agree(3, 1 / (1.0 / 3 + 1.0027379)) && search.agree(1 / (1.0 / 3 + 1.0027379), 3))
+        #expect(search.agree(0.7, 1 / (1 / 0.7 - 1.0027379)))
+        #expect(!search.agree(3, 0.9))
     }
 
     /// A band without enough points is not searched: no period, and it fills no baseline coverage.
