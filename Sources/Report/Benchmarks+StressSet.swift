@@ -3,7 +3,7 @@ import Foundation
 
 extension Benchmarks {
     /// Where `report bench --stress-details` sends what it finds: one tab-separated line per false
-    /// positive or missed flare, and (file name, CSV text) of each flare-free light curve that gave a
+    /// positive, recovered or missed flare, and (file name, CSV text) of each flare-free light curve that gave a
     /// false positive.
     public struct StressDetails {
         public var line: (String) -> Void
@@ -15,8 +15,10 @@ extension Benchmarks {
         }
     }
 
-    /// How many stress-set stars of each cadence `report bench` searches.
-    static let stressStars: [StressSet.Cadence: Int] = [.twentySecond: 100, .twoMinute: 100, .thirtyMinute: 100]
+    /// How many stress-set stars of each cadence `report bench` searches unless told otherwise
+    /// (`--stress-stars`): enough for a figure in about a minute; the rates' counting noise is then
+    /// about ±0.03 false positives per light curve, so compare search changes on 300.
+    public static let defaultStressStars = 100
     /// Flares injected per stress star: one trial's worth (one per 2 days of data).
     static let stressFlaresPerStar = 12
 
@@ -29,20 +31,20 @@ extension Benchmarks {
     ///  - median recovered/injected ED at S/N > 10, goal within 5 % of 1.
     /// The search is called only through ``FlareSearch/analyze(_:)`` with `.standard` parameters, so
     /// the figures describe whatever the flare search currently does.
-    /// With `details`, one tab-separated line per false positive and per missed injected flare of
-    /// S/N ≥ 5, with the star's true parameters and, for a missed flare, why it was missed
-    /// (``missedDiagnosis(_:star:finder:)``), is passed to it (`report bench --stress-details FILE`):
+    /// With `details`, one tab-separated line per false positive, per recovered and per missed injected
+    /// flare of S/N ≥ 5, with the star's true parameters, the vetting numbers of the detection (so a
+    /// vetting rule can be judged on what it costs in true flares as well as what it removes) and, for
+    /// a missed flare, why it was missed (``missedDiagnosis(_:star:finder:)``), is passed to it (`report bench --stress-details FILE`):
     /// what to look at before changing the search; and the light curve of each star with a false
     /// positive, as a table.
-    static func stressSet(details: StressDetails? = nil, report: (Figure) -> Void) throws {
+    static func stressSet(stars count: Int = defaultStressStars, details: StressDetails? = nil, report: (Figure) -> Void) throws {
         let set = StressSet(seed: 1)
         details?.line(
             ["kind", "cadence", "star", "period_d", "amplitude", "white", "red", "red_tau_h", "roll", "noise_scale", "time",
-             "snr", "points", "fwhm_min", "rise_min", "decay_min", "dchi2_flare", "dchi2_bump", "why_missed"].joined(separator: "\t"))
+             "snr", "points_n1", "fwhm_min", "rise_min", "decay_min", "dchi2_flare", "dchi2_bump", "vetting_or_why_missed"].joined(separator: "\t"))
         let injection = InjectionRecovery(search: FlareSearch(parameters: .standard))
         var all: [StressOutcome] = []
         for (c, cadence) in StressSet.Cadence.allCases.enumerated() {
-            let count = stressStars[cadence] ?? 0
             var outcome = StressOutcome(label: cadence.rawValue)
             for index in 0..<count {
                 let star = set.star(index, cadence: cadence)
@@ -57,7 +59,7 @@ extension Benchmarks {
         stressFigures(StressOutcome.combined(all, label: "all cadences"), report: report)
     }
 
-    /// The details lines of one star (see ``stressSet(details:report:)``).
+    /// The details lines of one star (see ``stressSet(stars:details:report:)``).
     static func stressDetails(_ star: StressSet.Star, result: InjectionRecoveryResult, details: StressDetails) {
         let p = star.parameters
         let lc = star.band.lightcurve
@@ -77,15 +79,24 @@ extension Benchmarks {
             for i in lc.time.indices { text += "\(lc.time[i]),\(lc.flux[i]),\(lc.fluxError[i])\n" }
             save("\(p.cadence.rawValue.replacingOccurrences(of: " ", with: ""))-\(p.index).csv", text)
         }
+        /// The vetting columns of a detection: FWHM, rise, decay, both Δχ², then its σ, rise area and flags.
+        func vettingFields(_ v: FlareVetting?) -> [String] {
+            [v?.templateFWHM.map { String(format: "%.1f", $0 * 1440) } ?? "-",
+             v.map { String(format: "%.1f", $0.riseTime * 1440) } ?? "-", v.map { String(format: "%.1f", $0.decayTime * 1440) } ?? "-",
+             v.map { String(format: "%.1f", $0.templateDeltaChiSquare) } ?? "-",
+             v.map { String(format: "%.1f", $0.symmetricDeltaChiSquare) } ?? "-",
+             v.map { String(format: "%.1fσ, rise area %.2f%@", $0.peakSignificance, $0.riseAreaFraction ?? .nan,
+                                $0.flags.isEmpty ? "" : ", " + $0.flags.names.joined(separator: ", ")) } ?? "-"]
+        }
         for d in search.flares {
-            let v = d.vetting
-            line(
-                "false_positive",
-                [String(format: "%.4f", d.peakTime), String(format: "%.1f", d.significance), "\(d.pointCount)",
-                 v?.templateFWHM.map { String(format: "%.1f", $0 * 1440) } ?? "-",
-                 v.map { String(format: "%.1f", $0.riseTime * 1440) } ?? "-", v.map { String(format: "%.1f", $0.decayTime * 1440) } ?? "-",
-                 v.map { String(format: "%.1f", $0.templateDeltaChiSquare) } ?? "-",
-                 v.map { String(format: "%.1f", $0.symmetricDeltaChiSquare) } ?? "-", "-"])
+            line("false_positive", [String(format: "%.4f", d.peakTime), String(format: "%.1f", d.significance),
+                                    d.vetting.map { "\($0.pointsAboveThreshold)" } ?? "-"]
+                + vettingFields(d.vetting))
+        }
+        // What true flares look like to the same vetting (the recovered ones of S/N ≥ 5).
+        for f in result.flares where f.isRecovered && f.snr >= 5 {
+            line("recovered", [String(format: "%.4f", f.peakTime), String(format: "%.1f", f.snr),
+                               f.recoveredVetting.map { "\($0.pointsAboveThreshold)" } ?? "-"] + vettingFields(f.recoveredVetting))
         }
         for f in result.flares where !f.isRecovered && f.snr >= 5 {
             line(

@@ -76,11 +76,14 @@ public enum Benchmarks {
         case search, injection, readers, cache, figures, stress
     }
 
-    /// - Parameter stressDetails: receives the stress set's false positives and missed flares, one
-    ///   tab-separated line each, and the light curves with false positives (see
-    ///   ``stressSet(details:report:)``).
+    /// - Parameters:
+    ///   - stressStars: stars of each cadence in the stress set.
+    ///   - stressDetails: receives the stress set's false positives and recovered and missed flares,
+    ///     one tab-separated line each, and the light curves with false positives (see
+    ///     ``stressSet(stars:details:report:)``).
     public static func run(
-        only groups: Set<Group> = Set(Group.allCases), stressDetails: StressDetails? = nil, report: (Figure) -> Void
+        only groups: Set<Group> = Set(Group.allCases), stressStars: Int = defaultStressStars, stressDetails: StressDetails? = nil,
+        report: (Figure) -> Void
     ) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vo-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -95,7 +98,7 @@ public enum Benchmarks {
         }
         if groups.contains(.cache) { try cacheCheck(folder: folder, report: report) }
         if groups.contains(.figures) { try figures(folder: folder, report: report) }
-        if groups.contains(.stress) { try stressSet(details: stressDetails, report: report) }
+        if groups.contains(.stress) { try stressSet(stars: stressStars, details: stressDetails, report: report) }
     }
 
     /// The check every raw-cache hit makes (``RawCache/existing(_:)``: size and SHA-256 against the

@@ -353,9 +353,15 @@ extension ReportCommand {
 
         @Option(
             help: ArgumentHelp(
-                "Write the stress set's false positives and missed flares (S/N ≥ 5) with each star's true parameters to FILE (tab-separated), and the light curves with false positives to FILE.lightcurves/ (read them with 'report lightcurve F --time-system BTJD').",
+                "Write the stress set's false positives and recovered and missed flares (S/N ≥ 5) with each star's true parameters to FILE (tab-separated), and the light curves with false positives to FILE.lightcurves/ (read them with 'report lightcurve F --time-system BTJD').",
                 valueName: "FILE"))
         var stressDetails: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "Stars of each cadence in the stress set (more stars: smaller counting noise on its rates, proportionally longer).",
+                valueName: "N"))
+        var stressStars: Int = Benchmarks.defaultStressStars
 
         @Option(
             help: ArgumentHelp(
@@ -372,6 +378,7 @@ extension ReportCommand {
         func validate() throws {
             if let scale, scale < 1 { throw ValidationError("--scale must be at least 1, got \(scale)") }
             if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+            if stressStars < 1 { throw ValidationError("--stress-stars must be at least 1, got \(stressStars)") }
         }
 
         func run() throws {
@@ -413,7 +420,7 @@ extension ReportCommand {
                     do { try Data(text.utf8).write(to: folder.appendingPathComponent(name), options: .atomic) } catch { failure = error }
                 }
             }
-            try Benchmarks.run(only: groups, stressDetails: sink) { print($0.line) }
+            try Benchmarks.run(only: groups, stressStars: stressStars, stressDetails: sink) { print($0.line) }
             if let failure { throw failure }
             if let stressDetails {
                 try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: stressDetails), options: .atomic)

@@ -215,6 +215,7 @@ public struct InjectionRecovery: Sendable {
             let matches = found.indices.filter { f.peakTime >= found[$0].start - pad && f.peakTime <= found[$0].stop + pad }
             if let best = matches.min(by: { abs(found[$0].peakTime - f.peakTime) < abs(found[$1].peakTime - f.peakTime) }) {
                 f.recoveredED = found[best].equivalentDuration
+                f.recoveredVetting = found[best].vetting
                 used.formUnion(matches)
             }
             flares.append(f)
@@ -249,6 +250,9 @@ public struct InjectionRecoveryResult: Sendable, Codable, Hashable {
         public var injectedED: Double
         /// ED of the detection that recovered it, seconds (nil: not recovered).
         public var recoveredED: Double?
+        /// The vetting numbers of the detection that recovered it (nil: not recovered, or the search
+        /// gives none): what true flares look like to the vetting, beside what false positives do.
+        public var recoveredVetting: FlareVetting?
 
         public var isRecovered: Bool { recoveredED != nil }
     }
