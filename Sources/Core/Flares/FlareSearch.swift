@@ -43,10 +43,11 @@ public struct FlareSearch: Analysis {
 
         /// Chang et al. (2015) N1 = 3, N2 = 2 for continuous data, with N3 by cadence: 3 up to 5-minute
         /// cadences (20 s, 2 min; one-cadence cosmic rays never pass; two points count when one reaches
-        /// 5σ and the next still shows the decay, for flares of a few minutes; at cadences up to a
+        /// 5σ and the next still shows the decay, for flares of a few minutes; at cadences up to half a
         /// minute — TESS 20 s, which is not cosmic-ray mitigated on board — single-cadence spikes 5σ
         /// above both neighbours are replaced first, so that a hit on top of a flare is not taken for its
-        /// peak), 2 up to 15 minutes (200 s, 10 min
+        /// peak; not at Kepler's 1-minute short cadence, where a one-minute flare falls as fast as a
+        /// hit), 2 up to 15 minutes (200 s, 10 min
         /// FFIs), and 2 at 30 minutes (Kepler/K2 long cadence, TESS FFIs) with N1 = 4 there, where a
         /// single point also counts at 6σ if the next point shows the decay (Yang & Liu 2019 discuss
         /// how N3 = 3 loses most long-cadence flares; a two-point run is the stricter threshold's
@@ -62,7 +63,7 @@ public struct FlareSearch: Analysis {
                 matchedFilter: MatchedFilter(),
                 detrender: Detrender(window: 0.5, rotation: Detrender.RotationModelling(), scatterWindow: 1, correctsRoll: true)),
             cadenceRules: [
-                CadenceRule(maximumCadenceMinutes: 1, n3: 3, mergeGap: 3, shortRunThreshold: 5, shortRunMinimum: 2, spikeClip: 5),
+                CadenceRule(maximumCadenceMinutes: 0.5, n3: 3, mergeGap: 3, shortRunThreshold: 5, shortRunMinimum: 2, spikeClip: 5),
                 CadenceRule(maximumCadenceMinutes: 5, n3: 3, mergeGap: 3, shortRunThreshold: 5, shortRunMinimum: 2),
                 CadenceRule(maximumCadenceMinutes: 15, n3: 2, mergeGap: 1),
                 CadenceRule(maximumCadenceMinutes: 45, n3: 2, n1: 4, mergeGap: 1, shortRunThreshold: 6, matchedFilter: false),
