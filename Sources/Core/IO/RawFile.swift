@@ -114,7 +114,8 @@ public enum RawFile {
     ///   not say it (or to override what they say); see ``datasets(in:cache:observatory:matching:within:timeSystem:columns:band:)``.
     // Not optimised: the release build (Swift 6.3.1) lost `timeSystem` on its way from here to
     // `datasets` (a table read with `--time-system BTJD` failed for want of one), depending on
-    // unrelated code elsewhere in the module. Both functions only read files; nothing is lost.
+    // unrelated code elsewhere in the module. Both only dispatch to the readers, so unoptimised they
+    // cost nothing measurable. `scripts/check-release` (CI) checks this path in a release build.
     @_optimize(none)
     public static func lightcurves(of url: URL, timeSystem: TimeSystem? = nil) throws -> [BandLightcurve] {
         let folder = url.deletingLastPathComponent()
