@@ -21,7 +21,8 @@ public enum FITSError: Error, Sendable, Equatable {
     ///   - path: The file.
     ///   - operation: What was being done, e.g. `read column 'TIME' in HDU 'LIGHTCURVE'`.
     ///   - status: CFITSIO's status code (see `fitsio.h`, e.g. 107 = tried to read past end of file).
-    ///   - message: CFITSIO's status text (`ffgerr`) followed by its error-message stack (`ffgmsg`).
+    ///   - message: CFITSIO's text for the status (`ffgerr`); not its error-message stack, which
+    ///     is shared by every thread (``FITSFile``).
     case cfitsio(path: String, operation: String, status: Int32, message: String)
     /// No HDU has `EXTNAME` (or `HDUNAME`) equal to `name`.
     case missingExtension(path: String, name: String)

@@ -141,17 +141,18 @@ public final class FITSFile {
         throw error
     }
 
-    /// Builds a CFITSIO error from the status text and the drained error-message stack.
+    /// Builds a CFITSIO error from the status code's text.
+    ///
+    /// CFITSIO's error-message stack (`ffgmsg`) is one per process, not per thread: while sources
+    /// are read in parallel, it holds other threads' messages too, and reading it mid-push gave
+    /// bytes of another call's buffer (a run's warning read "could not open the named file; ��@�p…;
+    /// Failed to move to HDU number 3"). The stack is cleared, not read; what the message says
+    /// beyond the status text (the file, what was being done) is ours.
     static func error(path: String, operation: String, status: Int32) -> FITSError {
         var text = [CChar](repeating: 0, count: Int(FLEN_STATUS) + 1)
         ffgerr(status, &text)
-        var parts = [FITSFile.string(text)]
-        var message = [CChar](repeating: 0, count: Int(FLEN_ERRMSG) + 1)
-        while ffgmsg(&message) != 0 {
-            let line = FITSFile.string(message).trimmingCharacters(in: .whitespaces)
-            if !line.isEmpty && !parts.contains(line) { parts.append(line) }
-        }
-        return .cfitsio(path: path, operation: operation, status: status, message: parts.joined(separator: "; "))
+        ffcmsg()
+        return .cfitsio(path: path, operation: operation, status: status, message: FITSFile.string(text))
     }
 
     /// The text of a NUL-terminated C character buffer.

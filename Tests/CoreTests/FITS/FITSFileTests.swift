@@ -15,6 +15,40 @@ struct FITSFileTests {
         try file.close()
     }
 
+    /// CFITSIO's error-message stack is shared by all threads: failing calls in parallel (files that
+    /// do not exist, an HDU that does not exist) each get a message of their own, never another
+    /// thread's text or bytes of its buffer (seen once in CI, in a run's warnings).
+    @Test func errorsInParallelCarryOnlyTheirOwnMessage() async throws {
+        let directory = try FITSTestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            let url = directory.appendingPathComponent("one.fits")
+            try writeTable(to: url, columns: [FITSColumn(name: "TIME", format: "1D")]) { file in
+                try file.writeColumn(0, doubles: [1, 2, 3])
+            }
+            let messages = await withTaskGroup(of: String.self) { group in
+                for k in 0..<400 {
+                    group.addTask {
+                        do {
+                            if k % 2 == 0 {
+                                _ = try FITSFile.open(directory.appendingPathComponent("missing-\(k).fits"))
+                            } else {
+                                let file = try FITSFile.open(url)
+                                try file.moveToHDU(number: 7)
+                            }
+                            return "no error"
+                        } catch {
+                            return "\(k % 2) " + ((error as? LocalizedError)?.errorDescription ?? "\(error)")
+                        }
+                    }
+                }
+                return await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            let kinds = Set(messages.map { m in m.replacingOccurrences(of: #"missing-\d+"#, with: "missing-N", options: .regularExpression) })
+            #expect(kinds.count == 2, "\(kinds.sorted())")
+        }
+    }
+
     @Test func readsBackEveryNumericAndStringColumnType() throws {
         try FITSTestSupport.withTemporaryDirectory { directory in
             let url = directory.appendingPathComponent("types.fits")
