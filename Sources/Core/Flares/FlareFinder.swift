@@ -580,12 +580,16 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         let above = extent.run.filter { c.residual[$0] / c.sigma[$0] >= n1 }.count
         let window = max(segment.lowerBound, extent.first - 3)..<min(segment.upperBound, extent.last + 4)
         let exposure = c.exposureSeconds / 86_400
-        /// The flare template and bump fits with the peak near point `anchor`, `reach` cadences either
-        /// side allowed beyond the usual range.
-        func fits(anchor: Int, reach: Int) -> (flare: TemplateFit.Fit?, bump: TemplateFit.Fit?, best: TemplateFit.Fit?) {
-            let fit = TemplateFit.best(
+        /// The flare template's fit with the peak near point `anchor`, `reach` cadences either side
+        /// allowed beyond the usual range.
+        func flareFit(anchor: Int, reach: Int) -> TemplateFit.Fit? {
+            TemplateFit.best(
                 .flare, time: lc.time, residual: c.residual, sigma: c.sigma, window: window, peak: anchor, cadence: cadence,
                 exposure: exposure, reach: reach)
+        }
+        /// The bump's fit beside the flare template's `fit` (made with the same `anchor` and `reach`),
+        /// and the better of the two flare templates.
+        func shapes(_ fit: TemplateFit.Fit?, anchor: Int, reach: Int) -> (flare: TemplateFit.Fit?, bump: TemplateFit.Fit?, best: TemplateFit.Fit?) {
             let bump = TemplateFit.best(
                 .gaussian, time: lc.time, residual: c.residual, sigma: c.sigma, window: window, peak: anchor, cadence: cadence,
                 exposure: exposure, reach: reach)
@@ -607,7 +611,9 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             }
             return (fit, bump, best)
         }
-        var (fit, bump, flareFit) = fits(anchor: peak, reach: 0)
+        // The template's FWHM at the brightest point sets the smoothing below; the bump (and
+        // Mendoza's template) are fitted once, where the template's final fit is anchored.
+        let probe = flareFit(anchor: peak, reach: 0)
         // Rise and decay at half maximum: from the last point below half the peak excess before the
         // peak, and to the first one after it (the extent's ends if none), counted in points times the
         // median cadence, so that a missing cadence (K2 thruster firing) does not lengthen either.
@@ -615,7 +621,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         // averaged over a quarter of its FWHM: the half-maximum crossings of single noisy points
         // made a long flare's rise as likely to look slower than its decay as not.
         // (Checked before conversion: a fuzzed file's times can make the ratio huge or NaN.)
-        let ratio = fit.map { cadence > 0 ? $0.fwhm / Self.resolvedCadences / cadence : 0 } ?? 0
+        let ratio = probe.map { cadence > 0 ? $0.fwhm / Self.resolvedCadences / cadence : 0 } ?? 0
         let h = ratio.isFinite ? Int(min(60, max(0, ratio))) : 0
         func level(_ j: Int) -> Double {
             guard h > 0 else { return c.residual[j] }
@@ -633,14 +639,15 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                 let v = level(j)
                 if v > best { best = v; top = j }
             }
-            // The same noise that moves the half-maximum crossings moves the highest single point: on
-            // a flare a hundred cadences wide it lies anywhere within a few per cent of the top, often
-            // several cadences after the true peak, where a template held within a cadence of it could
-            // not reach (a Davenport flare of S/N 20 injected at 20 s was fitted 6 % worse than by a
-            // bump). The shapes are fitted again around the smoothed top, free to peak anywhere within
-            // the smoothing's reach.
-            (fit, bump, flareFit) = fits(anchor: top, reach: h)
         }
+        // The same noise that moves the half-maximum crossings moves the highest single point: on a
+        // flare a hundred cadences wide it lies anywhere within a few per cent of the top, often
+        // several cadences after the true peak, where a template held within a cadence of it could not
+        // reach (a Davenport flare of S/N 20 injected at 20 s was fitted 6 % worse than by a bump).
+        // There the shapes are fitted around the smoothed top, free to peak anywhere within the
+        // smoothing's reach.
+        let (fit, bump, bestFit) =
+            h > 0 ? shapes(flareFit(anchor: top, reach: h), anchor: top, reach: h) : shapes(probe, anchor: peak, reach: 0)
         let half = level(top) / 2
         let reach = max(3, h)
         var riseStart = top
@@ -657,7 +664,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         return (FlareVetting(
             peakSignificance: c.residual[peak] / c.sigma[peak], pointsAboveThreshold: above,
             riseTime: Double(top - riseStart) * cadence, decayTime: Double(decayEnd - top) * cadence,
-            templateDeltaChiSquare: flareFit?.deltaChiSquare ?? 0, symmetricDeltaChiSquare: bump?.deltaChiSquare ?? 0,
+            templateDeltaChiSquare: bestFit?.deltaChiSquare ?? 0, symmetricDeltaChiSquare: bump?.deltaChiSquare ?? 0,
             templateFWHM: fit?.fwhm, templateAmplitude: fit?.amplitude, riseAreaFraction: total > 0 ? before / total : nil,
             flags: flags), fit)
     }
