@@ -41,7 +41,8 @@ extension Benchmarks {
         let set = StressSet(seed: 1)
         details?.line(
             ["kind", "cadence", "star", "period_d", "amplitude", "white", "red", "red_tau_h", "roll", "noise_scale", "time",
-             "snr", "points_n1", "fwhm_min", "rise_min", "decay_min", "dchi2_flare", "dchi2_bump", "vetting_or_why_missed"].joined(separator: "\t"))
+             "snr", "flare_amplitude", "points_n1", "fwhm_min", "rise_min", "decay_min", "dchi2_flare", "dchi2_bump", "vetting_or_why_missed"]
+                .joined(separator: "\t"))
         let injection = InjectionRecovery(search: FlareSearch(parameters: .standard))
         var all: [StressOutcome] = []
         for (c, cadence) in StressSet.Cadence.allCases.enumerated() {
@@ -79,29 +80,31 @@ extension Benchmarks {
             for i in lc.time.indices { text += "\(lc.time[i]),\(lc.flux[i]),\(lc.fluxError[i])\n" }
             save("\(p.cadence.rawValue.replacingOccurrences(of: " ", with: ""))-\(p.index).csv", text)
         }
-        /// The vetting columns of a detection: FWHM, rise, decay, both Δχ², then its σ, rise area and flags.
-        func vettingFields(_ v: FlareVetting?) -> [String] {
-            [v?.templateFWHM.map { String(format: "%.1f", $0 * 1440) } ?? "-",
+        /// Time, S/N (a detection's significance, an injected flare's peak S/N), amplitude, then the
+        /// vetting columns: points above N1, FWHM, rise, decay, both Δχ², and the quick look's clause
+        /// (``QuickLook/vettingText(_:)``) after the peak significance.
+        func fields(time: Double, snr: Double, amplitude: Double, _ v: FlareVetting?) -> [String] {
+            [String(format: "%.4f", time), String(format: "%.1f", snr), String(format: "%.2e", amplitude),
+             v.map { "\($0.pointsAboveThreshold)" } ?? "-",
+             v?.templateFWHM.map { String(format: "%.1f", $0 * 1440) } ?? "-",
              v.map { String(format: "%.1f", $0.riseTime * 1440) } ?? "-", v.map { String(format: "%.1f", $0.decayTime * 1440) } ?? "-",
              v.map { String(format: "%.1f", $0.templateDeltaChiSquare) } ?? "-",
              v.map { String(format: "%.1f", $0.symmetricDeltaChiSquare) } ?? "-",
-             v.map { String(format: "%.1fσ, rise area %.2f%@", $0.peakSignificance, $0.riseAreaFraction ?? .nan,
-                                $0.flags.isEmpty ? "" : ", " + $0.flags.names.joined(separator: ", ")) } ?? "-"]
+             v.map { String(format: "%.1fσ, ", $0.peakSignificance) + QuickLook.vettingText($0).trimmingCharacters(in: .whitespaces) } ?? "-"]
         }
         for d in search.flares {
-            line("false_positive", [String(format: "%.4f", d.peakTime), String(format: "%.1f", d.significance),
-                                    d.vetting.map { "\($0.pointsAboveThreshold)" } ?? "-"]
-                + vettingFields(d.vetting))
+            line("false_positive", fields(time: d.peakTime, snr: d.significance, amplitude: d.amplitude, d.vetting))
         }
         // What true flares look like to the same vetting (the recovered ones of S/N ≥ 5).
         for f in result.flares where f.isRecovered && f.snr >= 5 {
-            line("recovered", [String(format: "%.4f", f.peakTime), String(format: "%.1f", f.snr),
-                               f.recoveredVetting.map { "\($0.pointsAboveThreshold)" } ?? "-"] + vettingFields(f.recoveredVetting))
+            line("recovered", fields(time: f.peakTime, snr: f.snr, amplitude: f.amplitude, f.recoveredVetting))
         }
+        // A missed flare has no vetting of its own: its injected FWHM, then why it was missed.
         for f in result.flares where !f.isRecovered && f.snr >= 5 {
-            line(
-                "missed", [String(format: "%.4f", f.peakTime), String(format: "%.1f", f.snr), "-", String(format: "%.1f", f.fwhm * 1440),
-                           "-", "-", "-", String(format: "amp %.2e", f.amplitude), missedDiagnosis(f, star: star, finder: finder)])
+            var columns = fields(time: f.peakTime, snr: f.snr, amplitude: f.amplitude, nil)
+            columns[4] = String(format: "%.1f", f.fwhm * 1440)
+            columns[columns.count - 1] = missedDiagnosis(f, star: star, finder: finder)
+            line("missed", columns)
         }
     }
 
@@ -132,13 +135,7 @@ extension Benchmarks {
         if search.flares.contains(where: { $0.start...$0.stop ~= f.peakTime || near.contains($0.peakTime) }) {
             outcome = "found alone"
         } else if let r = search.rejected.first(where: { near.contains($0.candidate.peakTime) }) {
-            outcome = "rejected: \(r.reason.rawValue)"
-                + (r.candidate.vetting.map { v in
-                    String(
-                        format: " (rise %.0f, decay %.0f min, Δχ² flare %.1f, bump %.1f, rise area %.2f%@)", v.riseTime * 1440,
-                        v.decayTime * 1440, v.templateDeltaChiSquare, v.symmetricDeltaChiSquare, v.riseAreaFraction ?? .nan,
-                        v.flags.isEmpty ? "" : ", " + v.flags.names.joined(separator: ", "))
-                } ?? "")
+            outcome = "rejected: \(r.reason.rawValue)" + (r.candidate.vetting.map { " (" + QuickLook.vettingText($0).trimmingCharacters(in: .whitespaces) + ")" } ?? "")
         } else {
             outcome = "no candidate"
         }
