@@ -11,7 +11,10 @@ import Foundation
 /// and (3d) at least N3 consecutive candidates make a flare. A shorter run (of at least
 /// `shortRunMinimum` points) also counts if its peak reaches `shortRunThreshold` σ and the point after
 /// it is still above +1σ — the decay a flare has and a cosmic ray or a bad cadence lacks: flares one
-/// or two cadences long at 30 minutes, a few minutes long at 2 minutes. A flare extends from one point before its run, if that point is above +1σ, to the
+/// or two cadences long at 30 minutes, a few minutes long at 2 minutes. Where exposures are long and
+/// cosmic rays are removed on board, such a run also counts without that decay point if its peak
+/// reaches `shortRunWithoutDecayThreshold` σ: a flare over within one 30-minute exposure, or the
+/// last point before a gap or a segment's end. A flare extends from one point before its run, if that point is above +1σ, to the
 /// end of its decay tail (while the mean excess of three consecutive points stays above 1σ/√3);
 /// flares whose extents come within `mergeGap` points are one flare. With `shapeTolerance`, a
 /// candidate must be shaped like a flare: it rises no slower than it decays (give or take a
@@ -44,6 +47,9 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     public var shortRunThreshold: Double?
     /// The fewest points such a shorter run may have (2 where single-cadence cosmic rays are common).
     public var shortRunMinimum: Int
+    /// Peak significance at which such a shorter run counts with no decay point after it (the next
+    /// point within 1σ, missing, or past the segment's end); nil: never.
+    public var shortRunWithoutDecayThreshold: Double?
     /// Reject candidates that are not shaped like a flare (``FlareVetting/isFlareShaped(tolerance:cadence:strictBesideGaps:maximumRiseAreaFraction:asymmetricAbove:benefitOfDoubt:)``),
     /// with this tolerance on Δχ²; nil: no shape test (sparse data, where a flare is one point).
     public var shapeTolerance: Double?
@@ -93,7 +99,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
 
     public init(
         n1: Double = 3, n2: Double = 2, n3: Int = 3, mergeGap: Int = 0, maxGap: Double, shortRunThreshold: Double? = nil,
-        shortRunMinimum: Int = 1,
+        shortRunMinimum: Int = 1, shortRunWithoutDecayThreshold: Double? = nil,
         shapeTolerance: Double? = nil, strictShapeBelow: Double = 10, maximumRiseAreaFraction: Double? = 1.0 / 3,
         asymmetricAbove: Double = 10, invertedCalibration: [Double]? = nil, invertedMargin: Double = 1.25,
         maximumAntiFlareDuration: Double = 0.1, corroborationWindow: Double? = nil, minimumPoints: Int = 0,
@@ -117,6 +123,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         self.maxGap = maxGap
         self.shortRunThreshold = shortRunThreshold
         self.shortRunMinimum = shortRunMinimum
+        self.shortRunWithoutDecayThreshold = shortRunWithoutDecayThreshold
         self.detrender = detrender
     }
 
@@ -374,7 +381,8 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     }
 
     /// Runs of at least N3 consecutive candidates (segment-relative index ranges), and shorter runs
-    /// whose peak reaches `shortRunThreshold` σ with the next point above +1σ.
+    /// whose peak reaches `shortRunThreshold` σ with the next point above +1σ, or
+    /// `shortRunWithoutDecayThreshold` σ with no such point.
     func candidateRuns(_ isCandidate: [Bool], significance: [Double] = []) -> [ClosedRange<Int>] {
         var runs: [ClosedRange<Int>] = []
         var start: Int?
@@ -382,10 +390,13 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             let c = k < isCandidate.count && isCandidate[k]
             if c, start == nil { start = k }
             if !c, let s = start {
+                let peak = significance.count >= k ? (s..<k).map { significance[$0] }.max() ?? -.infinity : -.infinity
+                let decays = k < significance.count && significance[k] > 1
                 if k - s >= n3 {
                     runs.append(s...(k - 1))
-                } else if let threshold = shortRunThreshold, k - s >= shortRunMinimum, k < significance.count,
-                    (s..<k).contains(where: { significance[$0] >= threshold }), significance[k] > 1
+                } else if k - s >= shortRunMinimum,
+                    shortRunThreshold.map({ peak >= $0 && decays }) == true
+                        || shortRunWithoutDecayThreshold.map({ peak >= $0 }) == true
                 {
                     runs.append(s...(k - 1))
                 }

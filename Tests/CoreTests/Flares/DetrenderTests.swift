@@ -336,6 +336,28 @@ struct FlareFinderRealStarTests {
         #expect(try pair(5.5).count == 1)
     }
 
+    /// At 30 minutes a single point needs the next one to show the decay below 12σ, not above: a
+    /// 15σ point whose flare was over within its exposure, mid-segment or at the light curve's last
+    /// cadence, is a flare; a 9σ one without the decay after it is not. On the stress set, such
+    /// points were lost at S/N > 10 (2 of 1,792 there), with no false positive gained by keeping them.
+    @Test func aSinglePointFarAboveTheThresholdAtThirtyMinutesNeedsNoDecayPoint() throws {
+        let cadence = 29.4 / 1440
+        let sigma = 0.0002
+        func point(_ k: Double, last: Bool) throws -> [Detection] {
+            var lc = try curve(days: 13.5, cadenceMinutes: 29.4, sigma: sigma, seed: 7) { _ in 0 }
+            let i = last ? lc.count - 1 : lc.time.firstIndex { $0 >= 1506 }!
+            var flux = lc.flux
+            flux[i] = 1 + k * sigma
+            if !last { flux[i + 1] = 1 }
+            lc = lc.replacingFlux(flux, note: "single point")
+            return try flares(lc, exposure: cadence * 86_400)
+        }
+        #expect(try point(15, last: false).count == 1)
+        #expect(try point(15, last: true).count == 1)
+        #expect(try point(9, last: false).isEmpty)
+        #expect(try point(9, last: true).isEmpty)
+    }
+
     /// At 30 minutes a 16-minute flare is two or three points and rises within its first exposure.
     /// Each point is the average over its exposure, so the ED adds residual × exposure; a trapezoid
     /// through the points counted half of the first point's exposure and recovered 0.84 of the ED

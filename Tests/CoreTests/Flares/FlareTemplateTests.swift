@@ -117,6 +117,12 @@ struct FlareFinderTests {
         #expect(long.candidateRuns([o, t, o, o], significance: [0, 6, 1.5, 0]) == [1...1])
         #expect(long.candidateRuns([o, t, o, o], significance: [0, 6, 0.5, 0]).isEmpty)
         #expect(long.candidateRuns([o, t, o, o], significance: [0, 4, 1.5, 0]).isEmpty)
+        // Far above the threshold, it counts without the decay point: over within one exposure, or
+        // the last point of its segment.
+        long.shortRunWithoutDecayThreshold = 12
+        #expect(long.candidateRuns([o, t, o, o], significance: [0, 13, 0.5, 0]) == [1...1])
+        #expect(long.candidateRuns([o, o, o, t], significance: [0, 0, 0, 13]) == [3...3])
+        #expect(long.candidateRuns([o, o, o, t], significance: [0, 0, 0, 11]).isEmpty)
         // Short cadence, where cosmic rays hit single cadences: the short run needs two points.
         var short = finder
         short.shortRunThreshold = 5
