@@ -116,7 +116,7 @@ struct FITSFileTests {
         }
     }
 
-    @Test func readsHundredThousandRowsInOneCallPerColumn() throws {
+    @Test func readsAHundredThousandRowsOfEachColumnType() throws {
         let rows = 100_000
         let time = (0..<rows).map { 1437.0 + Double($0) / 720 }
         let ids = (0..<rows).map { Int64($0) * 1_000_000_007 + 4_295_806_720_000_000_123 }
@@ -133,21 +133,15 @@ struct FITSFileTests {
             }
             let file = try FITSFile.open(url)
             try file.moveToExtension(named: "DATA")
-            let clock = ContinuousClock()
-            var readTime: [Double] = []
-            var readIDs: [Int64?] = []
-            var readFlux: [Double] = []
-            let elapsed = try clock.measure {
-                readTime = try file.readDoubles(column: "TIME")
-                readIDs = try file.readInt64s(column: "ID")
-                readFlux = try file.readDoubles(column: "FLUX")
-            }
+            let readTime = try file.readDoubles(column: "TIME")
+            let readIDs = try file.readInt64s(column: "ID")
+            let readFlux = try file.readDoubles(column: "FLUX")
             #expect(try file.rowCount == rows)
             #expect(readTime == time)
             #expect(readIDs == ids)
             #expect(readFlux.count == rows && readFlux[rows - 1] == Double(Float(time[rows - 1])))
-            // Measured at a few ms; the bound only catches a per-row loop (which takes seconds).
-            #expect(elapsed < .seconds(1), "reading 3 × 100,000 values took \(elapsed)")
+            // How fast: `report bench --only readers` ("SPOC FITS read", rows per second), not a timed
+            // test, which flakes on a loaded machine.
         }
     }
 
