@@ -81,16 +81,17 @@ extension Benchmarks {
             save("\(p.cadence.rawValue.replacingOccurrences(of: " ", with: ""))-\(p.index).csv", text)
         }
         /// Time, S/N (a detection's significance, an injected flare's peak S/N), amplitude, then the
-        /// vetting columns: points above N1, FWHM, rise, decay, both Δχ², and the quick look's clause
-        /// (``QuickLook/vettingText(_:)``) after the peak significance.
-        func fields(time: Double, snr: Double, amplitude: Double, _ v: FlareVetting?) -> [String] {
+        /// vetting columns: points above N1, FWHM (the fitted one, else `fwhm`), rise, decay, both Δχ²,
+        /// and the quick look's clause (``QuickLook/vettingText(_:)``) after the peak significance
+        /// (else `why`).
+        func fields(time: Double, snr: Double, amplitude: Double, _ v: FlareVetting?, fwhm: Double? = nil, why: String = "-") -> [String] {
             [String(format: "%.4f", time), String(format: "%.1f", snr), String(format: "%.2e", amplitude),
              v.map { "\($0.pointsAboveThreshold)" } ?? "-",
-             v?.templateFWHM.map { String(format: "%.1f", $0 * 1440) } ?? "-",
+             (v?.templateFWHM ?? fwhm).map { String(format: "%.1f", $0 * 1440) } ?? "-",
              v.map { String(format: "%.1f", $0.riseTime * 1440) } ?? "-", v.map { String(format: "%.1f", $0.decayTime * 1440) } ?? "-",
              v.map { String(format: "%.1f", $0.templateDeltaChiSquare) } ?? "-",
              v.map { String(format: "%.1f", $0.symmetricDeltaChiSquare) } ?? "-",
-             v.map { String(format: "%.1fσ, ", $0.peakSignificance) + QuickLook.vettingText($0).trimmingCharacters(in: .whitespaces) } ?? "-"]
+             v.map { String(format: "%.1fσ, ", $0.peakSignificance) + QuickLook.vettingText($0).trimmingCharacters(in: .whitespaces) } ?? why]
         }
         for d in search.flares {
             line("false_positive", fields(time: d.peakTime, snr: d.significance, amplitude: d.amplitude, d.vetting))
@@ -101,10 +102,8 @@ extension Benchmarks {
         }
         // A missed flare has no vetting of its own: its injected FWHM, then why it was missed.
         for f in result.flares where !f.isRecovered && f.snr >= 5 {
-            var columns = fields(time: f.peakTime, snr: f.snr, amplitude: f.amplitude, nil)
-            columns[4] = String(format: "%.1f", f.fwhm * 1440)
-            columns[columns.count - 1] = missedDiagnosis(f, star: star, finder: finder)
-            line("missed", columns)
+            line("missed", fields(time: f.peakTime, snr: f.snr, amplitude: f.amplitude, nil, fwhm: f.fwhm,
+                                  why: missedDiagnosis(f, star: star, finder: finder)))
         }
     }
 

@@ -314,8 +314,9 @@ extension ReportCommand {
         var seed: UInt64 = 1
 
         func run() throws {
-            // A closure, not `TimeSystem.init(named:)` passed as a function: the release build (Swift
-            // 6.3.1) miscompiled that reference and the program crashed printing the result.
+            // A closure, not `TimeSystem.init(named:)` passed as a function: an incremental release
+            // build once crashed printing the result with the reference (perhaps stale build
+            // products, as another release-only failure here turned out to be; scripts/check-release).
             let system = try timeSystem.map { try TimeSystem(named: $0) }
             let result = try QuickLook(file: URL(fileURLWithPath: file), timeSystem: system).run(
                 flares: flares, plot: plot.map { URL(fileURLWithPath: $0) }, inject: inject, seed: seed, rejected: rejected)

@@ -14,9 +14,10 @@ import Foundation
 /// or two cadences long at 30 minutes, a few minutes long at 2 minutes. Where exposures are long and
 /// cosmic rays are removed on board, such a run also counts without that decay point if its peak
 /// reaches `shortRunWithoutDecayThreshold` σ: a flare over within one 30-minute exposure, or the
-/// last point before a gap or a segment's end. A flare extends from one point before its run, if that point is above +1σ, to the
-/// end of its decay tail (while the mean excess of three consecutive points stays above 1σ/√3);
-/// flares whose extents come within `mergeGap` points are one flare. With `shapeTolerance`, a
+/// last point before a gap or a segment's end. A flare extends from one point before its run, if
+/// that point is above +1σ, to the end of its decay tail (while the mean excess of three
+/// consecutive points stays above 1σ/√3); flares whose extents come within `mergeGap` points are
+/// one flare. With `shapeTolerance`, a
 /// candidate must be shaped like a flare: it rises no slower than it decays (give or take a
 /// cadence), and the flare template
 /// fits it at least as well as a symmetric Gaussian bump (``FlareVetting/isFlareShaped(tolerance:cadence:strictBesideGaps:maximumRiseAreaFraction:asymmetricAbove:benefitOfDoubt:)``),
@@ -390,15 +391,17 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             let c = k < isCandidate.count && isCandidate[k]
             if c, start == nil { start = k }
             if !c, let s = start {
-                let peak = significance.count >= k ? (s..<k).map { significance[$0] }.max() ?? -.infinity : -.infinity
-                let decays = k < significance.count && significance[k] > 1
                 if k - s >= n3 {
                     runs.append(s...(k - 1))
-                } else if k - s >= shortRunMinimum,
-                    shortRunThreshold.map({ peak >= $0 && decays }) == true
+                } else if k - s >= shortRunMinimum, k <= significance.count {
+                    var peak = -Double.infinity
+                    for j in s..<k { peak = max(peak, significance[j]) }
+                    let decays = k < significance.count && significance[k] > 1
+                    if shortRunThreshold.map({ peak >= $0 && decays }) == true
                         || shortRunWithoutDecayThreshold.map({ peak >= $0 }) == true
-                {
-                    runs.append(s...(k - 1))
+                    {
+                        runs.append(s...(k - 1))
+                    }
                 }
                 start = nil
             }

@@ -57,7 +57,6 @@ public enum RawFile {
     /// With `matching`, a ZTF object is kept only if its median position lies within `within`
     /// arcseconds of the star's position moved by its proper motion to the object's median epoch:
     /// a cone search also returns neighbours, which must not end up on this star's light curve.
-    @_optimize(none)
     public static func datasets(
         in file: CachedFile, cache: RawCache, observatory: String, matching entry: CatalogEntry? = nil, within radius: Double = 2,
         timeSystem: TimeSystem? = nil, columns: LightcurveTable.Columns = LightcurveTable.Columns(), band: String? = nil
@@ -112,11 +111,6 @@ public enum RawFile {
     /// Every dataset of a file on disk, calibrated and combined per band (for quick looks).
     /// - Parameter timeSystem: The time system of a light-curve table whose columns and header do
     ///   not say it (or to override what they say); see ``datasets(in:cache:observatory:matching:within:timeSystem:columns:band:)``.
-    // Not optimised: the release build (Swift 6.3.1) lost `timeSystem` on its way from here to
-    // `datasets` (a table read with `--time-system BTJD` failed for want of one), depending on
-    // unrelated code elsewhere in the module. Both only dispatch to the readers, so unoptimised they
-    // cost nothing measurable. `scripts/check-release` (CI) checks this path in a release build.
-    @_optimize(none)
     public static func lightcurves(of url: URL, timeSystem: TimeSystem? = nil) throws -> [BandLightcurve] {
         let folder = url.deletingLastPathComponent()
         let cache = try RawCache(root: folder, create: false)
