@@ -118,7 +118,8 @@ extension Figure {
                 x: Axis(scale: panel.xScale, lower: xl.lower, upper: xl.upper, start: plot.minX, end: plot.maxX),
                 y: Axis(scale: panel.yScale, lower: yl.lower, upper: yl.upper,
                         start: panel.invertY ? plot.minY : plot.maxY, end: panel.invertY ? plot.maxY : plot.minY),
-                xTicks: xTicks, yTicks: yTicks[index], colorBar: colorBars[index])
+                xTicks: xTicks, yTicks: yTicks[index], colorBar: colorBars[index],
+                titleWidth: 2 * (min(plot.midX - Double(column) * cellWidth, Double(column + 1) * cellWidth - plot.midX) - Theme.outerPad))
             panel.render(on: canvas, geometry: geometry, metrics: metrics, density: density)
         }
     }

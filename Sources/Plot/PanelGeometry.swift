@@ -8,6 +8,8 @@ struct PanelGeometry {
     var yTicks: AxisTicks
     /// The colour bar for the panel's last heat map, if it has one.
     var colorBar: ColorBar?
+    /// The widest a title centred over the plot area may be without leaving the panel's cell.
+    var titleWidth: Double = .infinity
 
     struct ColorBar {
         var heatmap: Mark.Heatmap

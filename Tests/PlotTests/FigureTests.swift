@@ -139,6 +139,31 @@ struct FigureTests {
         #expect(rows.count > raster.height / 4, "blue in \(rows.count) of \(raster.height) rows")
     }
 
+    @Test func aPanelTitleWiderThanItsCellIsSetSmallerNotCutOff() throws {
+        // A close-up's title carries the file name, which can be longer than the figure is wide.
+        let figure = Figure(width: 300, height: 200)
+        let panel = figure.panel(row: 0, column: 0)
+        panel.title = String(repeating: "aumic_tic441420236_s27_20s.csv · ", count: 3) + "peak"
+        panel.line(x: [0, 1], y: [0, 1])
+        let raster = try figure.raster(scale: 2)
+        // The title is the only ink in the top 20 points: it reaches neither edge of the image.
+        var inked = Set<Int>()
+        for y in 0..<40 {
+            for x in 0..<raster.width where raster.rgba(x: x, y: y).alpha > 0 && raster.rgba(x: x, y: y).red < 128 { inked.insert(x) }
+        }
+        let left = try #require(inked.min()), right = try #require(inked.max())
+        #expect(left > 0 && right < raster.width - 1, "title ink from column \(left) to \(right) of \(raster.width)")
+        #expect(right - left > raster.width / 2, "the title is still drawn across most of the width")
+        // One that fits at a smaller size stays inside the image too.
+        panel.title = "aumic_tic441420236_s27_20s.csv · TESS · peak BTJD 2047.8333 · " + "σ × 5"
+        let whole = try figure.raster(scale: 2)
+        var columns = Set<Int>()
+        for y in 0..<40 {
+            for x in 0..<whole.width where whole.rgba(x: x, y: y).alpha > 0 && whole.rgba(x: x, y: y).red < 128 { columns.insert(x) }
+        }
+        #expect((columns.min() ?? 0) > 0 && (columns.max() ?? whole.width) < whole.width - 1)
+    }
+
     @Test func pointsLandWhereTheirDataPutThem() throws {
         let figure = Figure(width: 300, height: 300)
         let panel = figure.panel(row: 0, column: 0)

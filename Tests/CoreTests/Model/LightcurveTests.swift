@@ -54,4 +54,19 @@ struct LightcurveTests {
         let b = try Lightcurve(time: [1], flux: [1], fluxError: [1], band: "ZTF r", timeSystem: .mjd, fluxUnit: .microjansky)
         #expect(throws: LightcurveError.self) { try a.combined(with: b) }
     }
+
+    /// A close-up shows a short flare at a fast cadence large enough to see: at least 40 cadences
+    /// before the peak (13 minutes at 20 s) where 0.15 d would make a few-minute flare a sliver; 0.15 d
+    /// at 30 minutes, 20 d either side for sparse data.
+    @Test func closeUpWindowsFollowTheCadence() {
+        let peak = 2_000.0
+        let fast = DetectionWindow.cutout(start: peak, stop: peak + 2.0 / 1440, peak: peak, medianCadence: 20.0 / 86_400)
+        #expect(abs(fast.lowerBound - (peak - 40 * 20.0 / 86_400)) < 1e-9 && abs(fast.upperBound - (peak + 80 * 20.0 / 86_400)) < 1e-9)
+        let long = DetectionWindow.cutout(start: peak, stop: peak + 0.1, peak: peak, medianCadence: 20.0 / 86_400)
+        #expect(abs(long.lowerBound - (peak - 0.6)) < 1e-9, "6 × the duration")
+        let kepler = DetectionWindow.cutout(start: peak, stop: peak + 0.02, peak: peak, medianCadence: 29.4 / 1440)
+        #expect(abs(kepler.lowerBound - (peak - 0.15)) < 1e-9 && abs(kepler.upperBound - (peak + 0.3)) < 1e-9)
+        let sparse = DetectionWindow.cutout(start: peak, stop: peak, peak: peak, medianCadence: 3)
+        #expect(sparse == (peak - 20)...(peak + 20))
+    }
 }
