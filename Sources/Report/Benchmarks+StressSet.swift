@@ -41,7 +41,7 @@ extension Benchmarks {
         let set = StressSet(seed: 1)
         details?.line(
             ["kind", "cadence", "star", "period_d", "amplitude", "white", "red", "red_tau_h", "roll", "noise_scale", "time",
-             "snr", "flare_amplitude", "points_n1", "fwhm_min", "rise_min", "decay_min", "dchi2_flare", "dchi2_bump", "vetting_or_why_missed"]
+             "snr", "flare_amplitude", "points_n1", "fwhm_min", "rise_min", "decay_min", "dchi2_flare", "dchi2_bump", "ed_ratio", "vetting_or_why_missed"]
                 .joined(separator: "\t"))
         let injection = InjectionRecovery(search: FlareSearch(parameters: .standard))
         var all: [StressOutcome] = []
@@ -82,15 +82,16 @@ extension Benchmarks {
         }
         /// Time, S/N (a detection's significance, an injected flare's peak S/N), amplitude, then the
         /// vetting columns: points above N1, FWHM (the fitted one, else `fwhm`), rise, decay, both Δχ²,
-        /// and the quick look's clause (``QuickLook/vettingText(_:)``) after the peak significance
+        /// a recovered flare's recovered/injected ED, and the quick look's clause (``QuickLook/vettingText(_:)``) after the peak significance
         /// (else `why`).
-        func fields(time: Double, snr: Double, amplitude: Double, _ v: FlareVetting?, fwhm: Double? = nil, why: String = "-") -> [String] {
+        func fields(time: Double, snr: Double, amplitude: Double, _ v: FlareVetting?, fwhm: Double? = nil, edRatio: Double? = nil,
+                    why: String = "-") -> [String] {
             [String(format: "%.4f", time), String(format: "%.1f", snr), String(format: "%.2e", amplitude),
              v.map { "\($0.pointsAboveThreshold)" } ?? "-",
              (v?.templateFWHM ?? fwhm).map { String(format: "%.1f", $0 * 1440) } ?? "-",
              v.map { String(format: "%.1f", $0.riseTime * 1440) } ?? "-", v.map { String(format: "%.1f", $0.decayTime * 1440) } ?? "-",
              v.map { String(format: "%.1f", $0.templateDeltaChiSquare) } ?? "-",
-             v.map { String(format: "%.1f", $0.symmetricDeltaChiSquare) } ?? "-",
+             v.map { String(format: "%.1f", $0.symmetricDeltaChiSquare) } ?? "-", edRatio.map { String(format: "%.3f", $0) } ?? "-",
              v.map { String(format: "%.1fσ, ", $0.peakSignificance) + QuickLook.vettingText($0).trimmingCharacters(in: .whitespaces) } ?? why]
         }
         for d in search.flares {
@@ -98,7 +99,8 @@ extension Benchmarks {
         }
         // What true flares look like to the same vetting (the recovered ones of S/N ≥ 5).
         for f in result.flares where f.isRecovered && f.snr >= 5 {
-            line("recovered", fields(time: f.peakTime, snr: f.snr, amplitude: f.amplitude, f.recoveredVetting))
+            line("recovered", fields(time: f.peakTime, snr: f.snr, amplitude: f.amplitude, f.recoveredVetting,
+                                     edRatio: f.recoveredED.map { $0 / f.injectedED }))
         }
         // A missed flare has no vetting of its own: its injected FWHM, then why it was missed.
         for f in result.flares where !f.isRecovered && f.snr >= 5 {
