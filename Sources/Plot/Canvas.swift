@@ -76,6 +76,21 @@ final class Canvas {
         cairo_set_font_size(cr, size)
     }
 
+    /// Sets the font to `size`, or smaller (down to 6 points) where `s` would be wider than `width`,
+    /// and returns `s` as it fits: whole, or shortened with an ellipsis where even 6 points is too
+    /// wide. For titles, which carry file names of any length.
+    func setFont(size: Double, fitting s: String, width: Double) -> String {
+        setFont(size: size)
+        let natural = textWidth(s)
+        guard natural > width, width > 0 else { return s }
+        // A little under the ratio: glyph widths do not scale exactly with the size.
+        setFont(size: max(6, 0.97 * size * width / natural))
+        guard textWidth(s) > width else { return s }
+        var keep = s.count - 1
+        while keep > 0, textWidth(String(s.prefix(keep)) + "…") > width { keep -= 1 }
+        return String(s.prefix(keep)) + "…"
+    }
+
     /// The advance width of `s` in the current font.
     func textWidth(_ s: String) -> Double {
         var extents = cairo_text_extents_t()

@@ -16,10 +16,10 @@ extension Figure {
 
         var top = 0.0
         if let title, !title.isEmpty {
-            canvas.setFont(size: Theme.figureTitleSize)
+            let text = canvas.setFont(size: Theme.figureTitleSize, fitting: title, width: width - 2 * Theme.outerPad)
             canvas.setColor(.black)
             let titleTop = Theme.outerPad + 2
-            canvas.drawText(title, x: width / 2, y: titleTop, horizontal: .center, vertical: .top)
+            canvas.drawText(text, x: width / 2, y: titleTop, horizontal: .center, vertical: .top)
             top = titleTop + canvas.capHeight + canvas.descent + 2
         }
         let cellWidth = width / Double(columns)

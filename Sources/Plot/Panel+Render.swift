@@ -333,16 +333,8 @@ extension Panel {
             canvas.drawText(yLabel, x: labelRight, y: plot.midY, horizontal: .center, vertical: .bottom, rotated: true)
         }
         if let title, !title.isEmpty {
-            // A title wider than the cell (a long file name) is set smaller, down to 6 points, and
-            // shortened with an ellipsis only if that is not enough, rather than cut off at the edges.
-            canvas.setFont(size: Theme.titleSize)
-            var text = title
-            let width = canvas.textWidth(text)
-            if width > g.titleWidth, g.titleWidth > 0 {
-                // (A little under the ratio: glyph widths do not scale exactly with the size.)
-                canvas.setFont(size: max(6, 0.97 * Theme.titleSize * g.titleWidth / width))
-                while canvas.textWidth(text) > g.titleWidth, text.count > 1 { text = String(text.dropLast(2)) + "…" }
-            }
+            // A title wider than the cell (a long file name) is set smaller rather than cut off.
+            let text = canvas.setFont(size: Theme.titleSize, fitting: title, width: g.titleWidth)
             canvas.drawText(text, x: plot.midX, y: plot.minY - Theme.titlePad, horizontal: .center, vertical: .bottom)
         }
     }

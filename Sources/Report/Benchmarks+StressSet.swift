@@ -82,8 +82,8 @@ extension Benchmarks {
         }
         /// Time, S/N (a detection's significance, an injected flare's peak S/N), amplitude, then the
         /// vetting columns: points above N1, FWHM (the fitted one, else `fwhm`), rise, decay, both Δχ²,
-        /// a recovered flare's recovered/injected ED, and the quick look's clause (``QuickLook/vettingText(_:)``) after the peak significance
-        /// (else `why`).
+        /// a recovered flare's recovered/injected ED, and the quick look's clause
+        /// (``QuickLook/vettingText(_:)``) after the peak significance (else `why`).
         func fields(time: Double, snr: Double, amplitude: Double, _ v: FlareVetting?, fwhm: Double? = nil, edRatio: Double? = nil,
                     why: String = "-") -> [String] {
             [String(format: "%.4f", time), String(format: "%.1f", snr), String(format: "%.2e", amplitude),

@@ -139,29 +139,38 @@ struct FigureTests {
         #expect(rows.count > raster.height / 4, "blue in \(rows.count) of \(raster.height) rows")
     }
 
-    @Test func aPanelTitleWiderThanItsCellIsSetSmallerNotCutOff() throws {
+    @Test func titlesWiderThanTheirSpaceAreSetSmallerNotCutOff() throws {
         // A close-up's title carries the file name, which can be longer than the figure is wide.
+        /// The first and last pixel columns with dark ink in the top 20 points (where the titles are).
+        func inkedColumns(_ figure: Figure) throws -> (first: Int, last: Int, width: Int) {
+            let raster = try figure.raster(scale: 2)
+            var columns = Set<Int>()
+            for y in 0..<40 {
+                for x in 0..<raster.width {
+                    let p = raster.rgba(x: x, y: y)
+                    if p.alpha > 0 && p.red < 128 { columns.insert(x) }
+                }
+            }
+            return (try #require(columns.min()), try #require(columns.max()), raster.width)
+        }
+        let long = String(repeating: "aumic_tic441420236_s27_20s.csv · ", count: 3) + "peak"
         let figure = Figure(width: 300, height: 200)
         let panel = figure.panel(row: 0, column: 0)
-        panel.title = String(repeating: "aumic_tic441420236_s27_20s.csv · ", count: 3) + "peak"
         panel.line(x: [0, 1], y: [0, 1])
-        let raster = try figure.raster(scale: 2)
-        // The title is the only ink in the top 20 points: it reaches neither edge of the image.
-        var inked = Set<Int>()
-        for y in 0..<40 {
-            for x in 0..<raster.width where raster.rgba(x: x, y: y).alpha > 0 && raster.rgba(x: x, y: y).red < 128 { inked.insert(x) }
-        }
-        let left = try #require(inked.min()), right = try #require(inked.max())
-        #expect(left > 0 && right < raster.width - 1, "title ink from column \(left) to \(right) of \(raster.width)")
-        #expect(right - left > raster.width / 2, "the title is still drawn across most of the width")
-        // One that fits at a smaller size stays inside the image too.
-        panel.title = "aumic_tic441420236_s27_20s.csv · TESS · peak BTJD 2047.8333 · " + "σ × 5"
-        let whole = try figure.raster(scale: 2)
-        var columns = Set<Int>()
-        for y in 0..<40 {
-            for x in 0..<whole.width where whole.rgba(x: x, y: y).alpha > 0 && whole.rgba(x: x, y: y).red < 128 { columns.insert(x) }
-        }
-        #expect((columns.min() ?? 0) > 0 && (columns.max() ?? whole.width) < whole.width - 1)
+        // Too long even at 6 points: shortened, still drawn across most of the width.
+        panel.title = long
+        let shortened = try inkedColumns(figure)
+        #expect(shortened.first > 0 && shortened.last < shortened.width - 1, "\(shortened)")
+        #expect(shortened.last - shortened.first > shortened.width / 2)
+        // Fits at a smaller size.
+        panel.title = "aumic_tic441420236_s27_20s.csv · TESS · peak BTJD 2047.8333 · σ × 5"
+        let smaller = try inkedColumns(figure)
+        #expect(smaller.first > 0 && smaller.last < smaller.width - 1, "\(smaller)")
+        // The figure's own title likewise.
+        panel.title = nil
+        figure.title = long
+        let figureTitle = try inkedColumns(figure)
+        #expect(figureTitle.first > 0 && figureTitle.last < figureTitle.width - 1, "\(figureTitle)")
     }
 
     @Test func pointsLandWhereTheirDataPutThem() throws {

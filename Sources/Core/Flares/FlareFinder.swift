@@ -17,10 +17,8 @@ import Foundation
 /// last point before a gap or a segment's end. A flare extends from one point before its run, if
 /// that point is above +1σ, to the end of its decay tail (while the mean excess of three
 /// consecutive points stays above 1σ/√3); flares whose extents come within `mergeGap` points are
-/// one flare. With `shapeTolerance`, a
-/// candidate must be shaped like a flare: it rises no slower than it decays (give or take a
-/// cadence), and the flare template
-/// fits it at least as well as a symmetric Gaussian bump (``FlareVetting/isFlareShaped(tolerance:cadence:strictBesideGaps:maximumRiseAreaFraction:asymmetricAbove:benefitOfDoubt:)``),
+/// one flare. With `shapeTolerance`, a candidate must be shaped like a flare: it rises no slower
+/// than it decays (give or take a cadence), and the flare template fits it at least as well as a symmetric Gaussian bump (``FlareVetting/isFlareShaped(tolerance:cadence:strictBesideGaps:maximumRiseAreaFraction:asymmetricAbove:benefitOfDoubt:)``),
 /// within `shapeTolerance` in Δχ² where the point criteria found it and with no tolerance where
 /// only the matched filter did (long faint candidates, whose shape is measured: most false ones on
 /// spotted fast rotators fitted a bump 1–4 better); beside a missing cadence, below

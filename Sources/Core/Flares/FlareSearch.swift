@@ -50,13 +50,13 @@ public struct FlareSearch: Analysis {
         /// peak; not at Kepler's 1-minute short cadence, where a one-minute flare falls as fast as a
         /// hit), 2 up to 15 minutes (200 s, 10 min
         /// FFIs), and 2 at 30 minutes (Kepler/K2 long cadence, TESS FFIs) with N1 = 4 there, where a
-        /// single point also counts at 6σ if the next point shows the decay, and at 12σ without it (a
-        /// flare over within one exposure, or a point at a segment's end; Kepler and the TESS FFIs
-        /// remove cosmic rays on board; measured on the stress set at 300 stars: 2 more of 1,792
-        /// flares above S/N 10 found, false positives unchanged) (Yang & Liu 2019 discuss
+        /// single point also counts at 6σ if the next point shows the decay, and at 12σ without it: a
+        /// flare over within one exposure, or a point at a segment's end (Kepler and the TESS FFIs
+        /// remove cosmic rays on board; on the stress set at 300 stars 2 more of 1,792 flares above
+        /// S/N 10 were found, false positives unchanged). Yang & Liu (2019) discuss
         /// how N3 = 3 loses most long-cadence flares; a two-point run is the stricter threshold's
         /// price: with N1 = 3 the stress set's spotted and red-noise stars gave twice the false
-        /// positives, 0.26 per light curve). Detrending: rotation modelled below 5 d, robust local quadratic
+        /// positives, 0.26 per light curve. Detrending: rotation modelled below 5 d, robust local quadratic
         /// over 0.5 d (a tenth of the period for modelled rotation, at least 2 h and 12 cadences), K2
         /// roll ramps, rolling σ over 1 d; shape test and inverted-curve calibration of σ. Sparse
         /// ground-based data: N1 = 5, N2 = 3, N3 = 1 with a 20-day filter and no rotation model, the

@@ -205,11 +205,12 @@ public enum Cadence {
 
 /// The stretch of a light curve that a close-up figure of a detection shows.
 ///
-/// Continuous data (``Cadence/isContinuous(medianCadence:limit:)``): from `max(min(0.15 d, 40 cadences), 6 × duration)`
-/// before the peak to twice that after it, for the decay (at 20 s a few-minute flare would be a
-/// sliver of a 0.15-d window: 40 cadences are 13 minutes there, 80 at 2 minutes). Sparse data (ground-based epochs): `max(20 d, 5 × duration)`
-/// either side, so that the neighbouring nights show the star's quiescent level. One rule for the
-/// report's detection cards, the blind-vetting cards and the stored simulated cut-outs
+/// Continuous data (``Cadence/isContinuous(medianCadence:limit:)``): from
+/// `max(min(0.15 d, 40 cadences), 6 × duration)` before the peak to twice that after it, for the
+/// decay (at 20 s a few-minute flare would be a sliver of a 0.15-d window: 40 cadences are 13 minutes
+/// there, 80 at 2 minutes). Sparse data (ground-based epochs): `max(20 d, 5 × duration)` either side,
+/// so that the neighbouring nights show the star's quiescent level. One rule for the report's
+/// detection cards, the blind-vetting cards and the stored simulated cut-outs
 /// (``InjectionProducts``), so that what is stored covers what is drawn.
 public enum DetectionWindow {
     public static func isSparse(medianCadence: Double?) -> Bool { !Cadence.isContinuous(medianCadence: medianCadence) }
