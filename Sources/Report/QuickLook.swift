@@ -62,6 +62,8 @@ public struct QuickLook: Sendable {
         public var rejected: [Rejected]? = nil
         /// Injection–recovery on every band, summed over bands (`--inject N`).
         public var injection: InjectionSummary?
+        /// The detections held against another list of flares on this light curve (`--compare LIST`).
+        public var comparison: FlareListComparison? = nil
     }
 
     /// An injection–recovery result as printed: totals, recovery per S/N bin, ED ratio, time, seed.
@@ -154,7 +156,12 @@ public struct QuickLook: Sendable {
     ///   - inject: when given, also runs an ``InjectionRecovery`` of that many flares on each band.
     ///   - seed: seed of the injection–recovery (recorded in the result).
     ///   - rejected: also list the candidates the search turned down after its criteria, and why.
-    public func run(flares: Bool, plot: URL?, inject: Int? = nil, seed: UInt64 = 1, rejected: Bool = false) throws -> Result {
+    ///   - compare: a list of flares on the same light curve (``FlareList``), to compare the detections with.
+    public func run(
+        flares: Bool, plot: URL?, inject: Int? = nil, seed: UInt64 = 1, rejected: Bool = false, compare: URL? = nil
+    ) throws -> Result {
+        // The list first: a list that cannot be read should not cost a search.
+        let list = try compare.map { try FlareList.read(from: $0) }
         let format = try RawFile.format(of: file)
         let bands = try RawFile.lightcurves(of: file, timeSystem: timeSystem)
         let search = FlareSearch(parameters: parameters)
@@ -209,7 +216,13 @@ public struct QuickLook: Sendable {
             flares: flares
                 ? zip(output.detections, closeUps).map { d, figure in .init(d, figure: figure?.path) } : nil,
             rejected: turnedDown,
-            injection: injection)
+            injection: injection,
+            comparison: list.map { list in
+                // Intervals may miss by a cadence (a list's start is often the first point above its
+                // threshold, ours the point before); at most an hour, for sparse bands.
+                let cadence = bands.compactMap { $0.lightcurve.medianCadence }.max() ?? 0
+                return FlareListComparison(list, detections: output.detections, tolerance: min(cadence, 1.0 / 24))
+            })
     }
 
     /// Close-ups written at most, in time order (a light curve with more candidates than this needs
@@ -261,8 +274,10 @@ public struct QuickLook: Sendable {
             for f in flares {
                 lines.append(
                     String(
-                        format: "    %@ peak %.5f  [%.5f, %.5f]  amplitude %.4g  ED %.3g ± %.2g s  %d points  %.1fσ",
-                        f.band, f.peak, f.start, f.stop, f.amplitude, f.ed, f.edErr, f.points, f.significance)
+                        format: "    %@ peak %.5f  [%.5f, %.5f]  amplitude %.4g  ED %.3g ± %.2g s%@  %d points  %.1fσ",
+                        f.band, f.peak, f.start, f.stop, f.amplitude, f.ed, f.edErr,
+                        f.vetting?.extrapolatedED.map { $0 > 0 ? String(format: " (%.2g s extrapolated)", $0) : "" } ?? "",
+                        f.points, f.significance)
                         + (f.vetting.map(vettingText) ?? "")
                         + (f.figure.map { "\n      close-up \($0)" } ?? ""))
             }
@@ -290,6 +305,37 @@ public struct QuickLook: Sendable {
                     + (i.edRatioMedian.map { String(format: "%.3f", $0) } ?? "–")
                     + "; \(i.baselineDetections) detections before injection (ignored), \(i.spuriousDetections) unmatched")
         }
+        if let c = result.comparison { lines += comparisonText(c) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The lines of a comparison with another flare list.
+    static func comparisonText(_ c: FlareListComparison) -> [String] {
+        var lines = ["  compared with \(c.source): \(c.found) of \(c.listed) listed flares found; \(c.inList) of \(c.detections) detections listed"]
+        if !c.byED.isEmpty {
+            let bins = c.byED.filter { $0.listed > 0 }.map { b in
+                let range = b.edMax.map { String(format: "%g–%g s", b.edMin, $0) } ?? String(format: "> %g s", b.edMin)
+                return "\(range): \(b.found)/\(b.listed)"
+            }
+            lines.append("    by listed ED  " + bins.joined(separator: "   "))
+        }
+        if let r = c.edRatioMedian {
+            lines.append(
+                String(format: "    median ED ratio (ours / listed) %.2f over %d one-to-one pairs", r, c.oneToOne)
+                    + (c.dataEDRatioMedian.map { $0 != r ? String(format: "; %.2f without the extrapolated tails", $0) : "" } ?? ""))
+        }
+        /// At most `limit` items, then how many more (`--json` has them all).
+        func shortened(_ items: [String], limit: Int = 20) -> String {
+            items.prefix(limit).joined(separator: ", ") + (items.count > limit ? ", … \(items.count - limit) more" : "")
+        }
+        if !c.notListed.isEmpty {
+            lines.append("    not in the list: " + shortened(c.notListed.map { String(format: "%.4f", $0) }))
+        }
+        if !c.missed.isEmpty {
+            lines.append(
+                "    listed, not found: "
+                    + shortened(c.missed.map { m in String(format: "%.4f", m.start) + (m.ed.map { String(format: " (ED %.2g s)", $0) } ?? "") }))
+        }
+        return lines
     }
 }

@@ -313,13 +313,21 @@ extension ReportCommand {
         @Option(help: "Seed of the injection–recovery.")
         var seed: UInt64 = 1
 
+        @Option(
+            help: ArgumentHelp(
+                "Compare the detections with another list of flares on this light curve (CSV, ECSV, IPAC, VOTable or FITS).",
+                discussion: "Columns start and stop (also tstart/tstop, t_s/t_f) or peak, optional ed in seconds (ed_rec: AltaiPony's table), times in the light curve's time system.",
+                valueName: "list"))
+        var compare: String?
+
         func run() throws {
             // A closure, not `TimeSystem.init(named:)` passed as a function: an incremental release
             // build once crashed printing the result with the reference (perhaps stale build
             // products, as another release-only failure here turned out to be; scripts/check-release).
             let system = try timeSystem.map { try TimeSystem(named: $0) }
             let result = try QuickLook(file: URL(fileURLWithPath: file), timeSystem: system).run(
-                flares: flares, plot: plot.map { URL(fileURLWithPath: $0) }, inject: inject, seed: seed, rejected: rejected)
+                flares: flares, plot: plot.map { URL(fileURLWithPath: $0) }, inject: inject, seed: seed, rejected: rejected,
+                compare: compare.map { URL(fileURLWithPath: $0) })
             print(json ? try QuickLook.json(result) : QuickLook.text(result))
         }
     }

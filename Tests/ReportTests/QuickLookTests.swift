@@ -126,6 +126,47 @@ struct QuickLookTests {
         }
     }
 
+    /// `--compare LIST`: two bright flares in a sector, a list that has the first and a flare the
+    /// search cannot see; the result says which were found, which detection is not listed, and
+    /// compares the EDs; an unreadable list stops before the search and names the file.
+    @Test func aQuickLookComparesItsFlaresWithAnotherList() async throws {
+        try await withTemporaryFolder { folder in
+            let cadence = 2.0 / 1440
+            let time = (0..<10_000).map { 1500 + Double($0) * cadence }
+            var g = SeededGenerator(seed: 6)
+            let flux = time.map { t in
+                1e4 * (1 + 0.001 * g.gaussian() + FlareTemplate.davenport2014.value(at: t, peak: 1503, fwhm: 0.01, amplitude: 0.05)
+                    + FlareTemplate.davenport2014.value(at: t, peak: 1510, fwhm: 0.01, amplitude: 0.05))
+            }
+            let url = folder.appendingPathComponent("tess_lc.fits")
+            try SPOCLightcurve(
+                mission: .tess, targetID: 7, sector: 3, time: time, pdcsapFlux: flux, pdcsapFluxError: Array(repeating: 10, count: time.count)
+            ).write(to: url)
+            // The first flare's ED: 0.05 × 14.4 min × 1.827 = 78.9 s.
+            let list = folder.appendingPathComponent("published.csv")
+            try Data("tstart,tstop,ed_rec\n1502.999,1503.05,78.9\n1512.0,1512.01,0.5\n".utf8).write(to: list)
+            let result = try QuickLook(file: url).run(flares: true, plot: nil, compare: list)
+            let c = try #require(result.comparison)
+            #expect(result.flares?.count == 2, "\(QuickLook.text(result))")
+            #expect(c.listed == 2 && c.found == 1 && c.detections == 2 && c.inList == 1)
+            #expect(c.missed.map(\.start) == [1512.0])
+            #expect(c.notListed.count == 1 && abs(c.notListed[0] - 1510) < 2 * cadence)
+            let ratio = try #require(c.edRatioMedian)
+            #expect(abs(ratio - 1) < 0.1)
+            let text = QuickLook.text(result)
+            #expect(text.contains("compared with \(list.path): 1 of 2 listed flares found; 1 of 2 detections listed"))
+            #expect(text.contains("listed, not found: 1512.0000 (ED 0.5 s)"))
+            let object = try JSONSerialization.jsonObject(with: Data(QuickLook.json(result).utf8)) as? [String: Any]
+            let json = try #require(object?["comparison"] as? [String: Any])
+            #expect(json["found"] as? Int == 1 && json["in_list"] as? Int == 1)
+            #expect((json["by_ed"] as? [Any])?.count == FlareListComparison.edEdges.count)
+
+            let bad = folder.appendingPathComponent("bad.csv")
+            try Data("time,flux\n1503,2\n".utf8).write(to: bad)
+            #expect(throws: CatalogFileError.self) { try QuickLook(file: url).run(flares: true, plot: nil, compare: bad) }
+        }
+    }
+
     @Test func anUnknownFileIsNamedInTheError() async throws {
         try await withTemporaryFolder { folder in
             let url = folder.appendingPathComponent("notes.txt")

@@ -47,10 +47,10 @@ public struct DetectionFieldDescription: Sendable, Hashable, Codable {
 
 extension DetectionRecord {
     /// The names of the numbers a detection may carry beyond the common ones: its `detections`
-    /// columns (migrations v2 and v4).
+    /// columns (migrations v2, v4 and v7).
     public static let fieldNames = [
         "points_above", "rise_time", "decay_time", "template_delta_chi2", "symmetric_delta_chi2", "template_fwhm",
-        "template_amplitude", "rise_area_fraction",
+        "template_amplitude", "rise_area_fraction", "ed_extrapolated",
     ]
 
     /// The numbers this detection carries beyond the common ones, by stored name (absent where the
@@ -59,7 +59,7 @@ extension DetectionRecord {
         var result: [String: Double] = [:]
         let values: [Double?] = [
             pointsAbove.map(Double.init), riseTime, decayTime, templateDeltaChi2, symmetricDeltaChi2, templateFwhm, templateAmplitude,
-            riseAreaFraction,
+            riseAreaFraction, edExtrapolated,
         ]
         for (name, value) in zip(Self.fieldNames, values) {
             if let value, value.isFinite { result[name] = value }

@@ -557,14 +557,20 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             ed = c.residual[first] * c.exposureSeconds
             variance = pow(c.error[first] * c.exposureSeconds, 2)
         }
-        let (vetting, fit) = vetting(extent: extent, peak: peak, segment: segment, context: c)
-        if extrapolatesTail, end > first, let fit, fit.amplitude > 0 {
+        var (vetting, fit) = vetting(extent: extent, peak: peak, segment: segment, context: c)
+        if extrapolatesTail {
             // The decay goes on below the noise after the last point: add the fitted template's area
             // beyond it (Davenport's slow component holds 60 % of a flare's area; cut at the noise, a
-            // 10σ flare would lose about a tenth of its ED).
-            let x = (lc.time[end] + exposure / 2 / 86_400 - fit.peak) / fit.fwhm
-            let beyond = FlareTemplate.davenport2014.areaFactor - FlareTemplate.davenportCumulative(x)
-            ed += fit.amplitude * fit.fwhm * 86_400 * max(0, beyond)
+            // 10σ flare would lose about a tenth of its ED). Kept apart in the vetting numbers: where
+            // one template fits a complex flare with a long FWHM, most of the ED can be this tail.
+            var tail = 0.0
+            if end > first, let fit, fit.amplitude > 0 {
+                let x = (lc.time[end] + exposure / 2 / 86_400 - fit.peak) / fit.fwhm
+                let beyond = FlareTemplate.davenport2014.areaFactor - FlareTemplate.davenportCumulative(x)
+                tail = fit.amplitude * fit.fwhm * 86_400 * max(0, beyond)
+            }
+            ed += tail
+            vetting.extrapolatedED = tail
         }
         var detection = Detection(
             band: lc.band, timeSystem: lc.timeSystem, start: lc.time[first], stop: lc.time[last], peakTime: lc.time[peak],

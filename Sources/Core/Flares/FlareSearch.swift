@@ -211,6 +211,9 @@ public struct FlareSearch: Analysis {
             DetectionFieldDescription(
                 "rise_area_fraction", label: "excess before peak", unit: "%", format: .fixed(0), scale: 100,
                 description: "share of the excess before the peak: about a fifth for a flare, a half for a symmetric bump"),
+            DetectionFieldDescription(
+                "ed_extrapolated", label: "ED extrapolated", unit: "s", format: .significant(3),
+                description: "part of the ED that is the fitted template's tail beyond the last point, not data"),
         ]
     }
 

@@ -109,6 +109,11 @@ public struct FlareVetting: Sendable, Hashable, Codable {
     /// The share of the candidate's excess (positive residuals over its extent) that comes before its
     /// peak: about a fifth for a flare (fast rise, slow decay), a half for a symmetric bump.
     public var riseAreaFraction: Double?
+    /// The part of the detection's ED, seconds, that is the fitted template's tail beyond its last
+    /// point rather than data (nil: no tail is added, as for sparse data). Large where one template
+    /// fits a complex or gradual flare with a long FWHM: the ED is then an upper estimate, and the ED
+    /// minus this is what the data alone show.
+    public var extrapolatedED: Double?
     public var flags: Flags
 
     /// Whether the candidate looks like a flare: a rise no longer than its decay plus one cadence
@@ -151,15 +156,17 @@ public struct FlareVetting: Sendable, Hashable, Codable {
         case templateFWHM = "template_fwhm"
         case templateAmplitude = "template_amplitude"
         case riseAreaFraction = "rise_area_fraction"
+        case extrapolatedED = "ed_extrapolated"
         case flags
     }
 
     public init(
         peakSignificance: Double, pointsAboveThreshold: Int, riseTime: Double, decayTime: Double,
         templateDeltaChiSquare: Double, symmetricDeltaChiSquare: Double, templateFWHM: Double?, templateAmplitude: Double?,
-        riseAreaFraction: Double? = nil, flags: Flags
+        riseAreaFraction: Double? = nil, extrapolatedED: Double? = nil, flags: Flags
     ) {
         self.riseAreaFraction = riseAreaFraction
+        self.extrapolatedED = extrapolatedED
         self.peakSignificance = peakSignificance
         self.pointsAboveThreshold = pointsAboveThreshold
         self.riseTime = riseTime

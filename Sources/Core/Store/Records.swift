@@ -240,6 +240,7 @@ public struct DetectionRecord: IdentifiedRecord, Sendable, Hashable {
     public var templateAmplitude: Double?
     public var vettingFlags: Int?
     public var riseAreaFraction: Double? = nil
+    public var edExtrapolated: Double? = nil
 
     /// The vetting numbers as the model type, if stored.
     public var vetting: FlareVetting? {
@@ -249,7 +250,7 @@ public struct DetectionRecord: IdentifiedRecord, Sendable, Hashable {
             peakSignificance: significance, pointsAboveThreshold: pointsAbove, riseTime: riseTime, decayTime: decayTime,
             templateDeltaChiSquare: templateDeltaChi2, symmetricDeltaChiSquare: symmetricDeltaChi2,
             templateFWHM: templateFwhm, templateAmplitude: templateAmplitude, riseAreaFraction: riseAreaFraction,
-            flags: .init(rawValue: vettingFlags))
+            extrapolatedED: edExtrapolated, flags: .init(rawValue: vettingFlags))
     }
 }
 
@@ -266,6 +267,6 @@ extension DetectionRecord {
             pointsAbove: d.vetting?.pointsAboveThreshold, riseTime: d.vetting?.riseTime, decayTime: d.vetting?.decayTime,
             templateDeltaChi2: d.vetting?.templateDeltaChiSquare, symmetricDeltaChi2: d.vetting?.symmetricDeltaChiSquare,
             templateFwhm: d.vetting?.templateFWHM, templateAmplitude: d.vetting?.templateAmplitude, vettingFlags: d.vetting?.flags.rawValue,
-            riseAreaFraction: d.vetting?.riseAreaFraction)
+            riseAreaFraction: d.vetting?.riseAreaFraction, edExtrapolated: d.vetting?.extrapolatedED)
     }
 }

@@ -251,6 +251,9 @@ extension Store {
                     ALTER TABLE injections_v6 RENAME TO injections;
                     """)
         }
+        migrator.registerMigration("v7: the part of a detection's ED extrapolated beyond its last point") { db in
+            try db.execute(sql: "ALTER TABLE detections ADD COLUMN ed_extrapolated REAL;  -- FlareVetting.extrapolatedED, s")
+        }
         return migrator
     }
 }

@@ -25,6 +25,7 @@ struct StoreTests {
                     "v3: blind vetting pages, cards and verdicts", "v4: the share of a detection's excess before its peak",
                     "v5: what the analysis's products mean, and who filled each histogram",
                     "v6: injections of any simulator, their parameters by name",
+                    "v7: the part of a detection's ED extrapolated beyond its last point",
                 ])
             let tables = try store.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
@@ -94,7 +95,7 @@ struct StoreTests {
             }
             try check(try Store(url: url, readOnly: true))
             try check(try Store(url: url))
-            #expect(try Store(url: url).appliedMigrations().last == "v6: injections of any simulator, their parameters by name")
+            #expect(try Store(url: url).appliedMigrations().last == "v7: the part of a detection's ED extrapolated beyond its last point")
         }
     }
 
@@ -120,7 +121,7 @@ struct StoreTests {
             let vetting = FlareVetting(
                 peakSignificance: 6, pointsAboveThreshold: 2, riseTime: 0.01, decayTime: 0.03, templateDeltaChiSquare: 40,
                 symmetricDeltaChiSquare: 31, templateFWHM: 0.02, templateAmplitude: 0.09, riseAreaFraction: 0.25,
-                flags: [.segmentEnd, .missingCadence])
+                extrapolatedED: 1.5, flags: [.segmentEnd, .missingCadence])
             func detection(simulated: Bool, injection: Int?) -> Detection {
                 var d = Detection(
                     band: "ZTF g", timeSystem: .mjd, start: 1, stop: 2, peakTime: 1.5, amplitude: 0.1, equivalentDuration: 5,
