@@ -172,15 +172,20 @@ public struct QuickLook: Sendable {
                 bands.map { try InjectionRecovery(search: search).run(on: $0, count: count, seed: seed) }
             ).map { InjectionSummary($0, perBand: count) }
         }
-        // The search once more per band, for what it turned down (the analysis keeps only what it found).
+        // The search once more per band, for what it turned down and for the significance of every
+        // point (the analysis keeps only what it found).
+        let searches = rejected || list != nil
+            ? bands.map { band in
+                (band.lightcurve, parameters.finder(cadence: band.lightcurve.medianCadence ?? .infinity)
+                    .search(band.lightcurve, exposureSeconds: band.exposureSeconds))
+            } : []
         let turnedDown: [Result.Rejected]? = rejected
-            ? bands.flatMap { band in
-                parameters.finder(cadence: band.lightcurve.medianCadence ?? .infinity)
-                    .search(band.lightcurve, exposureSeconds: band.exposureSeconds).rejected.map {
-                        Result.Rejected(
-                            band: band.lightcurve.band, start: $0.candidate.start, stop: $0.candidate.stop, peak: $0.candidate.peakTime,
-                            significance: $0.candidate.significance, reason: $0.reason.rawValue, vetting: $0.candidate.vetting)
-                    }
+            ? searches.flatMap { lc, result in
+                result.rejected.map {
+                    Result.Rejected(
+                        band: lc.band, start: $0.candidate.start, stop: $0.candidate.stop, peak: $0.candidate.peakTime,
+                        significance: $0.candidate.significance, reason: $0.reason.rawValue, vetting: $0.candidate.vetting)
+                }
             } : nil
         var closeUps: [URL?] = Array(repeating: nil, count: output.detections.count)
         if let plot {
@@ -221,7 +226,9 @@ public struct QuickLook: Sendable {
                 // Intervals may miss by a cadence (a list's start is often the first point above its
                 // threshold, ours the point before); at most an hour, for sparse bands.
                 let cadence = bands.compactMap { $0.lightcurve.medianCadence }.max() ?? 0
-                return FlareListComparison(list, detections: output.detections, tolerance: min(cadence, 1.0 / 24))
+                var comparison = FlareListComparison(list, detections: output.detections, tolerance: min(cadence, 1.0 / 24))
+                comparison.explainMisses(searches.map { (lightcurve: $0.0, result: $0.1) })
+                return comparison
             })
     }
 
@@ -334,7 +341,14 @@ public struct QuickLook: Sendable {
         if !c.missed.isEmpty {
             lines.append(
                 "    listed, not found: "
-                    + shortened(c.missed.map { m in String(format: "%.4f", m.start) + (m.ed.map { String(format: " (ED %.2g s)", $0) } ?? "") }))
+                    + shortened(
+                        c.missed.map { m in
+                            let notes = [
+                                m.ed.map { String(format: "ED %.2g s", $0) }, m.maxSignificance.map { String(format: "max %.1fσ", $0) },
+                                m.turnedDown.map { "turned down: \($0)" },
+                            ].compactMap { $0 }
+                            return String(format: "%.4f", m.start) + (notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")")
+                        }))
         }
         return lines
     }

@@ -82,6 +82,13 @@ struct QuickLookTests {
             #expect(plain.rejected == nil)
             let object = try JSONSerialization.jsonObject(with: Data(try QuickLook.json(plain).utf8)) as? [String: Any]
             #expect(object?["flares"] != nil && object?["rejected"] == nil)
+            // A list that calls the bump a flare: missed, and the comparison says it was turned down.
+            let list = folder.appendingPathComponent("list.csv")
+            try Data("peak\n1507.0\n".utf8).write(to: list)
+            let compared = try #require(try QuickLook(file: url).run(flares: true, plot: nil, compare: list).comparison)
+            #expect(compared.found == 0)
+            #expect(compared.missed.first?.turnedDown == "shape")
+            #expect((compared.missed.first?.maxSignificance ?? 0) > 5)
         }
     }
 
@@ -155,7 +162,10 @@ struct QuickLookTests {
             #expect(abs(ratio - 1) < 0.1)
             let text = QuickLook.text(result)
             #expect(text.contains("compared with \(list.path): 1 of 2 listed flares found; 1 of 2 detections listed"))
-            #expect(text.contains("listed, not found: 1512.0000 (ED 0.5 s)"))
+            // What the search saw where the missed flare is listed: noise.
+            let seen = try #require(c.missed.first?.maxSignificance)
+            #expect(seen > 0 && seen < 5)
+            #expect(text.contains("listed, not found: 1512.0000 (ED 0.5 s, max \(String(format: "%.1f", seen))σ)"))
             let object = try JSONSerialization.jsonObject(with: Data(QuickLook.json(result).utf8)) as? [String: Any]
             let json = try #require(object?["comparison"] as? [String: Any])
             #expect(json["found"] as? Int == 1 && json["in_list"] as? Int == 1)

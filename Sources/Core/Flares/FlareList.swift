@@ -119,11 +119,21 @@ public struct FlareListComparison: Sendable, Codable, Equatable {
         }
     }
 
-    /// A listed flare no detection found.
+    /// A listed flare no detection found, with what the search saw there when that was asked for
+    /// (``FlareListComparison/explainMisses(_:)``).
     public struct Missed: Sendable, Codable, Equatable {
         public var start: Double
         public var stop: Double
         public var ed: Double?
+        /// The largest significance (residual over the search's σ) of a point within the interval.
+        public var maxSignificance: Double? = nil
+        /// Why a candidate there was turned down (``FlareFinder/Rejection/Reason``), if there was one.
+        public var turnedDown: String? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case start, stop, ed
+            case maxSignificance = "max_significance", turnedDown = "turned_down"
+        }
     }
 
     public var source: String
@@ -213,5 +223,33 @@ public struct FlareListComparison: Sendable, Codable, Equatable {
             Missed(start: list.entries[$0].start, stop: list.entries[$0].stop, ed: list.entries[$0].ed)
         }
         notListed = detections.indices.filter { listedOf[$0].isEmpty }.map { detections[$0].peakTime }
+        self.tolerance = tolerance
+    }
+
+    /// The tolerance the intervals were matched with, days.
+    public private(set) var tolerance = 0.0
+
+    /// Says for each missed flare what the search saw in its interval (give or take the tolerance):
+    /// the largest point significance of any band's search, and the reason a candidate there was
+    /// turned down. The first thing to look at when a listed flare is not found.
+    public mutating func explainMisses(_ searches: [(lightcurve: Lightcurve, result: FlareFinder.Result)]) {
+        for k in missed.indices {
+            let lo = missed[k].start - tolerance, hi = missed[k].stop + tolerance
+            var best: Double?
+            for (lc, result) in searches {
+                var i = Statistics.lowerBound(lc.time, lo)
+                while i < lc.time.count, lc.time[i] <= hi {
+                    let s = result.significance[i]
+                    if s.isFinite { best = max(best ?? s, s) }
+                    i += 1
+                }
+                if missed[k].turnedDown == nil,
+                    let r = result.rejected.first(where: { $0.candidate.start <= hi && lo <= $0.candidate.stop })
+                {
+                    missed[k].turnedDown = r.reason.rawValue
+                }
+            }
+            missed[k].maxSignificance = best
+        }
     }
 }
