@@ -58,6 +58,36 @@ struct StoreTests {
         }
     }
 
+    /// A run stored before v7 has no `ed_extrapolated` column: read as it is (an archived run opened
+    /// for rendering) its detections have their vetting numbers and no extrapolated ED; migrated,
+    /// the column is there and empty.
+    @Test func detectionsStoredBeforeV7ReadWithoutAnExtrapolatedED() async throws {
+        try await withTemporaryFolder { folder in
+            let url = folder.appendingPathComponent("run.sqlite")
+            let queue = try DatabaseQueue(path: url.path)
+            try Store.migrator.migrate(queue, upTo: "v6: injections of any simulator, their parameters by name")
+            try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO runs (id, analysis, title, parameters, parameter_hash, seed, code_version, catalog_name,
+                            catalog_checksum, catalog_count, cache_directory, jobs, synthetic, started_at, status)
+                            VALUES ('r1', 'flares', 't', '{}', 'h', 1, 'v', 'c', 'x', 1, '/tmp', 1, 1, '2026-01-01', 'finished');
+                        INSERT INTO sources (id, run_id, catalog_index, catalog_id, name, ra, dec, epoch, status) VALUES (1, 'r1', 0, 'a', 'a', 1, 2, 2016, 'done');
+                        INSERT INTO detections (id, source_id, band, time_system, start, stop, peak_time, amplitude, ed, ed_err,
+                            significance, n_points, first_index, last_index, first_row, peak_row, last_row, simulated,
+                            points_above, rise_time, decay_time, template_delta_chi2, symmetric_delta_chi2, vetting_flags, rise_area_fraction)
+                            VALUES (20, 1, 'TESS', 'BTJD', 5.49, 5.52, 5.5, 0.18, 27, 1, 9, 5, 1, 5, 1, 2, 5, 0, 4, 0.001, 0.004, 300, 250, 0, 0.2);
+                        """)
+            }
+            for store in [try Store(url: url, readOnly: true), try Store(url: url)] {
+                let d = try #require(try store.detections().first)
+                #expect(d.edExtrapolated == nil)
+                #expect(d.vetting?.riseAreaFraction == 0.2 && d.vetting?.extrapolatedED == nil)
+                #expect(d.fields["ed_extrapolated"] == nil && d.fields["rise_area_fraction"] == 0.2)
+            }
+        }
+    }
+
     /// A run stored before v6 kept a flare's amplitude, FWHM and ED as columns of `injections`. Read
     /// read-only (not migrated) and after migrating, its injections are the same named parameters,
     /// with the ED and amplitude measured by the detection of largest ED that recovered each.
