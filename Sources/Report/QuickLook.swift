@@ -174,7 +174,7 @@ public struct QuickLook: Sendable {
         }
         // The search once more per band, for what it turned down and for the significance of every
         // point (the analysis keeps only what it found).
-        let searches = rejected || list != nil
+        let searches: [(lightcurve: Lightcurve, result: FlareFinder.Result)] = rejected || list != nil
             ? bands.map { band in
                 (band.lightcurve, parameters.finder(cadence: band.lightcurve.medianCadence ?? .infinity)
                     .search(band.lightcurve, exposureSeconds: band.exposureSeconds))
@@ -226,9 +226,9 @@ public struct QuickLook: Sendable {
                 // Intervals may miss by a cadence (a list's start is often the first point above its
                 // threshold, ours the point before); at most an hour, for sparse bands.
                 let cadence = bands.compactMap { $0.lightcurve.medianCadence }.max() ?? 0
-                var comparison = FlareListComparison(list, detections: output.detections, tolerance: min(cadence, 1.0 / 24))
-                comparison.explainMisses(searches.map { (lightcurve: $0.0, result: $0.1) })
-                return comparison
+                return FlareListComparison(
+                    list, detections: output.detections, tolerance: min(cadence, 1.0 / 24),
+                    searches: searches)
             })
     }
 
@@ -345,7 +345,7 @@ public struct QuickLook: Sendable {
                         c.missed.map { m in
                             let notes = [
                                 m.ed.map { String(format: "ED %.2g s", $0) }, m.maxSignificance.map { String(format: "max %.1fσ", $0) },
-                                m.turnedDown.map { "turned down: \($0)" },
+                                m.turnedDown.map { "turned down: \($0.rawValue)" },
                             ].compactMap { $0 }
                             return String(format: "%.4f", m.start) + (notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")")
                         }))

@@ -30,15 +30,7 @@ struct QuickLookTests {
         try await withTemporaryFolder { folder in
             // One sector of a synthetic survey, with a bright flare injected by hand.
             let cadence = 2.0 / 1440
-            let time = (0..<10_000).map { 1500 + Double($0) * cadence }
-            var g = SeededGenerator(seed: 4)
-            let flux = time.map { t in
-                1e4 * (1 + 0.001 * g.gaussian() + FlareTemplate.davenport2014.value(at: t, peak: 1507, fwhm: 0.01, amplitude: 0.08))
-            }
-            let url = folder.appendingPathComponent("tess_lc.fits")
-            try SPOCLightcurve(
-                mission: .tess, targetID: 5, sector: 3, time: time, pdcsapFlux: flux, pdcsapFluxError: Array(repeating: 10, count: time.count)
-            ).write(to: url)
+            let url = try writeNoiseSector(in: folder, points: 10_000, seed: 4, flares: [(1507, 0.01, 0.08)])
             let plot = folder.appendingPathComponent("lc.png")
             let result = try QuickLook(file: url).run(flares: true, plot: plot)
             #expect(result.format == "spoc-lc-fits")
@@ -87,7 +79,7 @@ struct QuickLookTests {
             try Data("peak\n1507.0\n".utf8).write(to: list)
             let compared = try #require(try QuickLook(file: url).run(flares: true, plot: nil, compare: list).comparison)
             #expect(compared.found == 0)
-            #expect(compared.missed.first?.turnedDown == "shape")
+            #expect(compared.missed.first?.turnedDown == .shape)
             #expect((compared.missed.first?.maxSignificance ?? 0) > 5)
         }
     }
@@ -139,16 +131,7 @@ struct QuickLookTests {
     @Test func aQuickLookComparesItsFlaresWithAnotherList() async throws {
         try await withTemporaryFolder { folder in
             let cadence = 2.0 / 1440
-            let time = (0..<10_000).map { 1500 + Double($0) * cadence }
-            var g = SeededGenerator(seed: 6)
-            let flux = time.map { t in
-                1e4 * (1 + 0.001 * g.gaussian() + FlareTemplate.davenport2014.value(at: t, peak: 1503, fwhm: 0.01, amplitude: 0.05)
-                    + FlareTemplate.davenport2014.value(at: t, peak: 1510, fwhm: 0.01, amplitude: 0.05))
-            }
-            let url = folder.appendingPathComponent("tess_lc.fits")
-            try SPOCLightcurve(
-                mission: .tess, targetID: 7, sector: 3, time: time, pdcsapFlux: flux, pdcsapFluxError: Array(repeating: 10, count: time.count)
-            ).write(to: url)
+            let url = try writeNoiseSector(in: folder, points: 10_000, seed: 6, flares: [(1503, 0.01, 0.05), (1510, 0.01, 0.05)])
             // The first flare's ED: 0.05 × 14.4 min × 1.827 = 78.9 s.
             let list = folder.appendingPathComponent("published.csv")
             try Data("tstart,tstop,ed_rec\n1502.999,1503.05,78.9\n1512.0,1512.01,0.5\n".utf8).write(to: list)
@@ -186,11 +169,17 @@ struct QuickLookTests {
     }
 }
 
-/// A flat 2-minute TESS sector of 1 ppt Gaussian noise (10,000 e⁻/s), written as a SPOC file.
-func writeNoiseSector(in folder: URL, points: Int, seed: UInt64) throws -> URL {
+/// A flat 2-minute TESS sector of 1 ppt Gaussian noise (10,000 e⁻/s), written as a SPOC file, with
+/// Davenport flares (peak time, FWHM in days, relative amplitude) added.
+func writeNoiseSector(
+    in folder: URL, points: Int, seed: UInt64, flares: [(peak: Double, fwhm: Double, amplitude: Double)] = []
+) throws -> URL {
     let time = (0..<points).map { 1500 + Double($0) * 2 / 1440 }
     var g = SeededGenerator(seed: seed)
-    let flux = time.map { _ in 1e4 * (1 + 0.001 * g.gaussian()) }
+    let flux = time.map { t in
+        1e4 * (1 + 0.001 * g.gaussian()
+            + flares.reduce(0) { $0 + FlareTemplate.davenport2014.value(at: t, peak: $1.peak, fwhm: $1.fwhm, amplitude: $1.amplitude) })
+    }
     let url = folder.appendingPathComponent("tess_lc.fits")
     try SPOCLightcurve(
         mission: .tess, targetID: 6, sector: 4, time: time, pdcsapFlux: flux, pdcsapFluxError: Array(repeating: 10, count: points)

@@ -46,46 +46,43 @@ public struct FlareList: Sendable, Equatable {
     }
 
     public init(table: CatalogTable) throws {
-        func column(_ names: [String]) -> Int? {
-            for name in names {
-                if let k = table.columns.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == name }) {
-                    return k
-                }
-            }
-            return nil
-        }
-        let start = column(Self.startNames), stop = column(Self.stopNames), peak = column(Self.peakNames)
-        guard (start != nil && stop != nil) || peak != nil else {
+        let columns = table.columns.map { $0.trimmingSpaces }
+        let start = CatalogColumns.firstMatch(Self.startNames, in: columns), stop = CatalogColumns.firstMatch(Self.stopNames, in: columns)
+        // Start and stop where both are there, else a peak time as a zero-length interval.
+        let interval: (Int, Int)
+        if let start, let stop {
+            interval = (start, stop)
+        } else if let peak = CatalogColumns.firstMatch(Self.peakNames, in: columns) {
+            interval = (peak, peak)
+        } else {
             throw CatalogFileError.missingColumn(
                 path: table.source, role: "flare time (start and stop, or peak)", tried: Self.startNames + Self.stopNames + Self.peakNames,
                 available: table.columns)
         }
-        let ed = column(Self.edNames)
-        func number(_ row: Int, _ k: Int, optional: Bool = false) throws -> Double? {
-            guard let cell = table.rows[row][k]?.trimmingCharacters(in: .whitespaces), !cell.isEmpty else {
-                if optional { return nil }
-                throw CatalogFileError.invalidValue(path: table.source, row: row + 1, column: table.columns[k], value: "")
-            }
+        let ed = CatalogColumns.firstMatch(Self.edNames, in: columns)
+        /// The finite number in a cell (`row` 0-based; errors count rows from 1); nil for an empty cell.
+        func number(_ row: Int, _ k: Int) throws -> Double? {
+            guard let cell = table.rows[row][k]?.trimmingSpaces, !cell.isEmpty else { return nil }
             guard let value = Double(cell), value.isFinite else {
                 throw CatalogFileError.invalidValue(path: table.source, row: row + 1, column: table.columns[k], value: cell)
             }
             return value
         }
+        func time(_ row: Int, _ k: Int) throws -> Double {
+            guard let t = try number(row, k) else {
+                throw CatalogFileError.invalidValue(path: table.source, row: row + 1, column: table.columns[k], value: "")
+            }
+            return t
+        }
         var entries: [Entry] = []
         for row in table.rows.indices {
-            let t0: Double, t1: Double
-            if let start, let stop {
-                t0 = try number(row, start)!
-                t1 = try number(row, stop)!
-                guard t1 >= t0 else {
-                    throw CatalogFileError.invalidValue(
-                        path: table.source, row: row + 1, column: table.columns[stop], value: "\(table.rows[row][stop] ?? "") (before its start)")
-                }
-            } else {
-                t0 = try number(row, peak!)!
-                t1 = t0
+            let t0 = try time(row, interval.0), t1 = try time(row, interval.1)
+            guard t1 >= t0 else {
+                throw CatalogFileError.invalidValue(
+                    path: table.source, row: row + 1, column: table.columns[interval.1],
+                    value: "\(table.rows[row][interval.1] ?? "") (before its start)")
             }
-            entries.append(Entry(start: t0, stop: t1, ed: try ed.flatMap { try number(row, $0, optional: true) }))
+            entries.append(Entry(start: t0, stop: t1, ed: try ed.flatMap { try number(row, $0) }))
         }
         self.init(entries: entries.sorted { $0.start < $1.start }, source: table.source)
     }
@@ -119,16 +116,15 @@ public struct FlareListComparison: Sendable, Codable, Equatable {
         }
     }
 
-    /// A listed flare no detection found, with what the search saw there when that was asked for
-    /// (``FlareListComparison/explainMisses(_:)``).
+    /// A listed flare no detection found, with what the searches given to the comparison saw there.
     public struct Missed: Sendable, Codable, Equatable {
         public var start: Double
         public var stop: Double
         public var ed: Double?
         /// The largest significance (residual over the search's σ) of a point within the interval.
         public var maxSignificance: Double? = nil
-        /// Why a candidate there was turned down (``FlareFinder/Rejection/Reason``), if there was one.
-        public var turnedDown: String? = nil
+        /// Why a candidate there was turned down, if there was one.
+        public var turnedDown: FlareFinder.Rejection.Reason? = nil
 
         enum CodingKeys: String, CodingKey {
             case start, stop, ed
@@ -182,8 +178,16 @@ public struct FlareListComparison: Sendable, Codable, Equatable {
     public static let edEdges: [Double] = [0, 0.3, 1, 3, 10, 30]
 
     /// Compares detections (of any band) with a list.
-    /// - Parameter tolerance: days by which intervals may miss and still match; one cadence is usual.
-    public init(_ list: FlareList, detections: [Detection], tolerance: Double) {
+    /// - Parameters:
+    ///   - tolerance: days by which intervals may miss and still match; one cadence is usual.
+    ///   - searches: the searches (per band) that gave the detections; for each missed flare, the
+    ///     largest point significance within its interval (give or take the tolerance) and the
+    ///     reason a candidate there was turned down are taken from them: the first thing to look at
+    ///     when a listed flare is not found.
+    public init(
+        _ list: FlareList, detections: [Detection], tolerance: Double,
+        searches: [(lightcurve: Lightcurve, result: FlareFinder.Result)] = []
+    ) {
         let detections = detections.sorted { $0.start < $1.start }
         var pairs: [[Int]] = Array(repeating: [], count: list.entries.count)
         var listedOf: [[Int]] = Array(repeating: [], count: detections.count)
@@ -219,37 +223,20 @@ public struct FlareListComparison: Sendable, Codable, Equatable {
         oneToOne = ratios.count
         edRatioMedian = Statistics.median(ratios)
         dataEDRatioMedian = Statistics.median(dataRatios)
-        missed = list.entries.indices.filter { pairs[$0].isEmpty }.map {
-            Missed(start: list.entries[$0].start, stop: list.entries[$0].stop, ed: list.entries[$0].ed)
+        missed = list.entries.indices.filter { pairs[$0].isEmpty }.map { i in
+            let e = list.entries[i]
+            var m = Missed(start: e.start, stop: e.stop, ed: e.ed)
+            let lo = e.start - tolerance, hi = e.stop + tolerance
+            for (lc, result) in searches {
+                var k = Statistics.lowerBound(lc.time, lo)
+                while k < lc.time.count, lc.time[k] <= hi {
+                    if result.significance[k].isFinite { m.maxSignificance = max(m.maxSignificance ?? -.infinity, result.significance[k]) }
+                    k += 1
+                }
+                m.turnedDown = m.turnedDown ?? result.rejected.first { $0.candidate.start <= hi && lo <= $0.candidate.stop }?.reason
+            }
+            return m
         }
         notListed = detections.indices.filter { listedOf[$0].isEmpty }.map { detections[$0].peakTime }
-        self.tolerance = tolerance
-    }
-
-    /// The tolerance the intervals were matched with, days.
-    public private(set) var tolerance = 0.0
-
-    /// Says for each missed flare what the search saw in its interval (give or take the tolerance):
-    /// the largest point significance of any band's search, and the reason a candidate there was
-    /// turned down. The first thing to look at when a listed flare is not found.
-    public mutating func explainMisses(_ searches: [(lightcurve: Lightcurve, result: FlareFinder.Result)]) {
-        for k in missed.indices {
-            let lo = missed[k].start - tolerance, hi = missed[k].stop + tolerance
-            var best: Double?
-            for (lc, result) in searches {
-                var i = Statistics.lowerBound(lc.time, lo)
-                while i < lc.time.count, lc.time[i] <= hi {
-                    let s = result.significance[i]
-                    if s.isFinite { best = max(best ?? s, s) }
-                    i += 1
-                }
-                if missed[k].turnedDown == nil,
-                    let r = result.rejected.first(where: { $0.candidate.start <= hi && lo <= $0.candidate.stop })
-                {
-                    missed[k].turnedDown = r.reason.rawValue
-                }
-            }
-            missed[k].maxSignificance = best
-        }
     }
 }

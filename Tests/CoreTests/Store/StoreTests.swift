@@ -58,21 +58,32 @@ struct StoreTests {
         }
     }
 
+    /// A run database migrated only up to `migration`, holding run r1 with source 1 (catalog id 'a'),
+    /// and whatever `rows` adds in that schema: what an archived run of that version looks like.
+    static func oldRun(at url: URL, upTo migration: String, rows: (Database) throws -> Void) throws {
+        let queue = try DatabaseQueue(path: url.path)
+        try Store.migrator.migrate(queue, upTo: migration)
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (id, analysis, title, parameters, parameter_hash, seed, code_version, catalog_name,
+                        catalog_checksum, catalog_count, cache_directory, jobs, synthetic, started_at, status)
+                        VALUES ('r1', 'flares', 't', '{}', 'h', 1, 'v', 'c', 'x', 1, '/tmp', 1, 1, '2026-01-01', 'finished');
+                    INSERT INTO sources (id, run_id, catalog_index, catalog_id, name, ra, dec, epoch, status) VALUES (1, 'r1', 0, 'a', 'a', 1, 2, 2016, 'done');
+                    """)
+            try rows(db)
+        }
+    }
+
     /// A run stored before v7 has no `ed_extrapolated` column: read as it is (an archived run opened
     /// for rendering) its detections have their vetting numbers and no extrapolated ED; migrated,
     /// the column is there and empty.
     @Test func detectionsStoredBeforeV7ReadWithoutAnExtrapolatedED() async throws {
         try await withTemporaryFolder { folder in
             let url = folder.appendingPathComponent("run.sqlite")
-            let queue = try DatabaseQueue(path: url.path)
-            try Store.migrator.migrate(queue, upTo: "v6: injections of any simulator, their parameters by name")
-            try queue.write { db in
+            try Self.oldRun(at: url, upTo: "v6: injections of any simulator, their parameters by name") { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO runs (id, analysis, title, parameters, parameter_hash, seed, code_version, catalog_name,
-                            catalog_checksum, catalog_count, cache_directory, jobs, synthetic, started_at, status)
-                            VALUES ('r1', 'flares', 't', '{}', 'h', 1, 'v', 'c', 'x', 1, '/tmp', 1, 1, '2026-01-01', 'finished');
-                        INSERT INTO sources (id, run_id, catalog_index, catalog_id, name, ra, dec, epoch, status) VALUES (1, 'r1', 0, 'a', 'a', 1, 2, 2016, 'done');
                         INSERT INTO detections (id, source_id, band, time_system, start, stop, peak_time, amplitude, ed, ed_err,
                             significance, n_points, first_index, last_index, first_row, peak_row, last_row, simulated,
                             points_above, rise_time, decay_time, template_delta_chi2, symmetric_delta_chi2, vetting_flags, rise_area_fraction)
@@ -94,15 +105,9 @@ struct StoreTests {
     @Test func flareInjectionsStoredBeforeV6ReadAsNamedParameters() async throws {
         try await withTemporaryFolder { folder in
             let url = folder.appendingPathComponent("run.sqlite")
-            let queue = try DatabaseQueue(path: url.path)
-            try Store.migrator.migrate(queue, upTo: "v5: what the analysis's products mean, and who filled each histogram")
-            try queue.write { db in
+            try Self.oldRun(at: url, upTo: "v5: what the analysis's products mean, and who filled each histogram") { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO runs (id, analysis, title, parameters, parameter_hash, seed, code_version, catalog_name,
-                            catalog_checksum, catalog_count, cache_directory, jobs, synthetic, started_at, status)
-                            VALUES ('r1', 'flares', 't', '{}', 'h', 1, 'v', 'c', 'x', 1, '/tmp', 1, 1, '2026-01-01', 'finished');
-                        INSERT INTO sources (id, run_id, catalog_index, catalog_id, name, ra, dec, epoch, status) VALUES (1, 'r1', 0, 'a', 'a', 1, 2, 2016, 'done');
                         INSERT INTO injections (id, source_id, number, band, peak_time, amplitude, fwhm, ed, recovered)
                             VALUES (10, 1, 0, 'TESS', 5.5, 0.2, 0.01, 30, 1), (11, 1, 1, 'TESS', 7.5, 0.01, 0.002, 0.8, 0);
                         INSERT INTO detections (id, source_id, band, time_system, start, stop, peak_time, amplitude, ed, ed_err,
