@@ -129,7 +129,13 @@ public struct BlindVetting: Sendable {
             let figure = "figures/\(cardID).png"
             try ReportFigures.detection(detection, in: lightcurve, sourceName: sourceName, model: model)
                 .write(to: staging.appendingPathComponent(figure), scale: 1.5)
-            cards.append(VetCardView(cardID: cardID, number: k + 1, figure: figure, detection: DetectionCard(detection, sourceName: sourceName, sourcePage: "", figure: figure, fields: fields)))
+            var card = DetectionCard(detection, sourceName: sourceName, sourcePage: "", figure: figure, fields: fields)
+            // The archive's cosmic-ray bit falls on real flares' cadences (SPOC's 20-s detector
+            // answers to flares too) and on an injected flare's only by chance: shown, it would tell
+            // the kinds apart. Every card has a flags row ("none"), so no card differs by a row.
+            let shown = detection.flagNames.filter { !FlareVetting.Flags.cosmicRayFlag.names.contains($0) }
+            card.flags = shown.isEmpty ? "none" : shown.joined(separator: ", ")
+            cards.append(VetCardView(cardID: cardID, number: k + 1, figure: figure, detection: card))
         }
 
         let library = try Self.templates(in: templates)

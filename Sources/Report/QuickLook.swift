@@ -48,7 +48,7 @@ public struct QuickLook: Sendable {
             public var stop: Double
             public var peak: Double
             public var significance: Double
-            /// "shape", "negative ED" or "not corroborated".
+            /// "shape", "negative ED", "not corroborated" or "cosmic ray".
             public var reason: String
             public var vetting: FlareVetting?
         }

@@ -146,7 +146,7 @@ public enum RunExport {
             Column(name: "template_amplitude", unit: nil, ucd: "phot.flux;arith.ratio", description: "amplitude of the best-fitting flare template (relative)", values: .double(d.map(\.templateAmplitude))),
             Column(name: "rise_area_fraction", unit: nil, ucd: "arith.ratio", description: "share of the excess before the peak (a flare: about a fifth; a symmetric bump: a half)", values: .double(d.map(\.riseAreaFraction))),
             Column(name: "ed_extrapolated", unit: "s", ucd: "time.duration;phot.flux", description: "part of the ED that is the fitted template's tail beyond the last point, not data", values: .double(d.map(\.edExtrapolated))),
-            Column(name: "flags", unit: nil, ucd: "meta.code.qual", description: "vetting flags: segment start, segment end, missing cadence, single point, gap before peak", values: .string(d.map { $0.vetting.map { $0.flags.names.joined(separator: "; ") } })),
+            Column(name: "flags", unit: nil, ucd: "meta.code.qual", description: "vetting flags: segment start, segment end, missing cadence, single point, gap before peak, cosmic-ray flag", values: .string(d.map { $0.vetting.map { $0.flags.names.joined(separator: "; ") } })),
         ]
         if simulated {
             columns += [

@@ -88,6 +88,8 @@ struct BlindVettingTests {
                 for word in ["simulated", "injected", "injection", "synthetic", "detection-"] {
                     #expect(!card.html.lowercased().contains(word), "card \(card.id) says '\(word)'")
                 }
+                // The archive's cosmic-ray bit marks real flares' cadences more often than injected ones'.
+                #expect(!card.html.contains("cosmic-ray flag"), "card \(card.id) shows the cosmic-ray flag")
                 for id in detectionIDs { #expect(!card.html.contains(id), "card \(card.id) shows a detection id") }
             }
             // Sizes: simulated figures are not systematically larger or smaller (Mann–Whitney U, |z| < 3.3).

@@ -51,6 +51,20 @@ public enum Calibration: Sendable, Hashable, Codable {
         }
     }
 
+    /// The quality bits that mark a cosmic ray in the photometric aperture, where the calibration
+    /// keeps such cadences (``PointFlags/cosmicRay``): TESS `QUALITY` 64, Kepler/K2 `SAP_QUALITY`
+    /// 128; a TESS table (whose quality column is SPOC's) 64; none for ZTF and other tables, whose
+    /// flagged rows are rejected.
+    public func cosmicRayBits(band: String) -> Int32 {
+        switch self {
+        case .ztfMagnitudeToMicrojansky: return 0
+        case .spocNormalizedPDCSAP: return SPOCQualityFlags.apertureCosmic.rawValue
+        case .keplerNormalizedPDCSAP: return KeplerQualityFlags.apertureCosmic.rawValue
+        case let .lightcurveTable(_, _, bad):
+            return band == "TESS" && bad != LightcurveTable.anyQualityBit ? SPOCQualityFlags.apertureCosmic.rawValue : 0
+        }
+    }
+
     /// ZTF epochs need a limiting magnitude at least this much fainter than the object's median.
     public static let ztfLimitMargin = 0.0
 

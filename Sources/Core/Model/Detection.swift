@@ -78,11 +78,14 @@ public struct FlareVetting: Sendable, Hashable, Codable {
         public static let singlePoint = Flags(rawValue: 1 << 3)
         /// The cadence just before the peak is missing: the rise was not seen.
         public static let gapBeforePeak = Flags(rawValue: 1 << 4)
+        /// A point of the flare carries the archive's cosmic-ray flag (``PointFlags/cosmicRay``):
+        /// common on real flares at 20 s, but worth a look where few points make the flare.
+        public static let cosmicRayFlag = Flags(rawValue: 1 << 5)
 
         /// Short names of the set flags, in bit order ("segment start", …).
         public var names: [String] {
             [(Flags.segmentStart, "segment start"), (.segmentEnd, "segment end"), (.missingCadence, "missing cadence"),
-             (.singlePoint, "single point"), (.gapBeforePeak, "gap before peak")].filter { contains($0.0) }.map(\.1)
+             (.singlePoint, "single point"), (.gapBeforePeak, "gap before peak"), (.cosmicRayFlag, "cosmic-ray flag")].filter { contains($0.0) }.map(\.1)
         }
     }
 

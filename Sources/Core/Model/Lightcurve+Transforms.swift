@@ -25,7 +25,8 @@ extension Lightcurve {
     public func selecting(_ indices: [Int], note: String? = nil) -> Lightcurve {
         Lightcurve(
             unchecked: indices.map { time[$0] }, flux: indices.map { flux[$0] },
-            fluxError: indices.map { fluxError[$0] }, origins: indices.map { origins[$0] }, band: band,
+            fluxError: indices.map { fluxError[$0] }, origins: indices.map { origins[$0] },
+            pointFlags: indices.map { pointFlags[$0] }, band: band,
             timeSystem: timeSystem, fluxUnit: fluxUnit, provenance: note.map { provenance + [$0] } ?? provenance)
     }
 
@@ -38,7 +39,7 @@ extension Lightcurve {
         }
         return Lightcurve(
             unchecked: time, flux: flux.map { $0 / level }, fluxError: fluxError.map { $0 / level }, origins: origins,
-            band: band, timeSystem: timeSystem, fluxUnit: .relative,
+            pointFlags: pointFlags, band: band, timeSystem: timeSystem, fluxUnit: .relative,
             provenance: provenance + ["normalised by median flux \(level) \(fluxUnit.rawValue)"])
     }
 
@@ -50,7 +51,7 @@ extension Lightcurve {
         }
         return Lightcurve(
             unchecked: time + other.time, flux: flux + other.flux, fluxError: fluxError + other.fluxError,
-            origins: origins + other.origins, band: band, timeSystem: timeSystem, fluxUnit: fluxUnit,
+            origins: origins + other.origins, pointFlags: pointFlags + other.pointFlags, band: band, timeSystem: timeSystem, fluxUnit: fluxUnit,
             provenance: provenance + ["combined with \(other.count) points"]
         ).sorted()
     }

@@ -27,6 +27,9 @@ public struct Lightcurve: Sendable {
     public let fluxError: [Double]
     /// For each point, where it came from: (index into the source's datasets, row in that dataset's raw table).
     public let origins: [PointOrigin]
+    /// For each point, what the archive's quality bits said of it among the bits the calibration
+    /// keeps (``PointFlags``): a kept cadence with a cosmic-ray flag, for example.
+    public let pointFlags: [PointFlags]
     public let band: String
     public let timeSystem: TimeSystem
     public let fluxUnit: FluxUnit
@@ -37,10 +40,12 @@ public struct Lightcurve: Sendable {
     public let medianCadence: Double?
 
     /// Makes a light curve.
-    /// - Parameter origins: per-point origin; `nil` means "row i of dataset 0".
+    /// - Parameters:
+    ///   - origins: per-point origin; `nil` means "row i of dataset 0".
+    ///   - pointFlags: per-point flags; `nil` means none.
     /// - Throws: ``LightcurveError`` when the arrays differ in length or a time is not finite.
     public init(
-        time: [Double], flux: [Double], fluxError: [Double], origins: [PointOrigin]? = nil,
+        time: [Double], flux: [Double], fluxError: [Double], origins: [PointOrigin]? = nil, pointFlags: [PointFlags]? = nil,
         band: String, timeSystem: TimeSystem, fluxUnit: FluxUnit, provenance: [String] = []
     ) throws {
         guard flux.count == time.count, fluxError.count == time.count else {
@@ -49,6 +54,9 @@ public struct Lightcurve: Sendable {
         if let origins, origins.count != time.count {
             throw LightcurveError.originsMismatch(points: time.count, origins: origins.count)
         }
+        if let pointFlags, pointFlags.count != time.count {
+            throw LightcurveError.pointFlagsMismatch(points: time.count, flags: pointFlags.count)
+        }
         if let bad = time.firstIndex(where: { !$0.isFinite }) {
             throw LightcurveError.nonFiniteTime(index: bad)
         }
@@ -56,6 +64,7 @@ public struct Lightcurve: Sendable {
         self.flux = flux
         self.fluxError = fluxError
         self.origins = origins ?? (0..<time.count).map { PointOrigin(dataset: 0, row: Int32($0)) }
+        self.pointFlags = pointFlags ?? [PointFlags](repeating: [], count: time.count)
         self.band = band
         self.timeSystem = timeSystem
         self.fluxUnit = fluxUnit
@@ -65,14 +74,16 @@ public struct Lightcurve: Sendable {
 
     /// Internal unchecked initialiser for transforms that preserve the invariants by construction.
     init(
-        unchecked time: [Double], flux: [Double], fluxError: [Double], origins: [PointOrigin], band: String,
-        timeSystem: TimeSystem, fluxUnit: FluxUnit, provenance: [String]
+        unchecked time: [Double], flux: [Double], fluxError: [Double], origins: [PointOrigin], pointFlags: [PointFlags]? = nil,
+        band: String, timeSystem: TimeSystem, fluxUnit: FluxUnit, provenance: [String]
     ) {
         assert(time.count == flux.count && flux.count == fluxError.count && origins.count == time.count)
+        assert(pointFlags.map { $0.count == time.count } ?? true)
         self.time = time
         self.flux = flux
         self.fluxError = fluxError
         self.origins = origins
+        self.pointFlags = pointFlags ?? [PointFlags](repeating: [], count: time.count)
         self.band = band
         self.timeSystem = timeSystem
         self.fluxUnit = fluxUnit
@@ -102,6 +113,20 @@ public struct Lightcurve: Sendable {
     public var baseline: Double { count > 1 ? (time[count - 1] - time[0]) : 0 }
 }
 
+/// What an archive's quality bits said of a light-curve point that the calibration kept.
+///
+/// Only bits that matter after the calibration are carried: a point with one of these is good
+/// enough to search, but some candidates made of such points are not flares.
+public struct PointFlags: OptionSet, Sendable, Hashable, Codable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// The archive detected a cosmic ray in the photometric aperture at this cadence (TESS and
+    /// Kepler/K2 `QUALITY` bit "aperture cosmic"; at 20 s SPOC flags but does not remove them). The
+    /// bit is set on flare cadences too, so it does not reject the point: a candidate whose
+    /// significant points all carry it is a cosmic ray (``FlareFinder``).
+    public static let cosmicRay = PointFlags(rawValue: 1 << 0)
+}
+
 /// Where a light-curve point came from: the dataset (index in the source's dataset list) and its row.
 public struct PointOrigin: Sendable, Hashable, Codable {
     public var dataset: Int32
@@ -115,6 +140,7 @@ public struct PointOrigin: Sendable, Hashable, Codable {
 public enum LightcurveError: Error, LocalizedError, Equatable {
     case lengthMismatch(time: Int, flux: Int, fluxError: Int)
     case originsMismatch(points: Int, origins: Int)
+    case pointFlagsMismatch(points: Int, flags: Int)
     case nonFiniteTime(index: Int)
     case incompatible(String)
 
@@ -124,6 +150,8 @@ public enum LightcurveError: Error, LocalizedError, Equatable {
             return "light curve arrays differ in length: time \(t), flux \(f), flux error \(e)"
         case let .originsMismatch(p, o):
             return "light curve has \(p) points but \(o) origins"
+        case let .pointFlagsMismatch(p, f):
+            return "light curve has \(p) points but \(f) point flags"
         case let .nonFiniteTime(i):
             return "light curve time at index \(i) is not finite"
         case let .incompatible(why):

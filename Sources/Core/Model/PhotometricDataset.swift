@@ -200,9 +200,11 @@ public struct PhotometricData: Sendable {
             unit = .relative
         }
         provenance.append(calibration.summary)
+        let cosmic = calibration.cosmicRayBits(band: band)
         let lightcurve = try Lightcurve(
             time: keep.map { time[$0] }, flux: flux, fluxError: fluxError,
-            origins: keep.map { PointOrigin(dataset: datasetIndex, row: rows[$0]) }, band: band,
+            origins: keep.map { PointOrigin(dataset: datasetIndex, row: rows[$0]) },
+            pointFlags: keep.map { flags[$0] & cosmic != 0 ? .cosmicRay : [] }, band: band,
             timeSystem: timeSystem, fluxUnit: unit, provenance: provenance
         ).sorted()
         return CalibratedDataset(

@@ -84,6 +84,7 @@ public enum LightcurveProducts {
                     FITSColumn(name: "TIME", format: "D", unit: "d"), FITSColumn(name: "FLUX", format: "E", unit: columnUnit),
                     FITSColumn(name: "FLUX_ERR", format: "E", unit: columnUnit), FITSColumn(name: "MODEL", format: "E", unit: columnUnit),
                     FITSColumn(name: "DATASET", format: "I"), FITSColumn(name: "ROW", format: "J"),
+                    FITSColumn(name: "FLAGS", format: "B"),
                 ], keywords: keywords)
             let model = models[lc.band].flatMap { $0.count == lc.count ? $0 : nil } ?? Array(repeating: .nan, count: lc.count)
             try file.writeColumn(0, doubles: lc.time)
@@ -92,6 +93,7 @@ public enum LightcurveProducts {
             try file.writeColumn(3, floats: model.map { Float($0) })
             try file.writeColumn(4, int32s: lc.origins.map(\.dataset))
             try file.writeColumn(5, int32s: lc.origins.map(\.row))
+            try file.writeColumn(6, int32s: lc.pointFlags.map { Int32($0.rawValue) })
         }
         try file.close()
         if rename(temporary.path, url.path) != 0 {
@@ -127,9 +129,12 @@ public enum LightcurveProducts {
             let model = try file.readDoubles(column: "MODEL")
             let datasets = try file.readInt32s(column: "DATASET")
             let rows = try file.readInt32s(column: "ROW")
+            // Products written before the FLAGS column (2026-12-07) have no point flags.
+            let flags = try file.columnIndex(named: "FLAGS") == nil ? nil : try file.readInt32s(column: "FLAGS")
             let lc = try Lightcurve(
                 time: time, flux: flux, fluxError: error,
-                origins: zip(datasets, rows).map { PointOrigin(dataset: $0 ?? 0, row: $1 ?? 0) }, band: band,
+                origins: zip(datasets, rows).map { PointOrigin(dataset: $0 ?? 0, row: $1 ?? 0) },
+                pointFlags: flags?.map { PointFlags(rawValue: UInt8(truncatingIfNeeded: $0 ?? 0)) }, band: band,
                 timeSystem: TimeSystem(name: name, julianDateOffset: offset, scale: scale), fluxUnit: unit,
                 provenance: ["read from \(url.lastPathComponent)"])
             let stored = BandLightcurve(

@@ -228,6 +228,52 @@ struct FlareFinderRealStarTests {
         }
     }
 
+    /// Cosmic rays over two 20-s cadences (AU Mic, TESS sector 27, BTJD 2045.158: 0.85 % then 0.34 %,
+    /// then back at the star) pass the point criteria and the shape test: a jump and a fall by half
+    /// is what a short flare's peak and first decay point look like. Both cadences carry SPOC's
+    /// aperture cosmic-ray bit. Without the flags some such hits are found (3 of 12 here); with them
+    /// none is, each turned down as a cosmic ray, while a flare whose peak and first decay point carry the same
+    /// bit (as real flares' cadences do) is found, and its card says so.
+    @Test func cosmicRaysFlaggedOverTwoCadencesAreNotFlares() throws {
+        let cadence = 20.0 / 86_400
+        let hits = (0..<12).map { 1500.4 + Double($0) * 0.5 }
+        let flare = 1503.13
+        let profile: [Double] = [0.012, 0.005, 0.0015]
+        let lc = try curve(days: 7, cadenceMinutes: 1.0 / 3, sigma: 0.001, seed: 3) { (t: Double) -> Double in
+            var excess = FlareTemplate.davenport2014.value(at: t, peak: flare, fwhm: 3.0 / 1440, amplitude: 0.02, exposure: cadence)
+            for h in hits {
+                let k = ((t - h) / cadence).rounded()
+                if abs(t - h - k * cadence) < cadence / 4, k >= 0, k < 3 { excess += profile[Int(k)] }
+            }
+            return excess
+        }
+        func near(_ t: Double, _ events: [Double]) -> Bool {
+            events.contains { t - $0 > -cadence / 2 && t - $0 < 1.5 * cadence }
+        }
+        let flagged = try Lightcurve(
+            time: lc.time, flux: lc.flux, fluxError: lc.fluxError,
+            pointFlags: lc.time.map { near($0, hits + [flare]) ? PointFlags.cosmicRay : [] }, band: lc.band, timeSystem: lc.timeSystem,
+            fluxUnit: lc.fluxUnit)
+        #expect(flagged.pointFlags.filter { $0.contains(.cosmicRay) }.count == 2 * (hits.count + 1))
+        let finder = FlareSearch.Parameters.standard.finder(cadence: cadence)
+
+        let unflagged = finder.search(lc, exposureSeconds: 20)
+        let hitsFound = unflagged.flares.filter { near($0.peakTime, hits) }
+        #expect(hitsFound.count >= 2, "without flags: \(hitsFound.map(\.peakTime))")
+
+        let result = finder.search(flagged, exposureSeconds: 20)
+        #expect(result.flares.count == 1, "\(result.flares.map(\.peakTime))")
+        let found = try #require(result.flares.first)
+        #expect(abs(found.peakTime - flare) < 1.5 * cadence)
+        #expect(found.vetting?.flags.contains(.cosmicRayFlag) == true)
+        #expect(found.vetting?.flags.names.contains("cosmic-ray flag") == true)
+        let cosmic = result.rejected.filter { $0.reason == .cosmicRay }
+        // Every hit found without the flags is now turned down as a cosmic ray (and so are some that
+        // the shape test turned down before: the cosmic-ray test comes first).
+        for hit in hitsFound { #expect(cosmic.contains { $0.candidate.peakTime == hit.peakTime }, "\(hit.peakTime)") }
+        #expect(cosmic.allSatisfy { near($0.candidate.peakTime, hits) })
+    }
+
     /// Kepler short cadence (58.85 s): a flare with a FWHM of a minute falls by half or more in one
     /// cadence, and as a cosmic ray would: the spike rule replaced its peak in 7 of 40 noise draws (13
     /// of 40 at half a minute), so it holds only for 20-s data. Every one of these flares keeps its

@@ -31,4 +31,53 @@ struct CalibrationTests {
             #expect(bands[0].normalizations == [5000])
         }
     }
+
+    /// The aperture cosmic-ray bit (TESS 64, Kepler 128) keeps its cadence, as flare peaks carry it,
+    /// and is carried to the light curve as ``PointFlags/cosmicRay`` for the search (on TESS 576 =
+    /// 64 + 512 too); a collateral cosmic ray (TESS 1024, corrected in calibration) is not. The flags
+    /// survive sorting and the run's light-curve product, whose FITS table keeps them in `FLAGS`.
+    @Test func cosmicRayBitsAreKeptAsPointFlags() async throws {
+        try await withTemporaryFolder { folder in
+            let count = 100
+            var tess = [Int32](repeating: 0, count: count)
+            tess[10] = 64
+            tess[11] = 576
+            tess[12] = 1024
+            tess[20] = 32
+            var kepler = [Int32](repeating: 0, count: count)
+            kepler[40] = 128
+            kepler[41] = 64  // Kepler's Argabrightening: not a cosmic ray there
+            let files = [
+                ("tess2020186164531-s0027-0000000441420236-0189-a_fast-lc.fits", SPOCLightcurve.Mission.tess, tess, 2036.0),
+                ("kplr008462852-2013131215648_llc.fits", .kepler, kepler, 600.0),
+            ]
+            for (name, mission, quality, start) in files {
+                let url = folder.appendingPathComponent(name)
+                // Written backwards in time: the reader sorts, and the flags must move with their points.
+                let time = (0..<count).map { start + Double(count - 1 - $0) * 0.0204 }
+                try SPOCLightcurve(
+                    mission: mission, targetID: 1, sector: 27, time: time, pdcsapFlux: Array(repeating: 5000, count: count),
+                    pdcsapFluxError: Array(repeating: 5, count: count), quality: quality
+                ).write(to: url)
+                let band = try #require(try RawFile.lightcurves(of: url).first)
+                let lc = band.lightcurve
+                let flagged = lc.indices(where: { $0.contains(.cosmicRay) }).map { lc.origins[$0].row }.sorted()
+                #expect(flagged == (mission == .tess ? [10, 11] : [40]), "\(name)")
+                #expect(lc.time == lc.time.sorted())
+
+                let product = folder.appendingPathComponent("\(mission.rawValue).fits")
+                try LightcurveProducts.write(
+                    [band], models: [:], source: CatalogEntry(id: "s", ra: 0, dec: 0), sourceID: 1, runID: "r", to: product)
+                let stored = try #require(try LightcurveProducts.read(product).first)
+                #expect(stored.band.lightcurve.pointFlags == lc.pointFlags)
+            }
+        }
+    }
+}
+
+extension Lightcurve {
+    /// Indices of the points whose flags satisfy `predicate`.
+    fileprivate func indices(where predicate: (PointFlags) -> Bool) -> [Int] {
+        pointFlags.indices.filter { predicate(pointFlags[$0]) }
+    }
 }
