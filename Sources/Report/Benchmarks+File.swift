@@ -39,9 +39,13 @@ extension Benchmarks {
     /// Times, in this process, the flare search of `file` (``FlareSearch`` with `.standard`
     /// parameters on all its bands, as `report lightcurve` runs it; reading is not timed) and an
     /// injection–recovery of `inject` flares per band.
-    /// - Parameter runs: searches to time; the median is reported (at least 5).
-    public static func file(_ url: URL, inject: Int = 100, seed: UInt64 = 1, runs: Int = 5) throws -> FileBenchmark {
-        let bands = try RawFile.lightcurves(of: url)
+    /// - Parameters:
+    ///   - timeSystem: the time system of a table whose time column does not say (as for `report lightcurve`).
+    ///   - runs: searches to time; the median is reported (at least 5).
+    public static func file(_ url: URL, timeSystem: TimeSystem? = nil, inject: Int = 100, seed: UInt64 = 1, runs: Int = 5) throws
+        -> FileBenchmark
+    {
+        let bands = try RawFile.lightcurves(of: url, timeSystem: timeSystem)
         let search = FlareSearch(parameters: .standard)
         let input = AnalysisInput(entry: CatalogEntry(id: url.lastPathComponent, ra: 0, dec: 0), bands: bands, mode: .simulation)
         var times: [Double] = []

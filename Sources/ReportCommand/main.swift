@@ -342,8 +342,14 @@ extension ReportCommand {
                 Run it optimised: swift run -c release report bench
                 """)
 
-        @Argument(help: "A raw light-curve file (SPOC FITS or IRSA ZTF CSV) to time the search on.")
+        @Argument(help: "A light-curve file (as 'report lightcurve' reads) to time the search on.")
         var file: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "With FILE: time system of a table's time column (BTJD, BKJD, BJD, HJD, JD or MJD), as for 'report lightcurve'.",
+                valueName: "system"))
+        var timeSystem: String?
 
         @Option(help: "Flares injected per band of FILE.")
         var inject: Int = 100
@@ -388,6 +394,7 @@ extension ReportCommand {
             if let scale, scale < 1 { throw ValidationError("--scale must be at least 1, got \(scale)") }
             if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
             if stressStars < 1 { throw ValidationError("--stress-stars must be at least 1, got \(stressStars)") }
+            if timeSystem != nil, file == nil { throw ValidationError("--time-system applies to FILE; give a light-curve file") }
         }
 
         func run() throws {
@@ -414,7 +421,8 @@ extension ReportCommand {
                     })
             }
             if let file {
-                let result = try Benchmarks.file(URL(fileURLWithPath: file), inject: inject, seed: seed)
+                let system = try timeSystem.map { try TimeSystem(named: $0) }
+                let result = try Benchmarks.file(URL(fileURLWithPath: file), timeSystem: system, inject: inject, seed: seed)
                 print(json ? try Benchmarks.json(result) : result.text)
                 return
             }
