@@ -8,11 +8,11 @@ import Foundation
 /// to the points it may use. Each point's model is the average of the (at most two) windows covering
 /// it, weighted 1 − |t − t_j|/(span/2): the weights of neighbouring windows add to one, so the model
 /// is continuous and amplitude and phase change smoothly from one window to the next — the way
-/// spots evolve over a few rotations. A window with fewer than three points per parameter is
+/// spots evolve over a few rotations. A window with fewer than three bins (below) per parameter is
 /// skipped; points no window covers get the fit of the whole light curve.
 ///
-/// The fit is robust: iteratively reweighted with Tukey's biweight (c = 6 MAD of the residuals), so
-/// that transits, eclipses and flares the mask missed do not pull the model.
+/// The fit is robust: iteratively reweighted with Tukey's biweight (c = 6 MAD of the bins'
+/// residuals), so that transits, eclipses and flares the mask missed do not pull the model.
 ///
 /// The usable points are first averaged in bins of ``binFraction`` of the highest harmonic's
 /// period (weights: the points in each), and the windows fitted to the bins; the model is then
