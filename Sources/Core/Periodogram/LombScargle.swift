@@ -8,7 +8,10 @@ import Foundation
 /// 2/baseline (periods up to half the baseline) to 1/`minimumPeriod` on a grid `oversampling` times
 /// finer than 1/baseline; sums over points are updated by trigonometric recurrences from one
 /// frequency to the next (one `sin`/`cos` per point for the whole grid). The best coarse peak is
-/// then refined on a grid ten times finer around it.
+/// then refined on a grid ten times finer around it. Where the grid is large (multi-year or
+/// multi-sector light curves, ZTF: ``prefersFFT(points:frequencies:)``), the coarse grid comes from
+/// nonuniform FFTs instead (``NonuniformFFT``: Press & Rybicki's (1989) idea, with Greengard & Lee's
+/// (2004) Gaussian gridding), the same powers to 10⁻⁹.
 ///
 /// For speed the series can first be averaged in time bins (``bin(time:flux:weight:width:)``): a
 /// bin of a sixth of the shortest period loses 5 % of a sinusoid's amplitude there (less at longer
@@ -77,7 +80,8 @@ public struct LombScargle: Sendable, Codable, Hashable {
         let sums = Sums(time: t.map { $0 - t0 }, flux: y, weight: w)
         guard sums.yy > 0 else { return nil }
         let count = Int(((fMax - fMin) / step).rounded(.down)) + 1
-        let coarse = sums.powers(from: fMin, step: step, count: count)
+        let coarse = Self.prefersFFT(points: t.count, frequencies: count)
+            ? sums.fastPowers(from: fMin, step: step, count: count) : sums.powers(from: fMin, step: step, count: count)
         guard let best = coarse.indices.max(by: { coarse[$0] < coarse[$1] }) else { return nil }
         // Refine around the peak, ten times finer.
         let fineStep = step / 10
@@ -92,6 +96,16 @@ public struct LombScargle: Sendable, Codable, Hashable {
             period: 1 / frequency, power: power,
             falseAlarmProbability: Self.baluevFAP(power: power, points: t.count, maximumFrequency: fMax, sums: sums),
             amplitude: fit, powerAtDoublePeriod: half, points: t.count, minimumFrequency: fMin, maximumFrequency: fMax)
+    }
+
+    /// Whether the coarse grid is computed by nonuniform FFTs (``Sums/fastPowers(from:step:count:)``)
+    /// rather than directly. The direct sums cost N·K, the FFTs about K log K plus N: measured on
+    /// the ZTF sample (about 550 epochs per band, 20,000 frequencies) and on two 2-min sectors two
+    /// years apart (3,240 bins, 15,000 frequencies), the FFTs are the faster from a few hundred
+    /// points on. Below 5·10⁶ sums (one sector: 1,620 bins × 540 frequencies) the direct sums are
+    /// kept: they take a millisecond there, and single-sector results stay as they were to the bit.
+    static func prefersFFT(points: Int, frequencies: Int) -> Bool {
+        Double(points) * Double(frequencies) > 5e6 && Double(points) > 20 * log2(Double(max(2, frequencies)))
     }
 
     /// The strongest periodicity of a light curve as a star's rotation shows it: points that are
@@ -246,6 +260,46 @@ public struct LombScargle: Sendable, Codable, Hashable {
                         }
                     }
                 }
+            }
+            return result
+        }
+
+        /// The same powers from nonuniform FFTs (``NonuniformFFT``): Σ w e^{iωt} and Σ w y e^{iωt} over
+        /// the band, and Σ w e^{2iωt} over the doubled band for Σ w cos² = (1 + Σ w cos 2ωt)/2 and
+        /// Σ w cos sin = Σ w sin 2ωt / 2. O(N + K log K) for N points and K frequencies instead of
+        /// O(N·K); agrees with the direct sums to about 10⁻¹⁰ in power.
+        func fastPowers(from f0: Double, step: Double, count: Int) -> [Double] {
+            let modes = count + count % 2
+            let x = time.map { 2 * Double.pi * step * $0 }
+            // Band k = 0…K−1 as modes −M/2…M/2−1: the values carry the frequency f₀ + (M/2)Δf.
+            func values(frequency: Double, times y: [Double]?) -> (re: [Double], im: [Double]) {
+                var re = [Double](repeating: 0, count: time.count), im = re
+                for i in time.indices {
+                    let phase = 2 * Double.pi * frequency * time[i]
+                    let a = weight[i] * (y?[i] ?? 1)
+                    re[i] = a * cos(phase)
+                    im[i] = a * sin(phase)
+                }
+                return (re, im)
+            }
+            let centre = f0 + Double(modes / 2) * step
+            let w = values(frequency: centre, times: nil)
+            let wy = values(frequency: centre, times: flux)
+            let single = NonuniformFFT.type1(x: x, re: w.re, im: w.im, modes: modes)
+            let weighted = NonuniformFFT.type1(x: x, re: wy.re, im: wy.im, modes: modes)
+            // Doubled: 2f₀ + k'Δf, k' = 0…2M−1, as modes −M…M−1 about 2f₀ + MΔf; frequency 2(f₀ + kΔf) is k' = 2k.
+            let w2 = values(frequency: 2 * f0 + Double(modes) * step, times: nil)
+            let double = NonuniformFFT.type1(x: x, re: w2.re, im: w2.im, modes: 2 * modes)
+            var result = [Double](repeating: 0, count: count)
+            for k in 0..<count {
+                let tc = single.re[k], ts = single.im[k], tyc = weighted.re[k], tys = weighted.im[k]
+                let tcc = (1 + double.re[2 * k]) / 2, tcs = double.im[2 * k] / 2
+                let cc = tcc - tc * tc
+                let ssq = (1 - tcc) - ts * ts
+                let cs = tcs - tc * ts
+                let d = cc * ssq - cs * cs
+                guard d > 0 else { continue }
+                result[k] = (ssq * tyc * tyc + cc * tys * tys - 2 * cs * tyc * tys) / (yy * d)
             }
             return result
         }
