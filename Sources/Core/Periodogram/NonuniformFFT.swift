@@ -103,23 +103,72 @@ enum NonuniformFFT {
                         s.swapAt(i, j)
                     }
                 }
-                var length = 2
-                while length <= n {
-                    let half = length / 2, stride = n / length
-                    var start = 0
-                    while start < n {
-                        for k in 0..<half {
-                            let wr = cosines[k * stride], wi = sines[k * stride]
-                            let a = start + k, b = a + half
-                            let vr = r[b] * wr - s[b] * wi
-                            let vi = r[b] * wi + s[b] * wr
-                            r[b] = r[a] - vr
-                            s[b] = s[a] - vi
-                            r[a] += vr
-                            s[a] += vi
+                // The first stage has no twiddle; later ones read theirs from a contiguous copy. The
+                // stages up to `block` points run block by block, each block through all of them while
+                // it is in the cache; only the last few stages sweep the whole transform.
+                var start = 0
+                while start < n {
+                    let (ar, ai, br, bi) = (r[start], s[start], r[start + 1], s[start + 1])
+                    r[start] = ar + br
+                    s[start] = ai + bi
+                    r[start + 1] = ar - br
+                    s[start + 1] = ai - bi
+                    start += 2
+                }
+                var twiddleCos = [Double](repeating: 0, count: n / 2), twiddleSin = twiddleCos
+                /// One stage over [first, last), its twiddles at `offset` of the tables.
+                func stage(_ length: Int, from first: Int, to last: Int, cosTable: [Double], sinTable: [Double], offset: Int = 0) {
+                    let half = length / 2
+                    cosTable.withUnsafeBufferPointer { tc in
+                        sinTable.withUnsafeBufferPointer { ts in
+                            var start = first
+                            while start < last {
+                                for k in 0..<half {
+                                    let wr = tc[offset + k], wi = ts[offset + k]
+                                    let a = start + k, b = a + half
+                                    let vr = r[b] * wr - s[b] * wi
+                                    let vi = r[b] * wi + s[b] * wr
+                                    r[b] = r[a] - vr
+                                    s[b] = s[a] - vi
+                                    r[a] += vr
+                                    s[a] += vi
+                                }
+                                start += length
+                            }
                         }
-                        start += length
                     }
+                }
+                func loadTwiddles(_ length: Int) {
+                    let stride = n / length
+                    for k in 0..<(length / 2) {
+                        twiddleCos[k] = cosines[k * stride]
+                        twiddleSin[k] = sines[k * stride]
+                    }
+                }
+                let block = min(n, 2048)
+                // Twiddles of every blocked stage, concatenated in order of stage.
+                var blockedCos: [Double] = [], blockedSin: [Double] = []
+                var length = 4
+                while length <= block {
+                    loadTwiddles(length)
+                    blockedCos.append(contentsOf: twiddleCos[0..<(length / 2)])
+                    blockedSin.append(contentsOf: twiddleSin[0..<(length / 2)])
+                    length <<= 1
+                }
+                var first = 0
+                while first < n {
+                    var length = 4, offset = 0
+                    while length <= block {
+                        stage(length, from: first, to: first + block, cosTable: blockedCos, sinTable: blockedSin, offset: offset)
+                        offset += length / 2
+                        length <<= 1
+                    }
+                    first += block
+                }
+                length = block * 2
+                while length <= n {
+                    loadTwiddles(length)
+                    stage(length, from: 0, to: n, cosTable: twiddleCos, sinTable: twiddleSin)
                     length <<= 1
                 }
             }
