@@ -250,18 +250,26 @@ public struct LombScargle: Sendable, Codable, Hashable {
                                     c[i] = ci * dc[i] - si * ds[i]
                                     s[i] = si * dc[i] + ci * ds[i]
                                 }
-                                let cc = tcc - tc * tc
-                                let ssq = (1 - tcc) - ts * ts
-                                let cs = tcs - tc * ts
-                                let d = cc * ssq - cs * cs
-                                guard d > 0 else { continue }
-                                result[k] = (ssq * tyc * tyc + cc * tys * tys - 2 * cs * tyc * tys) / (yy * d)
+                                result[k] = power(c: tc, s: ts, yc: tyc, ys: tys, cc: tcc, cs: tcs)
                             }
                         }
                     }
                 }
             }
             return result
+        }
+
+        /// The normalised power from the weighted sums at one frequency, C = Σ w cos, S = Σ w sin,
+        /// YC = Σ w y cos, YS = Σ w y sin, CC = Σ w cos², CS = Σ w cos sin (Zechmeister & Kürster
+        /// Eqs. 5–20); 0 where the sinusoid is degenerate.
+        @inline(__always)
+        func power(c: Double, s: Double, yc: Double, ys: Double, cc: Double, cs: Double) -> Double {
+            let ccHat = cc - c * c
+            let ssHat = (1 - cc) - s * s
+            let csHat = cs - c * s
+            let d = ccHat * ssHat - csHat * csHat
+            guard d > 0 else { return 0 }
+            return (ssHat * yc * yc + ccHat * ys * ys - 2 * csHat * yc * ys) / (yy * d)
         }
 
         /// The same powers from nonuniform FFTs (``NonuniformFFT``): Σ w e^{iωt} and Σ w y e^{iωt} over
@@ -294,12 +302,7 @@ public struct LombScargle: Sendable, Codable, Hashable {
             for k in 0..<count {
                 let tc = single.re[k], ts = single.im[k], tyc = weighted.re[k], tys = weighted.im[k]
                 let tcc = (1 + double.re[2 * k]) / 2, tcs = double.im[2 * k] / 2
-                let cc = tcc - tc * tc
-                let ssq = (1 - tcc) - ts * ts
-                let cs = tcs - tc * ts
-                let d = cc * ssq - cs * cs
-                guard d > 0 else { continue }
-                result[k] = (ssq * tyc * tyc + cc * tys * tys - 2 * cs * tyc * tys) / (yy * d)
+                result[k] = power(c: tc, s: ts, yc: tyc, ys: tys, cc: tcc, cs: tcs)
             }
             return result
         }
