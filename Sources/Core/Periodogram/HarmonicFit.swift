@@ -41,39 +41,24 @@ struct HarmonicFit {
         let n = time.count
         guard n > 0, period > 0, span > 0 else { return Array(repeating: 0, count: n) }
         let origin = time[0]
-        // The usable points in bins; `binOf` maps each point to its bin (−1: not usable).
-        let width = Self.binFraction * period / Double(max(1, harmonics))
-        var binTime: [Double] = [], binFlux: [Double] = [], counts: [Double] = []
+        // The usable points in bins (``LombScargle/bin(time:flux:weight:width:)``, unit weights);
+        // `binOf` maps each point to its bin (−1: not usable).
         var binOf = [Int](repeating: -1, count: n)
-        var start = -Double.infinity, sumTime = 0.0, sumFlux = 0.0, count = 0.0
-        func flush() {
-            guard count > 0 else { return }
-            binTime.append(sumTime / count)
-            binFlux.append(sumFlux / count)
-            counts.append(count)
-            (sumTime, sumFlux, count) = (0, 0, 0)
-        }
-        for i in 0..<n where use[i] && flux[i].isFinite {
-            if time[i] >= start + width {
-                flush()
-                start = time[i]
-            }
-            sumTime += time[i]
-            sumFlux += flux[i]
-            count += 1
-            binOf[i] = binTime.count
-        }
-        flush()
+        let (binTime, binFlux, counts) = LombScargle.bin(
+            time: time, flux: flux, weight: use.map { $0 ? 1 : 0 }, width: Self.binFraction * period / Double(max(1, harmonics))
+        ) { point, bin in binOf[point] = bin }
         guard !binTime.isEmpty else { return Array(repeating: 0, count: n) }
         let binBasis = basis(binTime, origin: origin)
         let (first, last) = (time[0], time[n - 1])
         var weight = counts
         var windows = fitWindows(time: binTime, flux: binFlux, weight: weight, basis: binBasis, first: first, last: last)
+        /// The fit of all bins at once, for points no window covers.
+        func global() -> [Double]? {
+            fit(0..<binTime.count, centre: (first + last) / 2, time: binTime, flux: binFlux, weight: weight, basis: binBasis)
+        }
         for _ in 1..<max(1, iterations) {
             let model = evaluate(
-                windows, time: binTime, basis: binBasis, used: { weight[$0] > 0 },
-                global: { fitGlobal(time: binTime, flux: binFlux, weight: weight, basis: binBasis, first: first, last: last) },
-                first: first, last: last)
+                windows, time: binTime, basis: binBasis, used: { weight[$0] > 0 }, global: global, first: first, last: last)
             guard let mad = Statistics.median(zip(binFlux, model).map { abs($0 - $1) }), mad > 0 else { break }
             for j in binTime.indices {
                 let u = (binFlux[j] - model[j]) / (6 * mad)
@@ -83,8 +68,7 @@ struct HarmonicFit {
         }
         return evaluate(
             windows, time: time, basis: basis(time, origin: origin), used: { binOf[$0] >= 0 && weight[binOf[$0]] > 0 },
-            global: { fitGlobal(time: binTime, flux: binFlux, weight: weight, basis: binBasis, first: first, last: last) },
-            first: first, last: last)
+            global: global, first: first, last: last)
     }
 
     /// cos/sin(2πk (t − origin)/P) at every time, k = 1…harmonics, by the Chebyshev recurrence in k
@@ -188,13 +172,6 @@ struct HarmonicFit {
             }
         }
         return windows
-    }
-
-    /// The fit of all points at once, about the middle of [`first`, `last`], for points no window covers.
-    private func fitGlobal(time: [Double], flux: [Double], weight: [Double], basis: [Double], first: Double, last: Double)
-        -> [Double]?
-    {
-        fit(0..<time.count, centre: (first + last) / 2, time: time, flux: flux, weight: weight, basis: basis)
     }
 
     /// The blended model of `windows` at `time` (whose basis is `basis`); a point not `used` gets each
