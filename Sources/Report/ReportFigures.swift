@@ -90,36 +90,78 @@ enum ReportFigures {
         var stop: Double
     }
 
-    /// All bands of a source with points, one panel each, every detection shaded, and the quiescent
-    /// model of each band where one is given (same length as the band's light curve). Bands without
-    /// a good point are named in the title instead of drawn as empty axes.
+    /// All bands of a source with points, one panel each — or, for continuous data with long breaks
+    /// (``stretches(of:)``: sectors or campaigns months or years apart), one panel per stretch, so
+    /// that two TESS sectors two years apart are two light curves, not two slivers at the ends of
+    /// one axis. Every detection is shaded, and the quiescent model of each band drawn where one is
+    /// given (same length as the band's light curve). Bands without a good point are named in the
+    /// title instead of drawn as empty axes.
     static func source(_ bands: [BandLightcurve], detections: [Span], sourceName: String, models: [String: [Double]] = [:])
         -> Figure
     {
         let empty = bands.filter { $0.lightcurve.count == 0 }.map(\.band)
         let bands = bands.filter { $0.lightcurve.count > 0 }
-        let figure = Figure(width: 640, height: 150 * Double(max(bands.count, 1)) + 30, rows: max(bands.count, 1), columns: 1)
+        let rows = bands.flatMap { band in stretches(of: band.lightcurve).map { (band, $0) } }
+        let figure = Figure(width: 640, height: 150 * Double(max(rows.count, 1)) + 30, rows: max(rows.count, 1), columns: 1)
         figure.title = sourceName + (empty.isEmpty ? "" : " (no good points in \(empty.joined(separator: ", ")))")
-        for (row, band) in bands.enumerated() {
+        for (row, (band, stretch)) in rows.enumerated() {
             let lc = band.lightcurve
+            let whole = stretch.count == lc.count
+            let (first, last) = (lc.time[stretch.lowerBound], lc.time[stretch.upperBound - 1])
             let panel = figure.panel(row: row, column: 0)
-            panel.title = "\(band.band) (\(band.observatory)): \(lc.count) points"
+            panel.title = "\(band.band) (\(band.observatory)): "
+                + (whole ? "\(lc.count) points" : String(format: "%.1f–%.1f, %d of %d points", first, last, stretch.count, lc.count))
             panel.xLabel = "\(lc.timeSystem.name) (d)"
             panel.yLabel = yLabel(lc)
-            for d in detections where d.band == band.band {
+            for d in detections where d.band == band.band && d.stop >= first && d.start <= last {
                 let pad = max(0.02, (d.stop - d.start) * 0.5)
                 panel.span(from: d.start - pad, to: d.stop + pad, color: Color.orange.withAlpha(0.45))
             }
+            if !whole {
+                // The stretch alone, a little margin either side (a shaded span may reach past it), and
+                // the band's flux range in every stretch, so that their levels compare at a glance.
+                let margin = max((last - first) * 0.01, lc.medianCadence ?? 0)
+                panel.xLimits = (first - margin)...(last + margin)
+                let finite = lc.flux.filter(\.isFinite)
+                if let lo = finite.min(), let hi = finite.max(), hi > lo {
+                    panel.yLimits = (lo - 0.05 * (hi - lo))...(hi + 0.05 * (hi - lo))
+                }
+            }
             // More points than pixels: reduce for display, keeping each pixel column's extremes (flare peaks).
-            drawDense(panel, x: lc.time, y: lc.flux, columns: 1280, color: color(band.band), size: lc.count > 5000 ? 1 : 2)
+            let time = Array(lc.time[stretch]), flux = Array(lc.flux[stretch])
+            drawDense(panel, x: time, y: flux, columns: 1280, color: color(band.band), size: stretch.count > 5000 ? 1 : 2)
             if let model = models[band.band], model.count == lc.count {
                 // Broken at gaps longer than a day so the line does not bridge them.
-                for segment in lc.segments(maxGap: 1) where segment.count > 1 {
-                    panel.line(x: Array(lc.time[segment]), y: Array(model[segment]), color: .black, width: 0.8)
+                for segment in lc.segments(maxGap: 1) where segment.count > 1 && segment.overlaps(stretch) {
+                    let part = segment.clamped(to: stretch)
+                    panel.line(x: Array(lc.time[part]), y: Array(model[part]), color: .black, width: 0.8)
                 }
             }
         }
         return figure
+    }
+
+    /// Breaks longer than this (days) start a new panel of a continuous light curve: longer than any
+    /// break within a TESS sector, a Kepler quarter or a K2 campaign (downlinks, safe modes: a few
+    /// days), shorter than the time between sectors that are not consecutive.
+    static let stretchBreak = 10.0
+    /// Panels drawn at most per band: beyond, only the longest breaks start one.
+    static let maximumStretches = 6
+
+    /// The stretches of a light curve drawn as panels of their own: continuous data (cadence under
+    /// ``Cadence/continuousLimit``) split at breaks longer than ``stretchBreak`` days — at most
+    /// ``maximumStretches``, the longest breaks first; sparse ground-based data (ZTF), whose
+    /// seasons are what a reader wants to see side by side, and any light curve without such a
+    /// break, whole.
+    static func stretches(of lc: Lightcurve) -> [Range<Int>] {
+        guard lc.count > 1, Cadence.isContinuous(medianCadence: lc.medianCadence) else { return [0..<lc.count] }
+        var breaks = (1..<lc.count).filter { lc.time[$0] - lc.time[$0 - 1] > stretchBreak }
+        if breaks.count >= maximumStretches {
+            breaks = Array(breaks.sorted { lc.time[$0] - lc.time[$0 - 1] > lc.time[$1] - lc.time[$1 - 1] }
+                .prefix(maximumStretches - 1)).sorted()
+        }
+        let edges = [0] + breaks + [lc.count]
+        return (0..<(edges.count - 1)).map { edges[$0]..<edges[$0 + 1] }
     }
 
     /// A figure an analysis asks for on a source's page (``SourceFigure``), or nil when no band has
