@@ -166,9 +166,10 @@ public struct Detrender: Sendable, Codable, Hashable {
         for pass in 0..<max(1, iterations) {
             // 1b. Harmonics of the period, fitted to unmasked points within 4σ (dips excluded too).
             if let period, let cycles = self.rotation?.cyclesPerFit {
-                let fitted = (0..<n).map { i in
+                var fitted = (0..<n).map { i in
                     !masked[i] && (pass == 0 || !scatter[i].isFinite || abs(flux[i] / baseline[i] - 1) < 4 * scatter[i])
                 }
+                if pass > 0 { Self.readmitRecurring(&fitted, residual: residual, time: time, period: period) }
                 rotationModel = HarmonicFit(period: period, harmonics: harmonics, span: cycles * period)
                     .model(time: time, flux: flux, use: fitted)
             }
@@ -249,6 +250,50 @@ public struct Detrender: Sendable, Codable, Hashable {
         return Model(
             baseline: baseline, scatter: scatter, masked: masked, rotation: rotation, modelledPeriod: period,
             smoothingWindow: filterWindow)
+    }
+
+    /// Left-out points that recur with the rotation are modulation, not flares: readmitted to the
+    /// harmonic fit.
+    ///
+    /// A point left out of the fit (masked, or 4σ off the last model) whose residual has the same sign
+    /// as that of a point also left out one `period` before or after it (the nearest point, within
+    /// a hundredth of the period), with a fitted point between the two, is fitted again. On a star
+    /// rotating in a few hours with fast-evolving spots, the tops of the modulation the last model
+    /// did not reach were masked, the next fit went lower still without them, and the tops stayed
+    /// masked and above the model — candidates at every maximum. A flare does not come back one turn
+    /// later, and a decay that lasts longer than a turn leaves no fitted point between.
+    static func readmitRecurring(_ fitted: inout [Bool], residual: [Double], time: [Double], period: Double) {
+        let n = fitted.count
+        guard n > 2, period > 0 else { return }
+        let left = (0..<n).filter { !fitted[$0] && residual[$0].isFinite && residual[$0] != 0 }
+        guard !left.isEmpty else { return }
+        let tolerance = period / 100
+        var readmit: [Int] = []
+        // Fitted points up to each index, to ask whether any lies between two points.
+        var fittedBefore = [Int](repeating: 0, count: n + 1)
+        for i in 0..<n { fittedBefore[i + 1] = fittedBefore[i] + (fitted[i] ? 1 : 0) }
+        for i in left {
+            for shift in [-period, period] {
+                let target = time[i] + shift
+                // The nearest point to the target time (binary search).
+                var lo = 0, hi = n - 1
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if time[mid] < target { lo = mid + 1 } else { hi = mid }
+                }
+                var j = lo
+                if j > 0 && abs(time[j - 1] - target) < abs(time[j] - target) { j -= 1 }
+                guard abs(time[j] - target) <= tolerance, !fitted[j], residual[j].isFinite,
+                    (residual[j] > 0) == (residual[i] > 0)
+                else { continue }
+                let (a, b) = (min(i, j), max(i, j))
+                if fittedBefore[b] - fittedBefore[a + 1] > 0 {
+                    readmit.append(i)
+                    break
+                }
+            }
+        }
+        for i in readmit { fitted[i] = true }
     }
 
     /// The intervals between a spacecraft's regular attitude corrections, where the data show them.
