@@ -26,6 +26,11 @@ struct HostLimiterTests {
             current -= 1
             lock.unlock()
         }
+        var inFlight: Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return current
+        }
         var highest: Int {
             lock.lock()
             defer { lock.unlock() }
@@ -33,11 +38,21 @@ struct HostLimiterTests {
         }
     }
 
-    func slowArchive(_ gauge: Gauge) throws -> LoopbackServer {
+    /// A loopback archive that holds each request 0.15 s — or, with `gather`, until that many are in
+    /// flight (at most 5 s), so that a limit is reached however the requests are staggered: with the
+    /// whole suite running on two cores, four requests started together reached the server more than
+    /// 0.15 s apart and the gauge saw one at a time.
+    func slowArchive(_ gauge: Gauge, gather: Int? = nil) throws -> LoopbackServer {
         let body = try Data(contentsOf: try fixture("ztf_irsa_two_objects.csv"))
         return try LoopbackServer { _ in
             gauge.enter()
-            Thread.sleep(forTimeInterval: 0.15)
+            if let gather {
+                let deadline = Date().addingTimeInterval(5)
+                while gauge.inFlight < gather && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+                Thread.sleep(forTimeInterval: 0.02)
+            } else {
+                Thread.sleep(forTimeInterval: 0.15)
+            }
             gauge.leave()
             return .respond(status: 200, headers: ["Content-Type": "text/csv"], body: body)
         }
@@ -51,7 +66,7 @@ struct HostLimiterTests {
     /// the host's limit, and does serve that many (the limit is a cap, not a serialisation).
     @Test func anArchiveNeverSeesMoreRequestsAtOnceThanItsHostsLimit() async throws {
         let gauge = Gauge()
-        let server = try slowArchive(gauge)
+        let server = try slowArchive(gauge, gather: 3)
         defer { server.stop() }
         let key = HostLimiter.key(of: server.baseURL)
         #expect(key == "127.0.0.1:\(server.port)")
@@ -79,7 +94,7 @@ struct HostLimiterTests {
         let slow = try slowArchive(slowGauge)
         defer { slow.stop() }
         let quickGauge = Gauge()
-        let quick = try slowArchive(quickGauge)
+        let quick = try slowArchive(quickGauge, gather: 4)
         defer { quick.stop() }
         await HostLimiter.shared.setLimit(1, for: HostLimiter.key(of: slow.baseURL))
         await HostLimiter.shared.setLimit(4, for: HostLimiter.key(of: quick.baseURL))
