@@ -150,9 +150,8 @@ enum ReportFigures {
 
     /// The stretches of a light curve drawn as panels of their own: continuous data (cadence under
     /// ``Cadence/continuousLimit``) split at breaks longer than ``stretchBreak`` days — at most
-    /// ``maximumStretches``, the longest breaks first; sparse ground-based data (ZTF), whose
-    /// seasons are what a reader wants to see side by side, and any light curve without such a
-    /// break, whole.
+    /// ``maximumStretches``, the longest breaks first. Sparse ground-based data (ZTF), whose
+    /// seasons a reader wants on one axis, and any light curve without such a break: whole.
     static func stretches(of lc: Lightcurve) -> [Range<Int>] {
         guard lc.count > 1, Cadence.isContinuous(medianCadence: lc.medianCadence) else { return [0..<lc.count] }
         var breaks = (1..<lc.count).filter { lc.time[$0] - lc.time[$0 - 1] > stretchBreak }

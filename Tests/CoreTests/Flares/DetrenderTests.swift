@@ -204,9 +204,9 @@ struct DetrenderTests {
         // A flare in turn 5 (nothing one turn either side), and a decay longer than a turn from turn 7.
         leaveOut(262...266, 0.004)
         leaveOut(360...430, 0.002)
-        // A high run in turn 9 whose neighbour one turn earlier, in the long decay, is also high but
-        // joined to it by no fitted point? It is joined: the decay ends at 430, so 411 → 461 has fitted
-        // points between and both are high: readmitted, as modulation would be.
+        // A high run in turn 9 whose points one turn earlier (411–412) lie in that decay: high too,
+        // with fitted points between (the decay ends at 430), so it is readmitted as modulation
+        // would be — the price of the rule, for a flare at the phase of another's tail.
         leaveOut(461...462, 0.002)
         // A low run one turn after a high one is not the same thing.
         leaveOut(20...22, 0.002)
