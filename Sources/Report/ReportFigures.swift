@@ -101,10 +101,20 @@ enum ReportFigures {
     {
         let empty = bands.filter { $0.lightcurve.count == 0 }.map(\.band)
         let bands = bands.filter { $0.lightcurve.count > 0 }
-        let rows = bands.flatMap { band in stretches(of: band.lightcurve).map { (band, $0) } }
+        // One row per stretch; a band drawn in several carries its flux range to each, so that their
+        // levels compare at a glance.
+        let rows = bands.flatMap { band -> [(BandLightcurve, Range<Int>, ClosedRange<Double>?)] in
+            let parts = stretches(of: band.lightcurve)
+            guard parts.count > 1 else { return parts.map { (band, $0, nil) } }
+            let finite = band.lightcurve.flux.filter(\.isFinite)
+            let range = finite.min().flatMap { lo in
+                finite.max().flatMap { hi in hi > lo ? (lo - 0.05 * (hi - lo))...(hi + 0.05 * (hi - lo)) : nil }
+            }
+            return parts.map { (band, $0, range) }
+        }
         let figure = Figure(width: 640, height: 150 * Double(max(rows.count, 1)) + 30, rows: max(rows.count, 1), columns: 1)
         figure.title = sourceName + (empty.isEmpty ? "" : " (no good points in \(empty.joined(separator: ", ")))")
-        for (row, (band, stretch)) in rows.enumerated() {
+        for (row, (band, stretch, fluxRange)) in rows.enumerated() {
             let lc = band.lightcurve
             let whole = stretch.count == lc.count
             let (first, last) = (lc.time[stretch.lowerBound], lc.time[stretch.upperBound - 1])
@@ -118,14 +128,10 @@ enum ReportFigures {
                 panel.span(from: d.start - pad, to: d.stop + pad, color: Color.orange.withAlpha(0.45))
             }
             if !whole {
-                // The stretch alone, a little margin either side (a shaded span may reach past it), and
-                // the band's flux range in every stretch, so that their levels compare at a glance.
+                // The stretch alone, a little margin either side (a shaded span may reach past it).
                 let margin = max((last - first) * 0.01, lc.medianCadence ?? 0)
                 panel.xLimits = (first - margin)...(last + margin)
-                let finite = lc.flux.filter(\.isFinite)
-                if let lo = finite.min(), let hi = finite.max(), hi > lo {
-                    panel.yLimits = (lo - 0.05 * (hi - lo))...(hi + 0.05 * (hi - lo))
-                }
+                panel.yLimits = fluxRange
             }
             // More points than pixels: reduce for display, keeping each pixel column's extremes (flare peaks).
             let time = Array(lc.time[stretch]), flux = Array(lc.flux[stretch])

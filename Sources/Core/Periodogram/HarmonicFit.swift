@@ -52,13 +52,14 @@ struct HarmonicFit {
         let (first, last) = (time[0], time[n - 1])
         var weight = counts
         var windows = fitWindows(time: binTime, flux: binFlux, weight: weight, basis: binBasis, first: first, last: last)
-        /// The fit of all bins at once, for points no window covers.
-        func global() -> [Double]? {
-            fit(0..<binTime.count, centre: (first + last) / 2, time: binTime, flux: binFlux, weight: weight, basis: binBasis)
+        /// The fit of all bins at once about the middle, for points no window covers (not held to a range).
+        func global() -> Window? {
+            let middle = (first + last) / 2
+            return fit(0..<binTime.count, centre: middle, time: binTime, flux: binFlux, weight: weight, basis: binBasis)
+                .map { Window(centre: middle, coefficients: $0, low: .infinity, high: -.infinity) }
         }
         for _ in 1..<max(1, iterations) {
-            let model = evaluate(
-                windows, time: binTime, basis: binBasis, used: { weight[$0] > 0 }, global: global, first: first, last: last)
+            let model = evaluate(windows, time: binTime, basis: binBasis, used: { weight[$0] > 0 }, global: global)
             guard let mad = Statistics.median(zip(binFlux, model).map { abs($0 - $1) }), mad > 0 else { break }
             for j in binTime.indices {
                 let u = (binFlux[j] - model[j]) / (6 * mad)
@@ -68,7 +69,7 @@ struct HarmonicFit {
         }
         return evaluate(
             windows, time: time, basis: basis(time, origin: origin), used: { binOf[$0] >= 0 && weight[binOf[$0]] > 0 },
-            global: global, first: first, last: last)
+            global: global)
     }
 
     /// cos/sin(2πk (t − origin)/P) at every time, k = 1…harmonics, by the Chebyshev recurrence in k
@@ -178,8 +179,7 @@ struct HarmonicFit {
     /// window's value held within that window's range; a point no window covers, the `global` fit
     /// (computed once, when needed).
     private func evaluate(
-        _ windows: [Window], time: [Double], basis: [Double], used: (Int) -> Bool, global: () -> [Double]?, first: Double,
-        last: Double
+        _ windows: [Window], time: [Double], basis: [Double], used: (Int) -> Bool, global: () -> Window?
     ) -> [Double] {
         let n = time.count
         let half = span / 2
@@ -199,14 +199,15 @@ struct HarmonicFit {
                     i += 1
                 }
             }
-            var globalFit: [Double]??
-            let middle = (first + last) / 2
+            var globalFit: Window??
             for i in 0..<n {
                 if blend[i] > 1e-9 {
                     result[i] = sum[i] / blend[i]
                 } else {
                     if globalFit == nil { globalFit = .some(global()) }
-                    if let c = globalFit ?? nil { result[i] = value(c, centre: middle, time: time[i], basis: B, row: i) }
+                    if let g = globalFit ?? nil {
+                        result[i] = value(g.coefficients, centre: g.centre, time: time[i], basis: B, row: i)
+                    }
                 }
             }
         }
