@@ -9,8 +9,10 @@ extension Notebook {
     /// to standard error (level from `VO_LOG_LEVEL`, default info); ends the program with a one-line
     /// error and exit status 1 when a step fails, instead of Swift's crash report for an error thrown
     /// at top level; prints the run folder as the last line of standard output; and draws a progress
-    /// bar when standard error is a terminal.
+    /// bar when standard error is a terminal. The C allocator keeps freed memory
+    /// (``Allocator/keepFreedMemory()``).
     public convenience init(name: String, title: String, defaultSeed: UInt64, arguments: [String]? = nil) {
+        Allocator.keepFreedMemory()
         CommandLineHost.bootstrapLogging()
         let settings: RunSettings
         do {

@@ -16,6 +16,13 @@ struct ReportCommand: ParsableCommand {
             """,
         subcommands: [Run.self, Submit.self, Status.self, Render.self, List.self, Open.self, Archive.self, Verify.self, Export.self, Vet.self, Merge.self, LightcurveCommand.self, Inspect.self, Bench.self, Fuzz.self, FuzzCase.self],
         defaultSubcommand: Run.self)
+
+    /// ArgumentParser's `main`, after the allocator is set to keep freed memory: the searches of
+    /// `lightcurve`, `bench` and `vet` free and allocate light-curve-sized arrays all the time.
+    static func main() {
+        Allocator.keepFreedMemory()
+        main(nil)
+    }
 }
 
 extension ReportCommand {
