@@ -12,9 +12,10 @@ public enum Allocator {
     /// free there; either way each new array can start on fresh pages. In a profile of the
     /// benchmark's searches the kernel's page faults took 12 % (17,600 faults in 20 searches of the
     /// synthetic sector; 2,450 with this); the flares analysis of 200 stars went from 160,000 faults
-    /// and 59 s of CPU to 10,000 and 54 s. Blocks up to 32 MiB (glibc's ceiling for this setting) now come from the heap, and
-    /// up to 64 MiB free at its top is kept. The cost is that memory a program freed stays
-    /// resident, up to that much per allocator arena, until it exits: nothing for a batch program.
+    /// and 59 s of CPU to 10,000 and 54 s. Blocks up to 32 MiB (glibc's ceiling for this setting)
+    /// now come from the heap, and up to 64 MiB free at its top is kept. The cost is that memory a
+    /// program freed stays resident, up to that much per allocator arena, until it exits (that
+    /// analysis peaked at 90 MB instead of 75): nothing for a batch program.
     ///
     /// Call once, first thing in `main`; it is a no-op where the C library is not glibc, and where
     /// the environment sets `VO_MALLOC_DEFAULTS` (to measure, or to keep glibc's own behaviour).

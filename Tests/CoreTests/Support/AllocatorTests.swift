@@ -15,9 +15,10 @@ struct AllocatorTests {
 
     /// A search's pattern: a few light-curve-sized arrays allocated, filled and freed together, over
     /// and over. With freed memory kept, the later rounds take no fresh pages; glibc's default gave
-    /// the three megabytes back after each round and faulted them in again (about 780 faults per
-    /// round, 39,000 in all).
-    @Test func arraysFreedAndAllocatedAgainTakeNoFreshPages() {
+    /// the three megabytes back after each round and faulted them in again (37,500 faults in all,
+    /// measured with the call left out).
+    @Test(.disabled(if: getenv("VO_MALLOC_DEFAULTS") != nil, "VO_MALLOC_DEFAULTS keeps glibc's own behaviour"))
+    func arraysFreedAndAllocatedAgainTakeNoFreshPages() {
         Allocator.keepFreedMemory()
         func round() -> Double {
             let arrays = (0..<8).map { k in [Double](repeating: Double(k), count: 50_000) }  // 400 kB each
