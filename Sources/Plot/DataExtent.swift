@@ -41,3 +41,15 @@ struct DataExtent {
         return (lower, upper)
     }
 }
+
+extension Panel {
+    /// The limits an axis showing just these values gets when it is not given any: their extent and
+    /// a 5 % margin each side (non-finite values ignored; non-positive ones too on a log axis). For
+    /// panels that must share one scale: give each these limits, computed once from all their values.
+    public static func autoscaledLimits(of values: some Sequence<Double>, scale: AxisScale = .linear) -> ClosedRange<Double> {
+        var extent = DataExtent(scale: scale)
+        for v in values { extent.include(v) }
+        let (lower, upper) = extent.paddedLimits()
+        return lower...upper
+    }
+}

@@ -106,10 +106,7 @@ enum ReportFigures {
         let rows = bands.flatMap { band -> [(BandLightcurve, Range<Int>, ClosedRange<Double>?)] in
             let parts = stretches(of: band.lightcurve)
             guard parts.count > 1 else { return parts.map { (band, $0, nil) } }
-            let finite = band.lightcurve.flux.filter(\.isFinite)
-            let range = finite.min().flatMap { lo in
-                finite.max().flatMap { hi in hi > lo ? (lo - 0.05 * (hi - lo))...(hi + 0.05 * (hi - lo)) : nil }
-            }
+            let range = Panel.autoscaledLimits(of: band.lightcurve.flux)
             return parts.map { (band, $0, range) }
         }
         let figure = Figure(width: 640, height: 150 * Double(max(rows.count, 1)) + 30, rows: max(rows.count, 1), columns: 1)

@@ -173,6 +173,22 @@ struct FigureTests {
         #expect(figureTitle.first > 0 && figureTitle.last < figureTitle.width - 1, "\(figureTitle)")
     }
 
+    /// Limits computed for panels that share a scale are those a panel of the same values takes by
+    /// itself, on a linear and on a log axis (where non-positive values do not count).
+    @Test func sharedLimitsAreThePanelsOwnAutoscale() throws {
+        let y = [3.0, .nan, -1, 7, 0.5]
+        for scale in [AxisScale.linear, .log] {
+            let figure = Figure(width: 200, height: 100)
+            let panel = figure.panel(row: 0, column: 0)
+            panel.yScale = scale
+            panel.points(x: [1, 2, 3, 4, 5], y: y)
+            let own = try panel.limits(.y)
+            let shared = Panel.autoscaledLimits(of: y, scale: scale)
+            #expect(shared.lowerBound == own.lower && shared.upperBound == own.upper, "\(scale)")
+        }
+        #expect(Panel.autoscaledLimits(of: [0.0, 10]) == -0.5...10.5)
+    }
+
     @Test func pointsLandWhereTheirDataPutThem() throws {
         let figure = Figure(width: 300, height: 300)
         let panel = figure.panel(row: 0, column: 0)

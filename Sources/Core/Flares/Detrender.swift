@@ -273,15 +273,10 @@ public struct Detrender: Sendable, Codable, Hashable {
         var fittedBefore = [Int](repeating: 0, count: n + 1)
         for i in 0..<n { fittedBefore[i + 1] = fittedBefore[i] + (fitted[i] ? 1 : 0) }
         for i in left {
-            for shift in [-period, period] {
-                let target = time[i] + shift
-                // The nearest point to the target time (binary search).
-                var lo = 0, hi = n - 1
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if time[mid] < target { lo = mid + 1 } else { hi = mid }
-                }
-                var j = lo
+            for direction in stride(from: -1.0, through: 1, by: 2) {
+                let target = time[i] + direction * period
+                // The nearest point to the target time.
+                var j = min(Statistics.lowerBound(time, target), n - 1)
                 if j > 0 && abs(time[j - 1] - target) < abs(time[j] - target) { j -= 1 }
                 guard abs(time[j] - target) <= tolerance, !fitted[j], residual[j].isFinite,
                     (residual[j] > 0) == (residual[i] > 0)
