@@ -296,8 +296,9 @@ public struct Detrender: Sendable, Codable, Hashable {
     /// K2 fired its thrusters every ~6 hours to undo the solar-pressure roll; the cadences of each
     /// firing are flagged (and rejected), and between firings the flux drifts as the star moves over
     /// the aperture — a sawtooth that PDC leaves in part. Short gaps (one to three missing cadences)
-    /// that recur with a median spacing under a day, at least ten of them, mark the firings; each
-    /// interval between two is a ramp. An interval more than 1.6 times the median spacing long (a
+    /// that recur with a median spacing under a day and a rhythm (three quarters of the spacings
+    /// whole multiples of the median), at least ten of them, mark the firings; each interval
+    /// between two is a ramp. An interval more than 1.6 times the median spacing long (a
     /// firing that was not flagged) is cut into pieces of about that spacing. Returns no interval for
     /// data without such a rhythm (TESS, whose momentum dumps are days apart; Kepler).
     static func rollIntervals(time: [Double], stretches: [Range<Int>]) -> [Range<Int>] {
@@ -309,6 +310,18 @@ public struct Detrender: Sendable, Codable, Hashable {
         guard events.count >= 10 else { return [] }
         var spacings = zip(events.dropFirst(), events).map { time[$0.0] - time[$0.1] }
         guard let period = Statistics.medianInPlace(&spacings), period < 1, period > 4 * cadence else { return [] }
+        // A rhythm: most spacings are whole multiples of the median (a firing that was not flagged
+        // makes one twice as long), within a cadence (a firing every 12.2 cadences is seen 12 or 13
+        // apart). Cadences missing here and there (quality flags, a user's cuts, averaging) leave
+        // gaps as short but with no rhythm, and a line per interval between them would follow the
+        // light curve point by point, flares included.
+        let tolerance = max(0.05 * period, cadence * 1.001)
+        let regular = zip(events.dropFirst(), events).filter { later, earlier in
+            let spacing = time[later] - time[earlier]
+            let multiple = (spacing / period).rounded()
+            return multiple >= 1 && abs(spacing - multiple * period) <= tolerance
+        }.count
+        guard Double(regular) >= 0.75 * Double(events.count - 1) else { return [] }
         var result: [Range<Int>] = []
         for stretch in stretches {
             var bounds = [stretch.lowerBound] + events.filter { stretch.contains($0) && $0 > stretch.lowerBound } + [stretch.upperBound]

@@ -71,7 +71,13 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     /// the new threshold, and the largest real excursion of the same noise would sit just above it.
     public var invertedMargin: Double
     /// Inverted events longer than this (days) do not count: transits and eclipses are dips that no
-    /// flare mirrors.
+    /// flare mirrors. Nor do flat-topped ones (``FlareVetting/isFlatTopped(duration:cadence:)``) of
+    /// `asymmetricAbove` σ or more at the first factor they are seen at, at that factor or any
+    /// later one: a planet's transit of one or two hours, well within this, would otherwise pass
+    /// the shape test on the inverted curve (a slowly decaying template fits a flat top as well as
+    /// a bump) and scale σ up for the whole light curve. (Fainter ones count: the half-maximum
+    /// width of a faint event is too noisy to tell, and on the stress set leaving every flat-topped
+    /// anti-flare out more than doubled the false positives at 20 s, 21 → 49 in 300 stars.)
     public var maximumAntiFlareDuration: Double
     /// Sparse data: a candidate with another epoch of its band within this many days is kept only if
     /// the nearest such epoch also shows an excess of at least 1σ (a flare does not vanish between two
@@ -218,13 +224,17 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         // photometry). σ is scaled by the smallest factor that leaves none, times a safety margin.
         var noiseScale = 1.0
         if let grid = invertedCalibration {
+            // Flat-topped dips of `asymmetricAbove` σ or more where they are first seen: transits,
+            // left out at every factor (scaled down, their shape is no longer measured).
+            var transits: [ClosedRange<Int>] = []
             var inverted = Context(
                 lc: lc, residual: residual.map { -$0 }, error: error, sigma: sigma, exposureSeconds: exposure, cadence: cadence)
             inverted.filter = Context.Filter(peaks: candidates.inverted, threshold: candidates.threshold)
             for factor in grid {
                 // One anti-flare is enough to reject a factor: the search stops at the first.
                 let anti = flares(
-                    in: inverted.scaled(by: factor), segments: segments, maximumDuration: maximumAntiFlareDuration, firstOnly: true)
+                    in: inverted.scaled(by: factor), segments: segments, maximumDuration: maximumAntiFlareDuration, firstOnly: true,
+                    transits: &transits)
                 noiseScale = factor
                 if anti.accepted.isEmpty { break }
             }
@@ -299,8 +309,18 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     /// inverted curve: what counts against the threshold is what would have passed it upright).
     /// Candidates longer than `maximumDuration` (days) are left out before they are described; with
     /// `firstOnly`, the search ends at the first candidate accepted.
-    private func flares(in c: Context, segments: [Range<Int>], maximumDuration: Double = .infinity, firstOnly: Bool = false)
-        -> (accepted: [Detection], rejected: [Rejection])
+    private func flares(in c: Context, segments: [Range<Int>]) -> (accepted: [Detection], rejected: [Rejection]) {
+        var none: [ClosedRange<Int>] = []
+        return flares(in: c, segments: segments, maximumDuration: .infinity, firstOnly: false, transits: &none, findsTransits: false)
+    }
+
+    /// The same on the inverted curve: candidates overlapping one of `transits` are left out, and a
+    /// flat-topped candidate of `asymmetricAbove` σ or more (``FlareVetting/isFlatTopped(duration:cadence:)``)
+    /// is added to them and left out too.
+    private func flares(
+        in c: Context, segments: [Range<Int>], maximumDuration: Double, firstOnly: Bool, transits: inout [ClosedRange<Int>],
+        findsTransits: Bool = true
+    ) -> (accepted: [Detection], rejected: [Rejection])
     {
         var result: [Detection] = []
         var rejected: [Rejection] = []
@@ -319,7 +339,15 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             }
             for extent in extents(of: runs, in: segment, context: c)
             where c.lc.time[max(extent.last, extent.runEnd)] - c.lc.time[extent.first] <= maximumDuration {
+                if transits.contains(where: { $0.overlaps(extent.first...extent.last) }) { continue }
                 let flare = describe(extent: extent, run: extent.run, segment: segment, context: c)
+                let duration = flare.stop - flare.start + c.cadence
+                if findsTransits, let v = flare.vetting, v.peakSignificance >= asymmetricAbove,
+                    v.isFlatTopped(duration: duration, cadence: c.cadence)
+                {
+                    transits.append(extent.first...extent.last)
+                    continue
+                }
                 // Positive residuals whose integral is not: the extent is mostly a dip (a jump in the data).
                 guard flare.equivalentDuration > 0 else {
                     rejected.append(Rejection(candidate: flare, reason: .negativeED))
@@ -333,7 +361,8 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                     !v.isFlareShaped(
                         tolerance: tolerance, cadence: c.cadence, strictBesideGaps: strictShapeBelow,
                         maximumRiseAreaFraction: maximumRiseAreaFraction, asymmetricAbove: asymmetricAbove,
-                        benefitOfDoubt: pointRuns.contains { $0.overlaps(extent.run) })
+                        benefitOfDoubt: pointRuns.contains { $0.overlaps(extent.run) },
+                        duration: duration)
                 {
                     rejected.append(Rejection(candidate: flare, reason: .shape))
                     continue

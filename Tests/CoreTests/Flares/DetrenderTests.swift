@@ -267,6 +267,32 @@ struct DetrenderTests {
         let tess = try curve { _ in 0 }
         #expect(Detrender.rollIntervals(time: tess.time, stretches: [0..<tess.count]).isEmpty)
     }
+
+    /// Cadences missing here and there (quality flags, averaging that drops a bin) leave short gaps
+    /// as K2's firings do, but with no rhythm: no roll intervals. Taken for firings, a line per
+    /// interval between them followed the light curve point by point: AU Mic's sector 27 averaged
+    /// to 100 s (a tenth of the cadences missing at random) had a 3 % flare's tail followed from
+    /// mid-decay, its ED 46 s against 65 s at 20 s. Here, at 100 s with one cadence in ten dropped
+    /// at random, no intervals are found (without the rhythm test: 1,332), and a flare of that size
+    /// keeps its ED.
+    @Test func scatteredMissingCadencesAreNoRollRhythm() throws {
+        var g = SeededGenerator(seed: 3)
+        let dropped = Set((0..<13_000).filter { _ in g.uniform() < 0.1 })
+        let cadence = 100.0 / 86_400
+        let peak = 1505.03
+        let flare = { (t: Double) in
+            FlareTemplate.davenport2014.value(at: t, peak: peak, fwhm: 0.006, amplitude: 0.04, exposure: 100.0 / 86_400)
+        }
+        let lc = try curve(days: 12, cadenceMinutes: 100.0 / 60, sigma: 0.0003, skip: { t in
+            dropped.contains(Int(((t - 1500) / cadence).rounded()))
+        }, flare)
+        let intervals = Detrender.rollIntervals(time: lc.time, stretches: [0..<lc.count])
+        #expect(intervals.isEmpty, "\(intervals.count) roll intervals")
+        let result = FlareSearch.Parameters.standard.finder(cadence: cadence).search(lc, exposureSeconds: 100)
+        let big = try #require(result.flares.first { abs($0.peakTime - peak) < 0.005 })
+        let injected = 0.04 * 0.006 * 86_400 * FlareTemplate.davenport2014.areaFactor
+        #expect(abs(big.equivalentDuration / injected - 1) < 0.1, "ED \(big.equivalentDuration) s against \(injected) s")
+    }
 }
 
 @Suite("FlareFinder on real-star behaviour")
@@ -461,6 +487,19 @@ struct FlareFinderRealStarTests {
         #expect(!shaped(vetting(8, fraction: 0.24)))
         #expect(!shaped(vetting(24, fraction: 0.24, flags: .missingCadence)))
         #expect(!vetting(24, fraction: 0.24).isFlareShaped(tolerance: 4, cadence: cadence))  // no rule asked for
+        // Impulsive: above half its peak (4 + 8 minutes, less a cadence) for a fifth of its hour, not
+        // for all of 12 minutes (a flat top whose smoothed top fell early).
+        func shaped(_ v: FlareVetting, minutes: Double) -> Bool {
+            v.isFlareShaped(
+                tolerance: 4, cadence: cadence, strictBesideGaps: 10, maximumRiseAreaFraction: 1.0 / 3, duration: minutes / 1440)
+        }
+        #expect(shaped(vetting(24, fraction: 0.24), minutes: 60))
+        #expect(!shaped(vetting(24, fraction: 0.24), minutes: 12))
+        #expect(abs(vetting(24, fraction: 0.24).halfMaximumShare(duration: 60.0 / 1440, cadence: cadence) - 35.0 / 180) < 1e-9)
+        #expect(vetting(24, fraction: 0.24).isFlatTopped(duration: 12.0 / 1440, cadence: cadence))
+        #expect(!vetting(24, fraction: 0.24).isFlatTopped(duration: 60.0 / 1440, cadence: cadence))
+        // Two cadences are no measure of a flat top.
+        #expect(!vetting(24, fraction: 0.24).isFlatTopped(duration: 12.0 / 1440, cadence: 6.0 / 1440))
     }
 
     /// At 30 minutes a two-point run needs N1 = 4 (not 3) at each point: on the stress set, spotted
@@ -606,6 +645,26 @@ struct FlareFinderRealStarTests {
         #expect(result.flares.isEmpty, "\(result.flares.map { $0.significance })")
         let gaussian = finder.search(try curve { _ in 0 }, exposureSeconds: 120)
         #expect(gaussian.noiseScale == 1)
+    }
+
+    /// A transit on the inverted curve is a flat-topped excess: the smoothed top can fall early on it
+    /// and leave most of the excess after it, as a bright complex flare does, but it stays above half
+    /// its peak all along, which no flare does. AU Mic b at 2-minute cadence (sector 27 averaged,
+    /// BTJD 2058.14–2058.23, 0.35 %, 15σ) counted as an anti-flare and σ was scaled by 3.1: 23 flares
+    /// found instead of 70. A 2.2-hour transit of the same depth leaves σ as it is and a 10σ flare
+    /// beside it is found.
+    @Test func aTransitOnTheInvertedCurveIsNoAntiFlare() throws {
+        let flare = 1503.2
+        let lc = try curve(days: 6, sigma: 0.0003) { t in
+            let x = t - 1502.5
+            let transit = x > 0 && x < 0.092 ? -0.0035 * min(1, x / 0.007, (0.092 - x) / 0.007) : 0
+            return transit
+                + FlareTemplate.davenport2014.value(at: t, peak: flare, fwhm: 0.004, amplitude: 0.003, exposure: 120.0 / 86_400)
+        }
+        let finder = FlareSearch.Parameters.standard.finder(cadence: 2.0 / 1440)
+        let result = finder.search(lc, exposureSeconds: 120)
+        #expect(result.noiseScale == 1)
+        #expect(result.flares.contains { abs($0.peakTime - flare) < 0.003 }, "\(result.flares.map(\.peakTime))")
     }
 
     /// Sparse data: a 15σ epoch with another exposure of the same band 10 minutes later that shows no
