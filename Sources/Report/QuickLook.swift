@@ -196,7 +196,8 @@ public struct QuickLook: Sendable {
             if flares {
                 // A close-up of each candidate (data, error bars, the quiescent model it was measured
                 // against) beside the overview: what a person vetting it looks at.
-                for (k, d) in output.detections.enumerated().prefix(Self.closeUpLimit) {
+                for k in Self.closeUpIndices(significances: output.detections.map(\.significance), limit: Self.closeUpLimit) {
+                    let d = output.detections[k]
                     guard let band = bands.first(where: { $0.band == d.band }) else { continue }
                     let url = Self.closeUpURL(plot: plot, number: k + 1)
                     try ReportFigures.detection(
@@ -232,9 +233,18 @@ public struct QuickLook: Sendable {
             })
     }
 
-    /// Close-ups written at most, in time order (a light curve with more candidates than this needs
-    /// a run and its report, not a quick look).
+    /// Close-ups written at most (a light curve with more candidates than this needs a run and its
+    /// report, not a quick look).
     public static let closeUpLimit = 50
+
+    /// The candidates that get a close-up: all, or the `limit` most significant, in time order (each
+    /// file keeps the candidate's number in the list). The first 50 in time left out AU Mic's largest
+    /// flare at 2-minute cadence, the 59th of 73.
+    static func closeUpIndices(significances: [Double], limit: Int) -> [Int] {
+        guard significances.count > limit else { return Array(significances.indices) }
+        let top = significances.indices.sorted { significances[$0] > significances[$1] || (significances[$0] == significances[$1] && $0 < $1) }
+        return top.prefix(limit).sorted()
+    }
 
     /// `lc.png` → `lc-flare-3.png`, in the same folder and format.
     static func closeUpURL(plot: URL, number: Int) -> URL {

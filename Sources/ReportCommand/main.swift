@@ -301,7 +301,7 @@ extension ReportCommand {
         var json = false
 
         @Option(
-            help: "Write a figure (.png or .svg) of the light curve, flares shaded; with --flares also a close-up of each candidate beside it (NAME-flare-N.png, at most \(QuickLook.closeUpLimit)).")
+            help: "Write a figure (.png or .svg) of the light curve, flares shaded; with --flares also a close-up of each candidate beside it (NAME-flare-N.png for the Nth; the \(QuickLook.closeUpLimit) most significant if there are more).")
         var plot: String?
 
         @Option(

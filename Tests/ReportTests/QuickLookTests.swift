@@ -50,6 +50,14 @@ struct QuickLookTests {
         }
     }
 
+    /// More candidates than close-ups: the most significant get them, in time order, so a sector's
+    /// largest flare is never the one left out; ties go to the earlier.
+    @Test func closeUpsGoToTheMostSignificantCandidates() {
+        #expect(QuickLook.closeUpIndices(significances: [5, 80, 6, 4, 30], limit: 3) == [1, 2, 4])
+        #expect(QuickLook.closeUpIndices(significances: [7, 7, 7], limit: 2) == [0, 1])
+        #expect(QuickLook.closeUpIndices(significances: [3, 9], limit: 50) == [0, 1])
+    }
+
     /// `--rejected`: a symmetric 10σ bump (detrending residue, a systematic) passes the point criteria
     /// and is turned down for its shape; the quick look names it with the reason and its numbers,
     /// and lists no flare.
