@@ -138,8 +138,8 @@ public struct FlareVetting: Sendable, Hashable, Codable {
     /// beside a missing cadence, where the strict rule holds), if it is impulsive: above half its
     /// peak for at most half of its `duration` (``halfMaximumShare(duration:cadence:)``; nil: not
     /// asked). Where the smoothed top falls early on a flat top, the excess also lies mostly after
-    /// it: a transit on the inverted curve (AU Mic b at 2 minutes, 2.4 h, 15σ) passed as an
-    /// anti-flare and σ was scaled by 3.1.
+    /// it: a transit on the inverted curve (AU Mic b at 2 minutes, 15σ) passed as an anti-flare and
+    /// σ was scaled by 2.5–3.1.
     public func isFlareShaped(
         tolerance: Double, cadence: Double, strictBesideGaps: Double = 0, maximumRiseAreaFraction: Double? = nil,
         asymmetricAbove: Double = 10, benefitOfDoubt: Bool = true, duration: Double? = nil
