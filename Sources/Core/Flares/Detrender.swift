@@ -32,7 +32,9 @@ import Foundation
 ///    run is masked with one point before it, its decay tail (while the excess stays above 1σ, at
 ///    most four times the run's length) and a padding as long as the run itself. A run longer than
 ///    half the filter window whose highest point is not in its first quarter is not masked: it rises
-///    slowly, like the variability the filter must follow, not like a flare. Short dips are masked
+///    slowly, like the variability the filter must follow, not like a flare — unless a large flare
+///    rises fast within it (a complex flare, masked with a shorter tail and padding:
+///    ``maskRuns(_:sign:scatter:time:clip:filterWindow:minimumPeak:into:)``). Short dips are masked
 ///    the same way (so the residuals keep the symmetry of the noise that the inverted-curve
 ///    calibration of σ relies on); long, symmetric dips — transits, eclipses — are left to the robust
 ///    filter, which ignores them. Where the rotation model makes the filter window shorter than half
@@ -391,7 +393,16 @@ public struct Detrender: Sendable, Codable, Hashable {
     /// first quarter (a flare's fast rise) are masked.
     /// A run longer than half the filter window that rises slowly (its highest point not in its first
     /// quarter) is variability the filter must follow, not a flare to bridge: masking it would keep
-    /// the model from ever reaching it. A long flare rises fast.
+    /// the model from ever reaching it. A long flare rises fast: an upward run is also masked when
+    /// its peak reaches 2 × `clip` σ and its last ascent — from the last point before the peak below
+    /// half its excess — takes at most a tenth of the run's time (a complex flare: a smaller flare
+    /// began the run, and the large one rises within it; in time, not points, so that one point
+    /// after a gap is no fast ascent). Its tail and padding are held to a quarter and an eighth of
+    /// the window, so that the bridge stays shorter than the window. AU Mic's sector 27 averaged to
+    /// 2 minutes: a flare at BTJD 2056.83, the large one at 2056.92 (from 1 % to 3.5 % in 8 minutes)
+    /// and its gradual decay made one run of 0.25 d, peaking a third of the way in; unmasked, the
+    /// model rose into the decay and the large flare's ED was 59 s against 147 s at 20 s, where the
+    /// noise broke the run in pieces.
     /// The residuals are `sign` × `values` (−1: the downward runs).
     static func maskRuns(_ values: [Double], sign: Double = 1, scatter: [Double], time: [Double], clip: Double, filterWindow: Double,
                          minimumPeak: Double? = nil, into mask: inout [Bool])
@@ -412,17 +423,27 @@ public struct Detrender: Sendable, Codable, Hashable {
                 i = end + 1
                 continue
             }
-            if time[end] - time[i] > filterWindow / 2 {
-                guard peak - i <= (end - i) / 4 else {
+            var complexFlare = false
+            if time[end] - time[i] > filterWindow / 2 && peak - i > (end - i) / 4 {
+                // The last ascent to the peak: from the last point before it below half its excess.
+                var ascent = peak
+                while ascent > i && residual(ascent - 1) >= residual(peak) / 2 { ascent -= 1 }
+                complexFlare = sign > 0 && ascent > i && 10 * (time[peak] - time[ascent - 1]) <= time[end] - time[i]
+                    && residual(peak) >= 2 * clip * scatter[peak]
+                guard complexFlare else {
                     i = end + 1
                     continue
                 }
             }
             var tail = end
             let longest = end + 4 * (end - i + 1)
-            while tail + 1 < n && tail < longest && residual(tail + 1) > scatter[tail + 1] { tail += 1 }
-            let pad = end - i + 1
-            for j in max(0, i - 1)...min(n - 1, tail + pad) { mask[j] = true }
+            // A complex flare's run is already half a window long: its tail and padding are held to a
+            // quarter and an eighth of the window, so that the bridge stays shorter than the window.
+            while tail + 1 < n && tail < longest && residual(tail + 1) > scatter[tail + 1]
+                && (!complexFlare || time[tail + 1] - time[end] <= filterWindow / 4) { tail += 1 }
+            var last = min(n - 1, tail + end - i + 1)
+            while complexFlare && last > tail && time[last] - time[tail] > filterWindow / 8 { last -= 1 }
+            for j in max(0, i - 1)...last { mask[j] = true }
             i = end + 1
         }
     }

@@ -268,6 +268,41 @@ struct DetrenderTests {
         #expect(Detrender.rollIntervals(time: tess.time, stretches: [0..<tess.count]).isEmpty)
     }
 
+    /// A complex flare longer than half the filter window is a flare to mask, not variability to
+    /// follow: a smaller flare begins the run, the large one rises within it in minutes, and a
+    /// gradual decay carries it on for hours. AU Mic at 2 minutes (BTJD 2056.83–2057.12, one run of
+    /// 0.25 d above 3σ peaking a third of the way in) was left unmasked, the model rode the decay and
+    /// the large flare's ED was 59 s against 147 s at 20 s. The same run here (residuals of that
+    /// shape, σ 0.03 %, a 0.48-d window) is masked with a tail and padding held short; a slow bump as
+    /// long and as high, rising over hours, is not.
+    @Test func aComplexFlareLongerThanHalfTheWindowIsMasked() {
+        let cadence = 2.0 / 1440
+        let time = (0..<1000).map { 1504.0 + Double($0) * cadence }
+        let first = 1504.83, large = 1504.92
+        func gradual(_ t: Double, _ peak: Double, _ amplitude: Double) -> Double {
+            t > peak ? amplitude * exp(-(t - peak) / 0.1) * min(1, (t - peak) / 0.004) : 0
+        }
+        let complex = time.map { t in
+            FlareTemplate.davenport2014.value(at: t, peak: first, fwhm: 0.004, amplitude: 0.008, exposure: 120.0 / 86_400)
+                + FlareTemplate.davenport2014.value(at: t, peak: large, fwhm: 0.005, amplitude: 0.03, exposure: 120.0 / 86_400)
+                + gradual(t, first, 0.004) + gradual(t, large, 0.006)
+        }
+        let bump = time.map { t in 0.01 * exp(-0.5 * pow((t - 1504.95) / 0.06, 2)) }
+        let scatter = [Double](repeating: 0.0003, count: time.count)
+        let window = 0.48
+        for (name, values, masked) in [("complex flare", complex, true), ("slow bump", bump, false)] {
+            let run = time.indices.filter { values[$0] > 3 * 0.0003 }
+            #expect(time[run.last!] - time[run.first!] > window / 2, "\(name): the run is shorter than half the window")
+            var mask = [Bool](repeating: false, count: time.count)
+            Detrender.maskRuns(values, scatter: scatter, time: time, clip: 3, filterWindow: window, into: &mask)
+            #expect(run.allSatisfy { mask[$0] } == masked, "\(name)")
+            if masked, let last = mask.lastIndex(of: true) {
+                // Tail within a quarter and padding within an eighth of the window after the run.
+                #expect(time[last] - time[run.last!] <= window * 3 / 8 + 1e-9)
+            }
+        }
+    }
+
     /// Cadences missing here and there (quality flags, averaging that drops a bin) leave short gaps
     /// as K2's firings do, but with no rhythm: no roll intervals. Taken for firings, a line per
     /// interval between them followed the light curve point by point: AU Mic's sector 27 averaged
