@@ -224,17 +224,13 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         // photometry). σ is scaled by the smallest factor that leaves none, times a safety margin.
         var noiseScale = 1.0
         if let grid = invertedCalibration {
-            // Flat-topped dips of `asymmetricAbove` σ or more where they are first seen: transits,
-            // left out at every factor (scaled down, their shape is no longer measured).
-            var transits: [ClosedRange<Int>] = []
+            var search: AntiFlareSearch? = AntiFlareSearch(maximumDuration: maximumAntiFlareDuration)
             var inverted = Context(
                 lc: lc, residual: residual.map { -$0 }, error: error, sigma: sigma, exposureSeconds: exposure, cadence: cadence)
             inverted.filter = Context.Filter(peaks: candidates.inverted, threshold: candidates.threshold)
             for factor in grid {
                 // One anti-flare is enough to reject a factor: the search stops at the first.
-                let anti = flares(
-                    in: inverted.scaled(by: factor), segments: segments, maximumDuration: maximumAntiFlareDuration, firstOnly: true,
-                    transits: &transits)
+                let anti = flares(in: inverted.scaled(by: factor), segments: segments, antiFlares: &search)
                 noiseScale = factor
                 if anti.accepted.isEmpty { break }
             }
@@ -244,7 +240,8 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         upright.filter = Context.Filter(peaks: candidates.upright, threshold: candidates.threshold)
         let context = upright.scaled(by: noiseScale)
         let significance = (0..<n).map { context.residual[$0] / context.sigma[$0] }
-        var (found, rejected) = lc.count >= minimumPoints ? flares(in: context, segments: segments) : ([], [])
+        var notInverted: AntiFlareSearch?
+        var (found, rejected) = lc.count >= minimumPoints ? flares(in: context, segments: segments, antiFlares: &notInverted) : ([], [])
         if let window = corroborationWindow {
             for flare in found where !Self.corroborated(flare, time: lc.time, significance: significance, window: window) {
                 rejected.append(Rejection(candidate: flare, reason: .notCorroborated))
@@ -305,22 +302,21 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         return significance[k] >= 1
     }
 
-    /// Candidates of every segment that pass the criteria and the shape test (the same on the
-    /// inverted curve: what counts against the threshold is what would have passed it upright).
-    /// Candidates longer than `maximumDuration` (days) are left out before they are described; with
-    /// `firstOnly`, the search ends at the first candidate accepted.
-    private func flares(in c: Context, segments: [Range<Int>]) -> (accepted: [Detection], rejected: [Rejection]) {
-        var none: [ClosedRange<Int>] = []
-        return flares(in: c, segments: segments, maximumDuration: .infinity, firstOnly: false, transits: &none, findsTransits: false)
+    /// The inverted curve's search in the calibration of σ: it ends at the first anti-flare
+    /// accepted, leaves out events longer than `maximumDuration` (days) before they are described,
+    /// and leaves out the transits it has met: flat-topped events
+    /// (``FlareVetting/isFlatTopped(duration:cadence:)``) of `asymmetricAbove` σ or more where first
+    /// seen, kept in `transits` for the later factors, at which their shape is no longer measured.
+    struct AntiFlareSearch {
+        var maximumDuration: Double
+        var transits: [ClosedRange<Int>] = []
     }
 
-    /// The same on the inverted curve: candidates overlapping one of `transits` are left out, and a
-    /// flat-topped candidate of `asymmetricAbove` σ or more (``FlareVetting/isFlatTopped(duration:cadence:)``)
-    /// is added to them and left out too.
-    private func flares(
-        in c: Context, segments: [Range<Int>], maximumDuration: Double, firstOnly: Bool, transits: inout [ClosedRange<Int>],
-        findsTransits: Bool = true
-    ) -> (accepted: [Detection], rejected: [Rejection])
+    /// Candidates of every segment that pass the criteria and the shape test (the same on the
+    /// inverted curve, `antiFlares` set: what counts against the threshold is what would have
+    /// passed it upright).
+    private func flares(in c: Context, segments: [Range<Int>], antiFlares: inout AntiFlareSearch?)
+        -> (accepted: [Detection], rejected: [Rejection])
     {
         var result: [Detection] = []
         var rejected: [Rejection] = []
@@ -337,15 +333,18 @@ public struct FlareFinder: Sendable, Codable, Hashable {
             if !c.filter.peaks.isEmpty {
                 runs = Self.union(runs, filterRuns(segment: segment, significance: significance, context: c))
             }
-            for extent in extents(of: runs, in: segment, context: c)
-            where c.lc.time[max(extent.last, extent.runEnd)] - c.lc.time[extent.first] <= maximumDuration {
-                if transits.contains(where: { $0.overlaps(extent.first...extent.last) }) { continue }
+            for extent in extents(of: runs, in: segment, context: c) {
+                if let anti = antiFlares {
+                    guard c.lc.time[max(extent.last, extent.runEnd)] - c.lc.time[extent.first] <= anti.maximumDuration,
+                        !anti.transits.contains(where: { $0.overlaps(extent.first...extent.last) })
+                    else { continue }
+                }
                 let flare = describe(extent: extent, run: extent.run, segment: segment, context: c)
                 let duration = flare.stop - flare.start + c.cadence
-                if findsTransits, let v = flare.vetting, v.peakSignificance >= asymmetricAbove,
+                if antiFlares != nil, let v = flare.vetting, v.peakSignificance >= asymmetricAbove,
                     v.isFlatTopped(duration: duration, cadence: c.cadence)
                 {
-                    transits.append(extent.first...extent.last)
+                    antiFlares?.transits.append(extent.first...extent.last)
                     continue
                 }
                 // Positive residuals whose integral is not: the extent is mostly a dip (a jump in the data).
@@ -368,7 +367,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
                     continue
                 }
                 result.append(flare)
-                if firstOnly { return (result, rejected) }
+                if antiFlares != nil { return (result, rejected) }
             }
         }
         return (result, rejected)
