@@ -307,23 +307,22 @@ public struct Detrender: Sendable, Codable, Hashable {
         let n = time.count
         guard n > 20 else { return [] }
         let steps = (1..<n).map { time[$0] - time[$0 - 1] }
-        guard var scratch = Optional(steps), let cadence = Statistics.medianInPlace(&scratch), cadence > 0 else { return [] }
+        guard let cadence = Statistics.median(steps), cadence > 0 else { return [] }
         let events = (1..<n).filter { steps[$0 - 1] > 1.5 * cadence && steps[$0 - 1] < 4.5 * cadence }
         guard events.count >= 10 else { return [] }
-        var spacings = zip(events.dropFirst(), events).map { time[$0.0] - time[$0.1] }
-        guard let period = Statistics.medianInPlace(&spacings), period < 1, period > 4 * cadence else { return [] }
+        let spacings = zip(events.dropFirst(), events).map { time[$0.0] - time[$0.1] }
+        guard let period = Statistics.median(spacings), period < 1, period > 4 * cadence else { return [] }
         // A rhythm: most spacings are whole multiples of the median (a firing that was not flagged
         // makes one twice as long), within a cadence (a firing every 12.2 cadences is seen 12 or 13
         // apart). Cadences missing here and there (quality flags, a user's cuts, averaging) leave
         // gaps as short but with no rhythm, and a line per interval between them would follow the
         // light curve point by point, flares included.
         let tolerance = max(0.05 * period, cadence * 1.001)
-        let regular = zip(events.dropFirst(), events).filter { later, earlier in
-            let spacing = time[later] - time[earlier]
+        let regular = spacings.filter { spacing in
             let multiple = (spacing / period).rounded()
             return multiple >= 1 && abs(spacing - multiple * period) <= tolerance
         }.count
-        guard Double(regular) >= 0.75 * Double(events.count - 1) else { return [] }
+        guard Double(regular) >= 0.75 * Double(spacings.count) else { return [] }
         var result: [Range<Int>] = []
         for stretch in stretches {
             var bounds = [stretch.lowerBound] + events.filter { stretch.contains($0) && $0 > stretch.lowerBound } + [stretch.upperBound]
