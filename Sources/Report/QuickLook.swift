@@ -101,10 +101,12 @@ public struct QuickLook: Sendable {
         /// Detections without injection (ignored in the matching) and unmatched detections in trials.
         public var baselineDetections: Int
         public var spuriousDetections: Int
+        /// Drawn flares no place was found for (``InjectionRecoveryResult/unplaced``).
+        public var unplaced: Int
         public var seconds: Double
 
         enum CodingKeys: String, CodingKey {
-            case seed, injected, recovered, fraction, trials, seconds
+            case seed, injected, recovered, fraction, trials, seconds, unplaced
             case perBand = "per_band", bySNR = "by_snr", edRatioMedian = "ed_ratio_median"
             case baselineDetections = "baseline_detections", spuriousDetections = "spurious_detections"
         }
@@ -120,6 +122,7 @@ public struct QuickLook: Sendable {
             trials = result.trials
             baselineDetections = result.baselineDetections
             spuriousDetections = result.spuriousDetections
+            unplaced = result.unplaced
             seconds = result.seconds
         }
 
@@ -135,6 +138,7 @@ public struct QuickLook: Sendable {
             try c.encode(trials, forKey: .trials)
             try c.encode(baselineDetections, forKey: .baselineDetections)
             try c.encode(spuriousDetections, forKey: .spuriousDetections)
+            try c.encode(unplaced, forKey: .unplaced)
             try c.encode(seconds, forKey: .seconds)
         }
     }
@@ -320,7 +324,8 @@ public struct QuickLook: Sendable {
             lines.append(
                 "    median recovered/injected ED at S/N > 10: "
                     + (i.edRatioMedian.map { String(format: "%.3f", $0) } ?? "–")
-                    + "; \(i.baselineDetections) detections before injection (ignored), \(i.spuriousDetections) unmatched")
+                    + "; \(i.baselineDetections) detections before injection (ignored), \(i.spuriousDetections) unmatched"
+                    + (i.unplaced > 0 ? "; \(i.unplaced) drawn flares found no place in the data and were replaced by new draws" : ""))
         }
         if let c = result.comparison { lines += comparisonText(c) }
         return lines.joined(separator: "\n")

@@ -131,14 +131,33 @@ struct DetrenderTests {
     /// left out of the first periodogram, took enough of the variance that the rotation's peak was too
     /// weak to be modelled; the filter alone could not follow it, σ was scaled ×3 for the whole sector
     /// and flares of S/N 21 and 29 were lost. Searched again without the first flare mask, the
-    /// periodogram finds the rotation, and they are found.
+    /// periodogram finds the rotation, and they are found. (The dozen flares are those an injection–
+    /// recovery run with seed 1,017 drew before flares kept their draws until placed: peak, FWHM in
+    /// days, relative amplitude.)
     @Test func manyLargeFlaresDoNotHideAFastRotation() throws {
         let star = StressSet(seed: 1).star(16, cadence: .twoMinute)
-        let result = try InjectionRecovery(search: FlareSearch(parameters: .standard)).run(on: star.band, count: 12, seed: 1_017)
-        for peak in [2019.7118, 2020.8514] {
-            let flare = try #require(result.flares.first { abs($0.peakTime - peak) < 0.001 })
-            #expect(flare.snr > 20)
-            #expect(flare.isRecovered, "S/N \(flare.snr) flare at \(peak) lost")
+        let flares: [(peak: Double, fwhm: Double, amplitude: Double)] = [
+            (2026.0597867, 0.0031968, 0.0103215), (2007.6355662, 0.0116481, 0.1780504), (2024.3837827, 0.0021489, 0.0043852),
+            (2020.8513525, 0.0248433, 0.0502441), (2014.8904818, 0.0015453, 0.0114045), (2003.8090339, 0.0064148, 0.0969068),
+            (2016.0979306, 0.0014299, 0.0110620), (2017.7951176, 0.0147893, 0.0703735), (2019.7118388, 0.0048456, 0.0778616),
+            (2000.0400208, 0.0139086, 0.0078646), (2005.1561678, 0.0193662, 0.1658590), (2010.2382038, 0.0090972, 0.1048256),
+        ]
+        let lc = star.band.lightcurve
+        let level = try #require(Statistics.median(lc.flux))
+        let exposure = star.band.exposureSeconds / 86_400
+        let flux = lc.time.indices.map { i in
+            lc.flux[i] + level * flares.reduce(0) {
+                $0 + FlareTemplate.davenport2014.value(at: lc.time[i], peak: $1.peak, fwhm: $1.fwhm, amplitude: $1.amplitude, exposure: exposure)
+            }
+        }
+        let injected = lc.replacingFlux(flux, note: "12 flares")
+        let found = FlareSearch.Parameters.standard.finder(cadence: try #require(lc.medianCadence))
+            .search(injected, exposureSeconds: star.band.exposureSeconds).flares
+        // The flares of S/N 29 and 21 that were lost.
+        for peak in [2019.7118388, 2020.8513525] {
+            let fwhm = try #require(flares.first { $0.peak == peak }).fwhm
+            let pad = max(fwhm, exposure)
+            #expect(found.contains { peak >= $0.start - pad && peak <= $0.stop + pad }, "flare at \(peak) lost")
         }
     }
 
