@@ -19,7 +19,8 @@ extension Benchmarks {
     /// (`--stress-stars`): enough for a figure in about a minute; the rates' counting noise is then
     /// about ±0.03 false positives per light curve, so compare search changes on 300.
     public static let defaultStressStars = 100
-    /// Flares injected per stress star: one trial's worth (one per 2 days of data).
+    /// Flares injected per stress star, in one trial (which could hold one per day of data): as many as
+    /// one per 2 days, the density the stress figures were first measured at.
     static let stressFlaresPerStar = 12
 
     /// Quality of the flare search on the stress set (``StressSet``, seed 1), per cadence and overall:
