@@ -107,7 +107,8 @@ struct QuickLookTests {
     }
 
     /// `--inject N` adds an `injection` object: N flares in the one band, four S/N bins whose counts
-    /// add up, the open top bin's `snr_max` null, and the seed recorded; the same seed repeats it.
+    /// add up, the open top bin's `snr_max` null, the trials and the flares that found no place (none
+    /// on a flat sector), and the seed recorded; the same seed repeats it.
     @Test func injectionAddsItsSummaryToTheJSONWithTheSeed() async throws {
         try await withTemporaryFolder { folder in
             let url = try writeNoiseSector(in: folder, points: 10_000, seed: 5)
@@ -126,6 +127,8 @@ struct QuickLookTests {
             #expect(json["injected"] as? Int == 40)
             #expect(json["ed_ratio_median"] is Double)
             #expect(json["seconds"] is Double)
+            #expect(json["unplaced"] as? Int == 0)
+            #expect(json["trials"] as? Int == injection.trials)
             let bins = try #require(json["by_snr"] as? [[String: Any]])
             #expect(bins.map { $0["snr_min"] as? Double } == [0, 2, 5, 10])
             #expect(bins.last?["snr_max"] is NSNull)
