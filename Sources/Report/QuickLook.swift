@@ -325,7 +325,7 @@ public struct QuickLook: Sendable {
                 "    median recovered/injected ED at S/N > 10: "
                     + (i.edRatioMedian.map { String(format: "%.3f", $0) } ?? "–")
                     + "; \(i.baselineDetections) detections before injection (ignored), \(i.spuriousDetections) unmatched"
-                    + (i.unplaced > 0 ? "; \(i.unplaced) drawn flares found no place in the data and were replaced by new draws" : ""))
+                    + (i.unplaced > 0 ? "; \(i.unplaced) drawn flares found no place in the data and were left out" : ""))
         }
         if let c = result.comparison { lines += comparisonText(c) }
         return lines.joined(separator: "\n")

@@ -100,8 +100,9 @@ public struct InjectionRecovery: Sendable {
         self.parameters = parameters
     }
 
-    /// Places tried for one flare in one trial before it waits for the next (or, in an empty trial, is
-    /// left out); also the most flares left out before a run gives up placing more.
+    /// Places tried for one flare in a trial that holds others before it waits for the next (ten times
+    /// as many in an empty trial before it is left out); also how many flares in a row may be left out
+    /// before a run gives up placing more.
     static let placesTried = 200
     /// Draws in a row that may find no place in a trial before it is closed (they wait for the next).
     static let drawsWaitingPerTrial = 20
@@ -155,6 +156,9 @@ public struct InjectionRecovery: Sendable {
         /// flare star the stretches clear of its own flares can be few).
         func place(_ draw: Draw, among planned: [InjectionRecoveryResult.Flare], trial: Int) -> InjectionRecoveryResult.Flare? {
             let (fwhm, snr) = draw
+            // No point of a flare reaches more than its peak: a draw that needs more than the largest
+            // amplitude even there has no place anywhere.
+            guard snr * sigma <= parameters.maximumAmplitude else { return nil }
             for _ in 0..<(planned.isEmpty ? 10 : 1) * Self.placesTried {
                 let anchor = lc.time[Int(g.uniform() * Double(lc.count))]
                 let peak = anchor + g.uniform(-1...1) * min(cadence / 2, 2 * fwhm)
@@ -181,18 +185,20 @@ public struct InjectionRecovery: Sendable {
         // 40 FWHM fit between the others) and bias recovery low. A draw that finds no place in a trial
         // already holding flares waits for the next trial, where it is tried first; one that finds none
         // in an empty trial cannot be placed in this light curve at all and is left out
-        // (``InjectionRecoveryResult/unplaced``). A trial is full when `perTrial` flares are in, or when
-        // `drawsWaitingPerTrial` draws in a row found no place in it.
+        // (``InjectionRecoveryResult/unplaced``). A trial is closed when `perTrial` flares are in, when
+        // `drawsWaitingPerTrial` draws in a row found no place in it, or when every flare still to be
+        // placed is waiting for the next. After `placesTried` draws in a row left out, the run gives up
+        // (the light curve has room for almost none): the draws still waiting count as left out.
         var waiting: [Draw] = []
-        var unplaced = 0
-        while placed < count && unplaced <= Self.placesTried {
+        var unplaced = 0, unplacedInARow = 0
+        while placed < count && unplacedInARow < Self.placesTried {
             let trial = trials.count
             var planned: [InjectionRecoveryResult.Flare] = []
             var queue = waiting[...]
             var next: [Draw] = []
             var failures = 0
             while planned.count < min(perTrial, count - placed) && failures < Self.drawsWaitingPerTrial
-                && unplaced <= Self.placesTried
+                && unplacedInARow < Self.placesTried
             {
                 let draw: Draw
                 if let first = queue.popFirst() {
@@ -205,8 +211,10 @@ public struct InjectionRecovery: Sendable {
                 if let flare = place(draw, among: planned, trial: trial) {
                     planned.append(flare)
                     failures = 0
+                    unplacedInARow = 0
                 } else if planned.isEmpty {
                     unplaced += 1
+                    unplacedInARow += 1
                 } else {
                     next.append(draw)
                     failures += 1
@@ -217,6 +225,7 @@ public struct InjectionRecovery: Sendable {
             trials.append(planned)
             placed += planned.count
         }
+        if placed < count { unplaced += waiting.count }
 
         // Each trial's flares with their recovered EDs, and its detections that matched nothing.
         let outcomes = Locked([Int: Swift.Result<(flares: [InjectionRecoveryResult.Flare], spurious: Int), Error>]())
@@ -298,7 +307,7 @@ public struct InjectionRecoveryResult: Sendable, Codable, Hashable {
         public var fwhm: Double
         /// Peak relative amplitude.
         public var amplitude: Double
-        /// Matched-filter S/N of the injected flare.
+        /// Target peak S/N of the injected flare (its brightest point's excess over the white noise).
         public var snr: Double
         /// ED of the injected template, seconds.
         public var injectedED: Double
@@ -337,8 +346,9 @@ public struct InjectionRecoveryResult: Sendable, Codable, Hashable {
     public var spuriousDetections: Int
     /// Drawn flares for which no place was found even in an empty trial (too long for the data
     /// between the baseline detections, or, in sparse data, needing more than the largest
-    /// amplitude): left out and replaced by new draws. After 200 of them the run stops placing, and
-    /// `injected` falls short of the count asked for.
+    /// amplitude): left out and replaced by new draws. After 200 of them in a row the run stops
+    /// placing, and `injected` falls short of the count asked for (the draws still waiting for a
+    /// trial are then counted here too).
     public var unplaced: Int
     /// Wall-clock time of the run (baseline search included), seconds.
     public var seconds: Double
