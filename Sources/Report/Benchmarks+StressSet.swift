@@ -116,18 +116,10 @@ extension Benchmarks {
     /// trial's other flares).
     static func missedDiagnosis(_ f: InjectionRecoveryResult.Flare, star: StressSet.Star, finder: FlareFinder) -> String {
         let lc = star.band.lightcurve
-        let template = InjectionRecovery.Parameters.standard.template
         let exposure = star.band.exposureSeconds / 86_400
         let level = Statistics.median(lc.flux.filter(\.isFinite)) ?? 1
-        var flux = lc.flux
-        for i in lc.time.indices where lc.time[i] > f.peakTime - f.fwhm - exposure && lc.time[i] < f.peakTime + 40 * f.fwhm + exposure {
-            flux[i] += level * template.value(at: lc.time[i], peak: f.peakTime, fwhm: f.fwhm, amplitude: f.amplitude, exposure: exposure)
-        }
-        guard
-            let injected = try? Lightcurve(
-                time: lc.time, flux: flux, fluxError: lc.fluxError, origins: lc.origins, band: lc.band, timeSystem: lc.timeSystem,
-                fluxUnit: lc.fluxUnit, provenance: lc.provenance)
-        else { return "-" }
+        let flux = InjectionRecovery(search: FlareSearch(parameters: .standard)).flux(of: lc, adding: [f], level: level, exposure: exposure)
+        let injected = lc.replacingFlux(flux, note: "the missed flare injected alone")
         let search = finder.search(injected, exposureSeconds: star.band.exposureSeconds)
         let near = (f.peakTime - max(exposure, f.fwhm))...(f.peakTime + 3 * f.fwhm + exposure)
         let indices = lc.time.indices.filter { near.contains(lc.time[$0]) }

@@ -141,14 +141,45 @@ public struct InjectionRecovery: Sendable {
 
         var g = SeededGenerator(seed: seed, stream: "injection|\(lc.band)")
         let exposure = max(0, band.exposureSeconds) / 86_400
+        let excluded = baseline.map { ($0.start - 0.1)...($0.stop + 0.1) }
+        // Place every trial's flares first (the draws never depend on what a search finds), then
+        // search the trials concurrently: the outcome is the same on any number of cores.
+        let (trials, unplaced) = plan(count: count, on: band, sigma: sigma, excluded: excluded, using: &g)
+
+        // Each trial's flares with their recovered EDs, and its detections that matched nothing.
+        let outcomes = Locked([Int: Swift.Result<(flares: [InjectionRecoveryResult.Flare], spurious: Int), Error>]())
+        DispatchQueue.concurrentPerform(iterations: trials.count) { trial in
+            let result = Swift.Result { try self.trial(trials[trial], number: trial, on: band, level: level, exposure: exposure, excluded: excluded) }
+            outcomes.withLock { $0[trial] = result }
+        }
+        var flares: [InjectionRecoveryResult.Flare] = []
+        var spurious = 0
+        for trial in trials.indices {
+            guard let result = outcomes.withLock({ $0[trial] }) else { continue }
+            let (found, unmatched) = try result.get()
+            flares += found
+            spurious += unmatched
+        }
+        outcome.flares = flares
+        outcome.trials = trials.count
+        outcome.spuriousDetections = spurious
+        outcome.unplaced = unplaced
+        outcome.seconds = Self.seconds(since: clock)
+        return outcome
+    }
+
+    /// Every trial's flares, placed before any is searched, and the number of draws left out
+    /// (``InjectionRecoveryResult/unplaced``).
+    private func plan(
+        count: Int, on band: BandLightcurve, sigma: Double, excluded: [ClosedRange<Double>], using g: inout SeededGenerator
+    ) -> (trials: [[InjectionRecoveryResult.Flare]], unplaced: Int) {
+        let lc = band.lightcurve
+        let exposure = max(0, band.exposureSeconds) / 86_400
         let cadence = lc.medianCadence ?? exposure
         let observed = lc.segments(maxGap: 0.5).reduce(0.0) { $0 + lc.time[$1.upperBound - 1] - lc.time[$1.lowerBound] }
         let perTrial = max(1, Int(observed / parameters.daysPerFlare))
         let fwhmLow = min(max(parameters.fwhmMinutes.lowerBound, band.exposureSeconds / 180), parameters.fwhmMinutes.upperBound)
         let fwhmRange = fwhmLow...parameters.fwhmMinutes.upperBound
-        let excluded = baseline.map { ($0.start - 0.1)...($0.stop + 0.1) }
-        // Place every trial's flares first (the draws never depend on what a search finds), then
-        // search the trials concurrently: the outcome is the same on any number of cores.
         var trials: [[InjectionRecoveryResult.Flare]] = []
         var placed = 0
         /// One flare of this FWHM and S/N placed among `planned`, or nil if none of `placesTried`
@@ -227,28 +258,7 @@ public struct InjectionRecovery: Sendable {
         }
         if placed < count { unplaced += waiting.count }
 
-        // Each trial's flares with their recovered EDs, and its detections that matched nothing.
-        let outcomes = Locked([Int: Swift.Result<(flares: [InjectionRecoveryResult.Flare], spurious: Int), Error>]())
-        let planned = trials
-        DispatchQueue.concurrentPerform(iterations: planned.count) { trial in
-            let result = Swift.Result { try self.trial(planned[trial], number: trial, on: band, level: level, exposure: exposure, excluded: excluded) }
-            outcomes.withLock { $0[trial] = result }
-        }
-        var flares: [InjectionRecoveryResult.Flare] = []
-        var spurious = 0
-        for trial in trials.indices {
-            guard let result = outcomes.withLock({ $0[trial] }) else { continue }
-            let (found, unmatched) = try result.get()
-            flares += found
-            spurious += unmatched
-        }
-        let trial = trials.count
-        outcome.flares = flares
-        outcome.trials = trial
-        outcome.spuriousDetections = spurious
-        outcome.unplaced = unplaced
-        outcome.seconds = Self.seconds(since: clock)
-        return outcome
+        return (trials, unplaced)
     }
 
     /// Injects one trial's flares into `band`, searches it and matches the detections: the flares with
@@ -259,13 +269,7 @@ public struct InjectionRecovery: Sendable {
         excluded: [ClosedRange<Double>]
     ) throws -> (flares: [InjectionRecoveryResult.Flare], spurious: Int) {
         let lc = band.lightcurve
-        var flux = lc.flux
-        for f in planned {
-            for i in window(of: f.peakTime, fwhm: f.fwhm, exposure: exposure, in: lc.time) {
-                flux[i] += level * parameters.template.value(
-                    at: lc.time[i], peak: f.peakTime, fwhm: f.fwhm, amplitude: f.amplitude, exposure: exposure)
-            }
-        }
+        let flux = flux(of: lc, adding: planned, level: level, exposure: exposure)
         var injected = band
         injected.lightcurve = lc.replacingFlux(flux, note: "\(planned.count) \(parameters.template.rawValue) flares injected (trial \(trial))")
         let entry = CatalogEntry(id: "injection-recovery", ra: 0, dec: 0)
@@ -284,6 +288,19 @@ public struct InjectionRecovery: Sendable {
             flares.append(f)
         }
         return (flares, found.count - used.count)
+    }
+
+    /// The flux of `lc` with `flares` added: each point gets the template averaged over its exposure
+    /// (days), times `level` (the quiescent flux the flares' relative amplitudes refer to).
+    public func flux(of lc: Lightcurve, adding flares: [InjectionRecoveryResult.Flare], level: Double, exposure: Double) -> [Double] {
+        var flux = lc.flux
+        for f in flares {
+            for i in window(of: f.peakTime, fwhm: f.fwhm, exposure: exposure, in: lc.time) {
+                flux[i] += level * parameters.template.value(
+                    at: lc.time[i], peak: f.peakTime, fwhm: f.fwhm, amplitude: f.amplitude, exposure: exposure)
+            }
+        }
+        return flux
     }
 
     /// Indices of the points a flare can reach: exposures overlapping [peak − FWHM, peak + 40 FWHM]

@@ -93,7 +93,7 @@ public struct Lightcurve: Sendable {
 
     /// The same light curve with other fluxes (same times, errors and origins), `note` (if any)
     /// appended to its provenance.
-    func replacingFlux(_ flux: [Double], note: String? = nil) -> Lightcurve {
+    public func replacingFlux(_ flux: [Double], note: String? = nil) -> Lightcurve {
         assert(flux.count == time.count)
         var copy = self
         copy.flux = flux

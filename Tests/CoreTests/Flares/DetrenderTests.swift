@@ -136,26 +136,24 @@ struct DetrenderTests {
     /// days, relative amplitude.)
     @Test func manyLargeFlaresDoNotHideAFastRotation() throws {
         let star = StressSet(seed: 1).star(16, cadence: .twoMinute)
-        let flares: [(peak: Double, fwhm: Double, amplitude: Double)] = [
+        let flares = [
             (2026.0597867, 0.0031968, 0.0103215), (2007.6355662, 0.0116481, 0.1780504), (2024.3837827, 0.0021489, 0.0043852),
             (2020.8513525, 0.0248433, 0.0502441), (2014.8904818, 0.0015453, 0.0114045), (2003.8090339, 0.0064148, 0.0969068),
             (2016.0979306, 0.0014299, 0.0110620), (2017.7951176, 0.0147893, 0.0703735), (2019.7118388, 0.0048456, 0.0778616),
             (2000.0400208, 0.0139086, 0.0078646), (2005.1561678, 0.0193662, 0.1658590), (2010.2382038, 0.0090972, 0.1048256),
-        ]
+        ].map { peak, fwhm, amplitude in
+            InjectionRecoveryResult.Flare(trial: 0, peakTime: peak, fwhm: fwhm, amplitude: amplitude, snr: 0, injectedED: 0, recoveredED: nil)
+        }
         let lc = star.band.lightcurve
         let level = try #require(Statistics.median(lc.flux))
         let exposure = star.band.exposureSeconds / 86_400
-        let flux = lc.time.indices.map { i in
-            lc.flux[i] + level * flares.reduce(0) {
-                $0 + FlareTemplate.davenport2014.value(at: lc.time[i], peak: $1.peak, fwhm: $1.fwhm, amplitude: $1.amplitude, exposure: exposure)
-            }
-        }
+        let flux = InjectionRecovery(search: FlareSearch(parameters: .standard)).flux(of: lc, adding: flares, level: level, exposure: exposure)
         let finder = FlareSearch.Parameters.standard.finder(cadence: try #require(lc.medianCadence))
         let found = finder.search(lc.replacingFlux(flux, note: "12 flares"), exposureSeconds: star.band.exposureSeconds).flares
         let before = finder.search(lc, exposureSeconds: star.band.exposureSeconds).flares
         // The flares of S/N 29 and 21 that were lost (and that nothing in the star itself stands for).
         for peak in [2019.7118388, 2020.8513525] {
-            let fwhm = try #require(flares.first { $0.peak == peak }).fwhm
+            let fwhm = try #require(flares.first { $0.peakTime == peak }).fwhm
             let pad = max(fwhm, exposure)
             #expect(found.contains { peak >= $0.start - pad && peak <= $0.stop + pad }, "flare at \(peak) lost")
             #expect(!before.contains { peak >= $0.start - pad && peak <= $0.stop + pad })
