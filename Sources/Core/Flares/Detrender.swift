@@ -9,7 +9,9 @@ import Foundation
 ///
 /// 1. **Rotation.** A generalised Lomb–Scargle periodogram (``LombScargle``; Zechmeister & Kürster
 ///    2009) of the light curve with impulsive upward outliers masked, periods from `minimumPeriod` to
-///    half the baseline, with Baluev's (2008) false-alarm probability. If a period is significant
+///    half the baseline, with Baluev's (2008) false-alarm probability; where the data show a roll
+///    rhythm (K2, ``rollRhythm(time:)``), its period and first two harmonics (±3 %) are the
+///    spacecraft's and not searched. If a period is significant
 ///    (FAP < `maximumFalseAlarm`), strong (power ≥ `minimumPower`: a transit's weak peak is left to
 ///    the robust filter) and short (≤ `maximumPeriod`), the modulation is modelled explicitly:
 ///    `harmonics` harmonics plus a straight line, least-squares fitted in windows of
@@ -133,10 +135,16 @@ public struct Detrender: Sendable, Codable, Hashable {
         var period: Double?
         var harmonics = 0
         var filterWindow = window
+        // A roll sawtooth (K2) is the spacecraft's rhythm, not the star's: its period and harmonics
+        // are left out of the rotation search, and the roll ramps model it.
+        let rollRhythm = correctsRoll ? Self.rollRhythm(time: time) : nil
+        let rollFrequencies = rollRhythm.map { rhythm in
+            (1...3).map { k in Double(k) / rhythm.period * 0.97...Double(k) / rhythm.period * 1.03 }
+        } ?? []
         /// The periodogram of the points not `excluded`, and whether (and how) its period is modelled.
         func findRotation(excluding excluded: [Bool]) {
             guard let settings = self.rotation else { return }
-            rotation = settings.periodogram.rotation(time: time, flux: flux, excluded: excluded, clip: clip)
+            rotation = settings.periodogram.rotation(time: time, flux: flux, excluded: excluded, clip: clip, ignoring: rollFrequencies)
             period = nil
             harmonics = 0
             filterWindow = window
@@ -159,7 +167,7 @@ public struct Detrender: Sendable, Codable, Hashable {
         var scatter = [Double](repeating: .nan, count: n)
         var rotationModel = [Double](repeating: 0, count: n)
         var rollModel = [Double](repeating: 0, count: n)
-        let rollIntervals = correctsRoll ? Self.rollIntervals(time: time, stretches: stretches) : []
+        let rollIntervals = rollRhythm.map { Self.rollIntervals(time: time, stretches: stretches, rhythm: $0) } ?? []
         // Buffers every pass refills.
         let stretchTimes = stretches.map { Array(time[$0]) }
         var residual = [Double](repeating: .nan, count: n)
@@ -304,25 +312,12 @@ public struct Detrender: Sendable, Codable, Hashable {
     /// firing that was not flagged) is cut into pieces of about that spacing. Returns no interval for
     /// data without such a rhythm (TESS, whose momentum dumps are days apart; Kepler).
     static func rollIntervals(time: [Double], stretches: [Range<Int>]) -> [Range<Int>] {
-        let n = time.count
-        guard n > 20 else { return [] }
-        let steps = (1..<n).map { time[$0] - time[$0 - 1] }
-        guard let cadence = Statistics.median(steps), cadence > 0 else { return [] }
-        let events = (1..<n).filter { steps[$0 - 1] > 1.5 * cadence && steps[$0 - 1] < 4.5 * cadence }
-        guard events.count >= 10 else { return [] }
-        let spacings = zip(events.dropFirst(), events).map { time[$0.0] - time[$0.1] }
-        guard let period = Statistics.median(spacings), period < 1, period > 4 * cadence else { return [] }
-        // A rhythm: most spacings are whole multiples of the median (a firing that was not flagged
-        // makes one twice as long), within a cadence (a firing every 12.2 cadences is seen 12 or 13
-        // apart). Cadences missing here and there (quality flags, a user's cuts, averaging) leave
-        // gaps as short but with no rhythm, and a line per interval between them would follow the
-        // light curve point by point, flares included.
-        let tolerance = max(0.05 * period, cadence * 1.001)
-        let regular = spacings.filter { spacing in
-            let multiple = (spacing / period).rounded()
-            return multiple >= 1 && abs(spacing - multiple * period) <= tolerance
-        }.count
-        guard Double(regular) >= 0.75 * Double(spacings.count) else { return [] }
+        rollRhythm(time: time).map { rollIntervals(time: time, stretches: stretches, rhythm: $0) } ?? []
+    }
+
+    /// ``rollIntervals(time:stretches:)`` of a rhythm already found.
+    static func rollIntervals(time: [Double], stretches: [Range<Int>], rhythm: (events: [Int], period: Double)) -> [Range<Int>] {
+        let (events, period) = rhythm
         var result: [Range<Int>] = []
         for stretch in stretches {
             var bounds = [stretch.lowerBound] + events.filter { stretch.contains($0) && $0 > stretch.lowerBound } + [stretch.upperBound]
@@ -339,6 +334,35 @@ public struct Detrender: Sendable, Codable, Hashable {
             }
         }
         return result
+    }
+
+    /// The firings of ``rollIntervals(time:stretches:)`` (the index of the first point after each
+    /// short gap) and the rhythm's period (the mean of the spacings one firing apart), days; nil
+    /// where the data show no such rhythm.
+    static func rollRhythm(time: [Double]) -> (events: [Int], period: Double)? {
+        let n = time.count
+        guard n > 20 else { return nil }
+        let steps = (1..<n).map { time[$0] - time[$0 - 1] }
+        guard let cadence = Statistics.median(steps), cadence > 0 else { return nil }
+        let events = (1..<n).filter { steps[$0 - 1] > 1.5 * cadence && steps[$0 - 1] < 4.5 * cadence }
+        guard events.count >= 10 else { return nil }
+        let spacings = zip(events.dropFirst(), events).map { time[$0.0] - time[$0.1] }
+        guard let period = Statistics.median(spacings), period < 1, period > 4 * cadence else { return nil }
+        // A rhythm: most spacings are whole multiples of the median (a firing that was not flagged
+        // makes one twice as long), within a cadence (a firing every 12.2 cadences is seen 12 or 13
+        // apart). Cadences missing here and there (quality flags, a user's cuts, averaging) leave
+        // gaps as short but with no rhythm, and a line per interval between them would follow the
+        // light curve point by point, flares included.
+        let tolerance = max(0.05 * period, cadence * 1.001)
+        let regular = spacings.filter { spacing in
+            let multiple = (spacing / period).rounded()
+            return multiple >= 1 && abs(spacing - multiple * period) <= tolerance
+        }.count
+        guard Double(regular) >= 0.75 * Double(spacings.count) else { return nil }
+        // The median spacing is a whole number of cadences (12 for a rhythm of 12.2); the mean of the
+        // single spacings is the rhythm's period.
+        let single = spacings.filter { ($0 / period).rounded() == 1 }
+        return (events, single.isEmpty ? period : single.reduce(0, +) / Double(single.count))
     }
 
     /// A straight line per roll interval, fitted robustly (biweight-reweighted, three passes) to the

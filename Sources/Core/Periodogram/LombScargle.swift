@@ -59,8 +59,10 @@ public struct LombScargle: Sendable, Codable, Hashable {
     }
 
     /// Searches the points with positive finite weight; nil when there are too few (< 8) or the
-    /// baseline is too short for two cycles of the shortest period.
-    public func search(time: [Double], flux: [Double], weight: [Double]) -> Result? {
+    /// baseline is too short for two cycles of the shortest period. The highest peak is looked for
+    /// outside the `ignoring` frequency bands (1/d): a spacecraft's own rhythm (K2's roll) is not
+    /// the star's.
+    public func search(time: [Double], flux: [Double], weight: [Double], ignoring: [ClosedRange<Double>] = []) -> Result? {
         var t: [Double] = []
         var y: [Double] = []
         var w: [Double] = []
@@ -82,11 +84,15 @@ public struct LombScargle: Sendable, Codable, Hashable {
         let count = Int(((fMax - fMin) / step).rounded(.down)) + 1
         let coarse = Self.prefersFFT(points: t.count, frequencies: count)
             ? sums.fastPowers(from: fMin, step: step, count: count) : sums.powers(from: fMin, step: step, count: count)
-        guard let best = coarse.indices.max(by: { coarse[$0] < coarse[$1] }) else { return nil }
+        func allowed(_ f: Double) -> Bool { !ignoring.contains { $0.contains(f) } }
+        var best = -1
+        for j in coarse.indices where (best < 0 || coarse[j] > coarse[best]) && allowed(fMin + Double(j) * step) { best = j }
+        guard best >= 0 else { return nil }
         // Refine around the peak, ten times finer.
         let fineStep = step / 10
         let fineStart = max(fMin, fMin + (Double(best) - 1) * step)
-        let fine = sums.powers(from: fineStart, step: fineStep, count: 21)
+        var fine = sums.powers(from: fineStart, step: fineStep, count: 21)
+        for j in fine.indices where !allowed(fineStart + Double(j) * fineStep) { fine[j] = 0 }
         let k = fine.indices.max(by: { fine[$0] < fine[$1] })!
         let (frequency, power) = fine[k] >= coarse[best]
             ? (fineStart + Double(k) * fineStep, fine[k]) : (fMin + Double(best) * step, coarse[best])
@@ -114,11 +120,12 @@ public struct LombScargle: Sendable, Codable, Hashable {
     /// in bins of a sixth of the shortest period (95 % of a sinusoid's amplitude kept there, more at
     /// longer periods). The one search the flare detrending (``Detrender``) and the rotation
     /// analysis (``RotationSearch``) share.
-    public func rotation(time: [Double], flux: [Double], excluded: [Bool]? = nil, clip: Double) -> Result? {
+    public func rotation(time: [Double], flux: [Double], excluded: [Bool]? = nil, clip: Double,
+                         ignoring: [ClosedRange<Double>] = []) -> Result? {
         let spikes = Detrender.impulsiveOutliers(flux, clip: clip)
         let weight = time.indices.map { i in (excluded?[i] ?? false) || spikes[i] || !flux[i].isFinite ? 0.0 : 1.0 }
         let binned = Self.bin(time: time, flux: flux, weight: weight, width: minimumPeriod / 6)
-        return search(time: binned.time, flux: binned.flux, weight: binned.weight)
+        return search(time: binned.time, flux: binned.flux, weight: binned.weight, ignoring: ignoring)
     }
 
     /// Baluev (2008) Eq. 5 upper bound on the false-alarm probability for the "standard" normalisation,

@@ -286,6 +286,26 @@ struct DetrenderTests {
         #expect(Detrender.rollIntervals(time: tess.time, stretches: [0..<tess.count]).isEmpty)
     }
 
+    /// The roll sawtooth is the spacecraft's rhythm, not the star's rotation. With a 0.4 % sawtooth
+    /// every 0.25 d (12.2 cadences: the firings are seen 12 or 13 cadences apart) on a star whose
+    /// spots turn in 3 d at 0.1 %, the periodogram's highest peak was the roll's; its harmonics then
+    /// rounded off each ramp's top and the last point before a firing stood 10σ above the model
+    /// (stress stars 160 and 286). The rotation found is the star's, and no flare is found.
+    @Test func theRollRhythmIsNotTakenForTheRotation() throws {
+        let period = 0.25
+        let firing = { (t: Double) -> Bool in (t - 1500).truncatingRemainder(dividingBy: period) < 0.0205 }
+        let lc = try curve(days: 27, cadenceMinutes: 29.4, sigma: 0.0003, band: "K2", skip: firing) { t in
+            0.004 * ((t - 1500).truncatingRemainder(dividingBy: period) / period - 0.5) + 0.001 * sin(2 * Double.pi * t / 3)
+        }
+        let rhythm = try #require(Detrender.rollRhythm(time: lc.time))
+        #expect(abs(rhythm.period - period) < 0.003, "roll period \(rhythm.period)")
+        let finder = FlareSearch.Parameters.standard.finder(cadence: try #require(lc.medianCadence))
+        let result = finder.search(lc)
+        let found = try #require(result.rotation?.period)
+        #expect(abs(found - 3) < 0.15, "rotation \(found) d")
+        #expect(result.flares.isEmpty, "\(result.flares.map(\.peakTime))")
+    }
+
     /// A complex flare longer than half the filter window is a flare to mask, not variability to
     /// follow: a smaller flare begins the run, the large one rises within it in minutes, and a
     /// gradual decay carries it on for hours. AU Mic at 2 minutes (BTJD 2056.83–2057.12, one run of
