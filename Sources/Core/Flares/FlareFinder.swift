@@ -224,13 +224,13 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         // photometry). σ is scaled by the smallest factor that leaves none, times a safety margin.
         var noiseScale = 1.0
         if let grid = invertedCalibration {
-            var search: AntiFlareSearch? = AntiFlareSearch(maximumDuration: maximumAntiFlareDuration)
+            let search = AntiFlareSearch(maximumDuration: maximumAntiFlareDuration)
             var inverted = Context(
                 lc: lc, residual: residual.map { -$0 }, error: error, sigma: sigma, exposureSeconds: exposure, cadence: cadence)
             inverted.filter = Context.Filter(peaks: candidates.inverted, threshold: candidates.threshold)
             for factor in grid {
                 // One anti-flare is enough to reject a factor: the search stops at the first.
-                let anti = flares(in: inverted.scaled(by: factor), segments: segments, antiFlares: &search)
+                let anti = flares(in: inverted.scaled(by: factor), segments: segments, antiFlares: search)
                 noiseScale = factor
                 if anti.accepted.isEmpty { break }
             }
@@ -240,8 +240,7 @@ public struct FlareFinder: Sendable, Codable, Hashable {
         upright.filter = Context.Filter(peaks: candidates.upright, threshold: candidates.threshold)
         let context = upright.scaled(by: noiseScale)
         let significance = (0..<n).map { context.residual[$0] / context.sigma[$0] }
-        var notInverted: AntiFlareSearch?
-        var (found, rejected) = lc.count >= minimumPoints ? flares(in: context, segments: segments, antiFlares: &notInverted) : ([], [])
+        var (found, rejected) = lc.count >= minimumPoints ? flares(in: context, segments: segments) : ([], [])
         if let window = corroborationWindow {
             for flare in found where !Self.corroborated(flare, time: lc.time, significance: significance, window: window) {
                 rejected.append(Rejection(candidate: flare, reason: .notCorroborated))
@@ -307,15 +306,18 @@ public struct FlareFinder: Sendable, Codable, Hashable {
     /// and leaves out the transits it has met: flat-topped events
     /// (``FlareVetting/isFlatTopped(duration:cadence:)``) of `asymmetricAbove` σ or more where first
     /// seen, kept in `transits` for the later factors, at which their shape is no longer measured.
-    struct AntiFlareSearch {
-        var maximumDuration: Double
+    /// (A class: the transits it meets at one factor are kept for the next.)
+    final class AntiFlareSearch {
+        let maximumDuration: Double
         var transits: [ClosedRange<Int>] = []
+
+        init(maximumDuration: Double) { self.maximumDuration = maximumDuration }
     }
 
     /// Candidates of every segment that pass the criteria and the shape test (the same on the
     /// inverted curve, `antiFlares` set: what counts against the threshold is what would have
     /// passed it upright).
-    private func flares(in c: Context, segments: [Range<Int>], antiFlares: inout AntiFlareSearch?)
+    private func flares(in c: Context, segments: [Range<Int>], antiFlares: AntiFlareSearch? = nil)
         -> (accepted: [Detection], rejected: [Rejection])
     {
         var result: [Detection] = []
