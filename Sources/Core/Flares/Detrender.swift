@@ -138,9 +138,7 @@ public struct Detrender: Sendable, Codable, Hashable {
         // A roll sawtooth (K2) is the spacecraft's rhythm, not the star's: its period and harmonics
         // are left out of the rotation search, and the roll ramps model it.
         let rollRhythm = correctsRoll ? Self.rollRhythm(time: time) : nil
-        let rollFrequencies = rollRhythm.map { rhythm in
-            (1...3).map { k in Double(k) / rhythm.period * 0.97...Double(k) / rhythm.period * 1.03 }
-        } ?? []
+        let rollFrequencies = rollRhythm.map { Self.rollFrequencies($0.period, baseline: time[n - 1] - time[0]) } ?? []
         /// The periodogram of the points not `excluded`, and whether (and how) its period is modelled.
         func findRotation(excluding excluded: [Bool]) {
             guard let settings = self.rotation else { return }
@@ -308,7 +306,7 @@ public struct Detrender: Sendable, Codable, Hashable {
     /// the aperture — a sawtooth that PDC leaves in part. Short gaps (one to three missing cadences)
     /// that recur with a median spacing under a day and a rhythm (three quarters of the spacings
     /// whole multiples of the median), at least ten of them, mark the firings; each interval
-    /// between two is a ramp. An interval more than 1.6 times the median spacing long (a
+    /// between two is a ramp. An interval more than 1.6 times the rhythm's period long (a
     /// firing that was not flagged) is cut into pieces of about that spacing. Returns no interval for
     /// data without such a rhythm (TESS, whose momentum dumps are days apart; Kepler).
     static func rollIntervals(time: [Double], stretches: [Range<Int>]) -> [Range<Int>] {
@@ -360,9 +358,21 @@ public struct Detrender: Sendable, Codable, Hashable {
         }.count
         guard Double(regular) >= 0.75 * Double(spacings.count) else { return nil }
         // The median spacing is a whole number of cadences (12 for a rhythm of 12.2); the mean of the
-        // single spacings is the rhythm's period.
-        let single = spacings.filter { ($0 / period).rounded() == 1 }
+        // spacings one firing apart is the rhythm's period.
+        let single = spacings.filter { abs($0 - period) <= tolerance }
         return (events, single.isEmpty ? period : single.reduce(0, +) / Double(single.count))
+    }
+
+    /// The frequency bands (1/d) of a roll rhythm of `period` days and its first two harmonics, ±3 %
+    /// or the periodogram's resolution (1 / `baseline`), whichever is wider: the spacecraft's, not the
+    /// star's. A star rotating at those periods is not found there.
+    static func rollFrequencies(_ period: Double, baseline: Double) -> [ClosedRange<Double>] {
+        guard period > 0 else { return [] }
+        return (1...3).map { k in
+            let f = Double(k) / period
+            let width = max(0.03 * f, baseline > 0 ? 1 / baseline : 0)
+            return (f - width)...(f + width)
+        }
     }
 
     /// A straight line per roll interval, fitted robustly (biweight-reweighted, three passes) to the

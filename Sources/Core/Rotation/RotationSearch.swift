@@ -3,9 +3,10 @@ import Foundation
 /// Rotation periods: the strongest periodicity of each band's light curve and of the source.
 ///
 /// Each band with at least `minimumPoints` good points is normalised by its median and searched
-/// with the generalised Lomb–Scargle periodogram (``LombScargle/rotation(time:flux:excluded:clip:)``:
+/// with the generalised Lomb–Scargle periodogram (``LombScargle/rotation(time:flux:excluded:clip:ignoring:)``:
 /// the same search, outlier masking and binning as the flare detrending), from
-/// `periodogram.minimumPeriod` to half the baseline, with Baluev's (2008) false-alarm probability.
+/// `periodogram.minimumPeriod` to half the baseline, with Baluev's (2008) false-alarm probability
+/// (where the data show a K2 roll rhythm, its period and first two harmonics are not searched).
 /// A band's period is *significant* when its FAP is below `maximumFalseAlarm`; a peak within 5 % of
 /// the longest period searched is marked `at_longest_period` (the period may be longer: a 27-day
 /// sector cannot show a 15-day rotation) and does not count for the source. The source's period
@@ -143,7 +144,11 @@ public struct RotationSearch: Analysis {
         let level = Statistics.median(good.map { lc.flux[$0] }) ?? .nan
         var result: LombScargle.Result?
         if good.count >= parameters.minimumPoints, level.isFinite, level != 0 {
-            result = parameters.periodogram.rotation(time: lc.time, flux: lc.flux.map { $0 / level }, clip: parameters.clip)
+            // A K2 roll rhythm is the spacecraft's period, not the star's (``Detrender/rollFrequencies(_:baseline:)``).
+            let roll = Detrender.rollRhythm(time: lc.time).map {
+                Detrender.rollFrequencies($0.period, baseline: lc.time[lc.count - 1] - lc.time[0])
+            } ?? []
+            result = parameters.periodogram.rotation(time: lc.time, flux: lc.flux.map { $0 / level }, clip: parameters.clip, ignoring: roll)
         }
         let significant = result.map { $0.falseAlarmProbability < parameters.maximumFalseAlarm } ?? false
         let atLimit = result.map { $0.period >= 0.95 / $0.minimumFrequency } ?? false
