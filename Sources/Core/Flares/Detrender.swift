@@ -10,8 +10,9 @@ import Foundation
 /// 1. **Rotation.** A generalised Lomb–Scargle periodogram (``LombScargle``; Zechmeister & Kürster
 ///    2009) of the light curve with impulsive upward outliers masked, periods from `minimumPeriod` to
 ///    half the baseline, with Baluev's (2008) false-alarm probability; where the data show a roll
-///    rhythm (K2, ``rollRhythm(time:)``), its period and first two harmonics (±3 %) are the
-///    spacecraft's and not searched. If a period is significant
+///    rhythm (K2, ``rollRhythm(time:)``), its period and first two harmonics (±3 %, at least the
+///    periodogram's resolution: ``rollFrequencies(_:baseline:)``) are the spacecraft's and not
+///    searched. If a period is significant
 ///    (FAP < `maximumFalseAlarm`), strong (power ≥ `minimumPower`: a transit's weak peak is left to
 ///    the robust filter) and short (≤ `maximumPeriod`), the modulation is modelled explicitly:
 ///    `harmonics` harmonics plus a straight line, least-squares fitted in windows of
