@@ -10,8 +10,8 @@ import Foundation
 /// 1. **Rotation.** A generalised Lomb–Scargle periodogram (``LombScargle``; Zechmeister & Kürster
 ///    2009) of the light curve with impulsive upward outliers masked, periods from `minimumPeriod` to
 ///    half the baseline, with Baluev's (2008) false-alarm probability; where the data show a roll
-///    rhythm (K2, ``rollRhythm(time:)``), its period and first two harmonics (±3 %, at least the
-///    periodogram's resolution: ``rollFrequencies(_:baseline:)``) are the spacecraft's and not
+///    rhythm (K2, ``RollRhythm``), its period and first two harmonics (±3 %, at least the
+///    periodogram's resolution: ``RollRhythm/frequencies(baseline:)``) are the spacecraft's and not
 ///    searched. If a period is significant
 ///    (FAP < `maximumFalseAlarm`), strong (power ≥ `minimumPower`: a transit's weak peak is left to
 ///    the robust filter) and short (≤ `maximumPeriod`), the modulation is modelled explicitly:
@@ -27,7 +27,7 @@ import Foundation
 ///    `minimumWindowCadences` cadences) for modelled rotation: several times longer than a flare,
 ///    clearly shorter than the rotation. Masked runs are bridged by the neighbouring windows'
 ///    polynomials. With `correctsRoll`, a robust line per spacecraft roll interval
-///    (``rollIntervals(time:stretches:)``, K2) is added for the roll sawtooth.
+///    (``RollRhythm/intervals(time:stretches:)``, K2) is added for the roll sawtooth.
 /// 3. **Noise.** The returned σ is a rolling robust scatter (1.4826 × MAD) of the final model's
 ///    unmasked residuals in windows of `scatterWindow` days, interpolated between nodes — not one
 ///    value per light curve.
@@ -59,7 +59,7 @@ public struct Detrender: Sendable, Codable, Hashable {
     public var iterations: Int
     /// Width of the rolling-scatter window, days.
     public var scatterWindow: Double
-    /// Model a spacecraft roll sawtooth where the data show one (``rollIntervals(time:stretches:)``).
+    /// Model a spacecraft roll sawtooth where the data show one (``RollRhythm``).
     public var correctsRoll: Bool
 
     public init(window: Double, rotation: RotationModelling? = nil, clip: Double = 3, iterations: Int = 3,
@@ -138,8 +138,8 @@ public struct Detrender: Sendable, Codable, Hashable {
         var filterWindow = window
         // A roll sawtooth (K2) is the spacecraft's rhythm, not the star's: its period and harmonics
         // are left out of the rotation search, and the roll ramps model it.
-        let rollRhythm = correctsRoll ? Self.rollRhythm(time: time) : nil
-        let rollFrequencies = rollRhythm.map { Self.rollFrequencies($0.period, baseline: time[n - 1] - time[0]) } ?? []
+        let rollRhythm = RollRhythm(time: time)
+        let rollFrequencies = rollRhythm?.frequencies(baseline: time[n - 1] - time[0]) ?? []
         /// The periodogram of the points not `excluded`, and whether (and how) its period is modelled.
         func findRotation(excluding excluded: [Bool]) {
             guard let settings = self.rotation else { return }
@@ -166,7 +166,7 @@ public struct Detrender: Sendable, Codable, Hashable {
         var scatter = [Double](repeating: .nan, count: n)
         var rotationModel = [Double](repeating: 0, count: n)
         var rollModel = [Double](repeating: 0, count: n)
-        let rollIntervals = rollRhythm.map { Self.rollIntervals(time: time, stretches: stretches, rhythm: $0) } ?? []
+        let rollIntervals = correctsRoll ? rollRhythm?.intervals(time: time, stretches: stretches) ?? [] : []
         // Buffers every pass refills.
         let stretchTimes = stretches.map { Array(time[$0]) }
         var residual = [Double](repeating: .nan, count: n)
@@ -300,79 +300,85 @@ public struct Detrender: Sendable, Codable, Hashable {
         for i in readmit { fitted[i] = true }
     }
 
-    /// The intervals between a spacecraft's regular attitude corrections, where the data show them.
+    /// A spacecraft's regular attitude corrections, where the data show them.
     ///
     /// K2 fired its thrusters every ~6 hours to undo the solar-pressure roll; the cadences of each
     /// firing are flagged (and rejected), and between firings the flux drifts as the star moves over
     /// the aperture — a sawtooth that PDC leaves in part. Short gaps (one to three missing cadences)
     /// that recur with a median spacing under a day and a rhythm (three quarters of the spacings
-    /// whole multiples of the median), at least ten of them, mark the firings; each interval
-    /// between two is a ramp. An interval more than 1.6 times the rhythm's period long (a
-    /// firing that was not flagged) is cut into pieces of about that spacing. Returns no interval for
-    /// data without such a rhythm (TESS, whose momentum dumps are days apart; Kepler).
-    static func rollIntervals(time: [Double], stretches: [Range<Int>]) -> [Range<Int>] {
-        rollRhythm(time: time).map { rollIntervals(time: time, stretches: stretches, rhythm: $0) } ?? []
-    }
+    /// whole multiples of the median), at least ten of them, mark the firings. There is no such
+    /// rhythm in TESS data (momentum dumps days apart) or Kepler's.
+    struct RollRhythm {
+        /// The index of the first point after each firing's gap.
+        var events: [Int]
+        /// The rhythm's period, days: the mean of the spacings one firing apart.
+        var period: Double
 
-    /// ``rollIntervals(time:stretches:)`` of a rhythm already found.
-    static func rollIntervals(time: [Double], stretches: [Range<Int>], rhythm: (events: [Int], period: Double)) -> [Range<Int>] {
-        let (events, period) = rhythm
-        var result: [Range<Int>] = []
-        for stretch in stretches {
-            var bounds = [stretch.lowerBound] + events.filter { stretch.contains($0) && $0 > stretch.lowerBound } + [stretch.upperBound]
-            bounds = Array(Set(bounds)).sorted()
-            for (a, b) in zip(bounds, bounds.dropFirst()) where b > a {
-                let length = time[b - 1] - time[a]
-                let pieces = length > 1.6 * period ? Int(min(Double(b - a), (length / period).rounded())) : 1
-                var start = a
-                for k in 1...max(1, pieces) {
-                    let cut = k == pieces ? b : (start..<b).first { time[$0] >= time[a] + Double(k) * length / Double(pieces) } ?? b
-                    if cut > start { result.append(start..<cut) }
-                    start = cut
+        /// The rhythm of these times, or nil where they show none.
+        init?(time: [Double]) {
+            let n = time.count
+            guard n > 20 else { return nil }
+            let steps = (1..<n).map { time[$0] - time[$0 - 1] }
+            guard let cadence = Statistics.median(steps), cadence > 0 else { return nil }
+            let events = (1..<n).filter { steps[$0 - 1] > 1.5 * cadence && steps[$0 - 1] < 4.5 * cadence }
+            guard events.count >= 10 else { return nil }
+            let spacings = zip(events.dropFirst(), events).map { time[$0.0] - time[$0.1] }
+            guard let median = Statistics.median(spacings), median < 1, median > 4 * cadence else { return nil }
+            // A rhythm: most spacings are whole multiples of the median (a firing that was not flagged
+            // makes one twice as long), within a cadence (a firing every 12.2 cadences is seen 12 or 13
+            // apart). Cadences missing here and there (quality flags, a user's cuts, averaging) leave
+            // gaps as short but with no rhythm, and a line per interval between them would follow the
+            // light curve point by point, flares included.
+            let tolerance = max(0.05 * median, cadence * 1.001)
+            let regular = spacings.filter { spacing in
+                let multiple = (spacing / median).rounded()
+                return multiple >= 1 && abs(spacing - multiple * median) <= tolerance
+            }.count
+            guard Double(regular) >= 0.75 * Double(spacings.count) else { return nil }
+            // The median spacing is a whole number of cadences (12 for a rhythm of 12.2); the mean of
+            // the spacings one firing apart is the rhythm's period.
+            let single = spacings.filter { abs($0 - median) <= tolerance }
+            self.events = events
+            self.period = single.isEmpty ? median : single.reduce(0, +) / Double(single.count)
+        }
+
+        /// The intervals between firings, each a ramp of the sawtooth; an interval more than 1.6
+        /// periods long (a firing that was not flagged) is cut into pieces of about a period.
+        func intervals(time: [Double], stretches: [Range<Int>]) -> [Range<Int>] {
+            var result: [Range<Int>] = []
+            for stretch in stretches {
+                var bounds = [stretch.lowerBound] + events.filter { stretch.contains($0) && $0 > stretch.lowerBound } + [stretch.upperBound]
+                bounds = Array(Set(bounds)).sorted()
+                for (a, b) in zip(bounds, bounds.dropFirst()) where b > a {
+                    let length = time[b - 1] - time[a]
+                    let pieces = length > 1.6 * period ? Int(min(Double(b - a), (length / period).rounded())) : 1
+                    var start = a
+                    for k in 1...max(1, pieces) {
+                        let cut = k == pieces ? b : (start..<b).first { time[$0] >= time[a] + Double(k) * length / Double(pieces) } ?? b
+                        if cut > start { result.append(start..<cut) }
+                        start = cut
+                    }
                 }
             }
+            return result
         }
-        return result
-    }
 
-    /// The firings of ``rollIntervals(time:stretches:)`` (the index of the first point after each
-    /// short gap) and the rhythm's period (the mean of the spacings one firing apart), days; nil
-    /// where the data show no such rhythm.
-    static func rollRhythm(time: [Double]) -> (events: [Int], period: Double)? {
-        let n = time.count
-        guard n > 20 else { return nil }
-        let steps = (1..<n).map { time[$0] - time[$0 - 1] }
-        guard let cadence = Statistics.median(steps), cadence > 0 else { return nil }
-        let events = (1..<n).filter { steps[$0 - 1] > 1.5 * cadence && steps[$0 - 1] < 4.5 * cadence }
-        guard events.count >= 10 else { return nil }
-        let spacings = zip(events.dropFirst(), events).map { time[$0.0] - time[$0.1] }
-        guard let period = Statistics.median(spacings), period < 1, period > 4 * cadence else { return nil }
-        // A rhythm: most spacings are whole multiples of the median (a firing that was not flagged
-        // makes one twice as long), within a cadence (a firing every 12.2 cadences is seen 12 or 13
-        // apart). Cadences missing here and there (quality flags, a user's cuts, averaging) leave
-        // gaps as short but with no rhythm, and a line per interval between them would follow the
-        // light curve point by point, flares included.
-        let tolerance = max(0.05 * period, cadence * 1.001)
-        let regular = spacings.filter { spacing in
-            let multiple = (spacing / period).rounded()
-            return multiple >= 1 && abs(spacing - multiple * period) <= tolerance
-        }.count
-        guard Double(regular) >= 0.75 * Double(spacings.count) else { return nil }
-        // The median spacing is a whole number of cadences (12 for a rhythm of 12.2); the mean of the
-        // spacings one firing apart is the rhythm's period.
-        let single = spacings.filter { abs($0 - period) <= tolerance }
-        return (events, single.isEmpty ? period : single.reduce(0, +) / Double(single.count))
-    }
+        /// The frequency bands (1/d) of the rhythm and its first two harmonics, ±3 % or the
+        /// periodogram's resolution (1 / `baseline` days), whichever is wider: the spacecraft's, not
+        /// the star's, and left out of every rotation search (``periodogramBands(time:)``). A star
+        /// rotating at those periods is not found there.
+        func frequencies(baseline: Double) -> [ClosedRange<Double>] {
+            (1...3).map { k in
+                let f = Double(k) / period
+                let width = max(0.03 * f, baseline > 0 ? 1 / baseline : 0)
+                return (f - width)...(f + width)
+            }
+        }
 
-    /// The frequency bands (1/d) of a roll rhythm of `period` days and its first two harmonics, ±3 %
-    /// or the periodogram's resolution (1 / `baseline`), whichever is wider: the spacecraft's, not the
-    /// star's. A star rotating at those periods is not found there.
-    static func rollFrequencies(_ period: Double, baseline: Double) -> [ClosedRange<Double>] {
-        guard period > 0 else { return [] }
-        return (1...3).map { k in
-            let f = Double(k) / period
-            let width = max(0.03 * f, baseline > 0 ? 1 / baseline : 0)
-            return (f - width)...(f + width)
+        /// The bands a rotation periodogram of these times leaves out: those of their roll rhythm,
+        /// if any. The one rule the flare detrending and the rotation analysis share.
+        static func periodogramBands(time: [Double]) -> [ClosedRange<Double>] {
+            RollRhythm(time: time)?.frequencies(baseline: time[time.count - 1] - time[0]) ?? []
         }
     }
 

@@ -101,9 +101,11 @@ public struct InjectionRecovery: Sendable {
     }
 
     /// Places tried for one flare in a trial that holds others before it waits for the next (ten times
-    /// as many in an empty trial before it is left out); also how many flares in a row may be left out
-    /// before a run gives up placing more.
+    /// as many in an empty trial before it is left out).
     static let placesTried = 200
+    /// Draws left out in a row after which a run gives up placing more (the light curve has room for
+    /// almost none).
+    static let unplacedInARowLimit = 200
     /// Draws in a row that may find no place in a trial before it is closed (they wait for the next).
     static let drawsWaitingPerTrial = 20
     /// A flare's FWHM (days) and target peak S/N, as drawn.
@@ -144,7 +146,7 @@ public struct InjectionRecovery: Sendable {
         let excluded = baseline.map { ($0.start - 0.1)...($0.stop + 0.1) }
         // Place every trial's flares first (the draws never depend on what a search finds), then
         // search the trials concurrently: the outcome is the same on any number of cores.
-        let (trials, unplaced) = plan(count: count, on: band, sigma: sigma, excluded: excluded, using: &g)
+        let (trials, unplaced) = plan(count: count, on: band, sigma: sigma, exposure: exposure, excluded: excluded, using: &g)
 
         // Each trial's flares with their recovered EDs, and its detections that matched nothing.
         let outcomes = Locked([Int: Swift.Result<(flares: [InjectionRecoveryResult.Flare], spurious: Int), Error>]())
@@ -171,10 +173,10 @@ public struct InjectionRecovery: Sendable {
     /// Every trial's flares, placed before any is searched, and the number of draws left out
     /// (``InjectionRecoveryResult/unplaced``).
     private func plan(
-        count: Int, on band: BandLightcurve, sigma: Double, excluded: [ClosedRange<Double>], using g: inout SeededGenerator
+        count: Int, on band: BandLightcurve, sigma: Double, exposure: Double, excluded: [ClosedRange<Double>],
+        using g: inout SeededGenerator
     ) -> (trials: [[InjectionRecoveryResult.Flare]], unplaced: Int) {
         let lc = band.lightcurve
-        let exposure = max(0, band.exposureSeconds) / 86_400
         let cadence = lc.medianCadence ?? exposure
         let observed = lc.segments(maxGap: 0.5).reduce(0.0) { $0 + lc.time[$1.upperBound - 1] - lc.time[$1.lowerBound] }
         let perTrial = max(1, Int(observed / parameters.daysPerFlare))
@@ -218,18 +220,19 @@ public struct InjectionRecovery: Sendable {
         // in an empty trial cannot be placed in this light curve at all and is left out
         // (``InjectionRecoveryResult/unplaced``). A trial is closed when `perTrial` flares are in, when
         // `drawsWaitingPerTrial` draws in a row found no place in it, or when every flare still to be
-        // placed is waiting for the next. After `placesTried` draws in a row left out, the run gives up
-        // (the light curve has room for almost none): the draws still waiting count as left out.
+        // placed is waiting for the next. After `unplacedInARowLimit` draws in a row left out, the run
+        // gives up (the light curve has room for almost none): the draws still waiting count as left
+        // out. (A loop that ends there leaves the trial it was filling empty, which ends the run.)
         var waiting: [Draw] = []
         var unplaced = 0, unplacedInARow = 0
-        while placed < count && unplacedInARow < Self.placesTried {
+        while placed < count {
             let trial = trials.count
             var planned: [InjectionRecoveryResult.Flare] = []
             var queue = waiting[...]
             var next: [Draw] = []
             var failures = 0
             while planned.count < min(perTrial, count - placed) && failures < Self.drawsWaitingPerTrial
-                && unplacedInARow < Self.placesTried
+                && unplacedInARow < Self.unplacedInARowLimit
             {
                 let draw: Draw
                 if let first = queue.popFirst() {
@@ -363,7 +366,8 @@ public struct InjectionRecoveryResult: Sendable, Codable, Hashable {
     public var spuriousDetections: Int
     /// Drawn flares for which no place was found even in an empty trial (too long for the data
     /// between the baseline detections, or, in sparse data, needing more than the largest
-    /// amplitude): left out and replaced by new draws. After 200 of them in a row the run stops
+    /// amplitude): left out and replaced by new draws. After 200 of them in a row
+    /// (``InjectionRecovery/unplacedInARowLimit``) the run stops
     /// placing, and `injected` falls short of the count asked for (the draws still waiting for a
     /// trial are then counted here too).
     public var unplaced: Int

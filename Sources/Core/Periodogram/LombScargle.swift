@@ -119,7 +119,8 @@ public struct LombScargle: Sendable, Codable, Hashable {
     /// than `clip` robust σ of the point-to-point differences), are left out, and the rest averaged
     /// in bins of a sixth of the shortest period (95 % of a sinusoid's amplitude kept there, more at
     /// longer periods). The one search the flare detrending (``Detrender``) and the rotation
-    /// analysis (``RotationSearch``) share.
+    /// analysis (``RotationSearch``) share; both pass the bands of a K2 roll rhythm as `ignoring`
+    /// (``Detrender/RollRhythm/periodogramBands(time:)``).
     public func rotation(time: [Double], flux: [Double], excluded: [Bool]? = nil, clip: Double,
                          ignoring: [ClosedRange<Double>] = []) -> Result? {
         let spikes = Detrender.impulsiveOutliers(flux, clip: clip)

@@ -144,11 +144,9 @@ public struct RotationSearch: Analysis {
         let level = Statistics.median(good.map { lc.flux[$0] }) ?? .nan
         var result: LombScargle.Result?
         if good.count >= parameters.minimumPoints, level.isFinite, level != 0 {
-            // A K2 roll rhythm is the spacecraft's period, not the star's (``Detrender/rollFrequencies(_:baseline:)``).
-            let roll = Detrender.rollRhythm(time: lc.time).map {
-                Detrender.rollFrequencies($0.period, baseline: lc.time[lc.count - 1] - lc.time[0])
-            } ?? []
-            result = parameters.periodogram.rotation(time: lc.time, flux: lc.flux.map { $0 / level }, clip: parameters.clip, ignoring: roll)
+            result = parameters.periodogram.rotation(
+                time: lc.time, flux: lc.flux.map { $0 / level }, clip: parameters.clip,
+                ignoring: Detrender.RollRhythm.periodogramBands(time: lc.time))
         }
         let significant = result.map { $0.falseAlarmProbability < parameters.maximumFalseAlarm } ?? false
         let atLimit = result.map { $0.period >= 0.95 / $0.minimumFrequency } ?? false

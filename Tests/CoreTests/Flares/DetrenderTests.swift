@@ -276,34 +276,38 @@ struct DetrenderTests {
         let lc = try curve(days: 20, cadenceMinutes: 29.4, sigma: 0.0003, band: "K2", skip: firing) { t in
             0.003 * ((t - 1500).truncatingRemainder(dividingBy: period) / period - 0.5)
         }
-        let intervals = Detrender.rollIntervals(time: lc.time, stretches: [0..<lc.count])
+        let intervals = Detrender.RollRhythm(time: lc.time)?.intervals(time: lc.time, stretches: [0..<lc.count]) ?? []
         #expect(abs(intervals.count - Int(20 / period)) <= 2, "\(intervals.count) intervals")
         let model = detrender.model(lc, stretches: [0..<lc.count])
         let residual = lc.time.indices.map { lc.flux[$0] / model.baseline[$0] - 1 }
         #expect(try #require(Statistics.robustSigma(residual)) < 0.0004)
 
         let tess = try curve { _ in 0 }
-        #expect(Detrender.rollIntervals(time: tess.time, stretches: [0..<tess.count]).isEmpty)
+        #expect(Detrender.RollRhythm(time: tess.time) == nil)
     }
 
     /// The roll sawtooth is the spacecraft's rhythm, not the star's rotation. With a 0.4 % sawtooth
     /// every 0.25 d (12.2 cadences: the firings are seen 12 or 13 cadences apart) on a star whose
     /// spots turn in 3 d at 0.1 %, the periodogram's highest peak was the roll's; its harmonics then
     /// rounded off each ramp's top and the last point before a firing stood 10σ above the model
-    /// (stress stars 160 and 286). The rotation found is the star's, and no flare is found.
+    /// (stress stars 160 and 286). The rotation found is the star's, in the flare search and in the
+    /// rotation analysis alike, and no flare is found.
     @Test func theRollRhythmIsNotTakenForTheRotation() throws {
         let period = 0.25
         let firing = { (t: Double) -> Bool in (t - 1500).truncatingRemainder(dividingBy: period) < 0.0205 }
         let lc = try curve(days: 27, cadenceMinutes: 29.4, sigma: 0.0003, band: "K2", skip: firing) { t in
             0.004 * ((t - 1500).truncatingRemainder(dividingBy: period) / period - 0.5) + 0.001 * sin(2 * Double.pi * t / 3)
         }
-        let rhythm = try #require(Detrender.rollRhythm(time: lc.time))
+        let rhythm = try #require(Detrender.RollRhythm(time: lc.time))
         #expect(abs(rhythm.period - period) < 0.003, "roll period \(rhythm.period)")
         let finder = FlareSearch.Parameters.standard.finder(cadence: try #require(lc.medianCadence))
         let result = finder.search(lc)
         let found = try #require(result.rotation?.period)
         #expect(abs(found - 3) < 0.15, "rotation \(found) d")
         #expect(result.flares.isEmpty, "\(result.flares.map(\.peakTime))")
+        // The rotation analysis leaves the same bands out (``Detrender/RollRhythm/periodogramBands(time:)``).
+        let analysed = try #require(RotationSearch().search(lc).result?.period)
+        #expect(abs(analysed - 3) < 0.15, "rotation analysis \(analysed) d")
     }
 
     /// A complex flare longer than half the filter window is a flare to mask, not variability to
@@ -359,7 +363,7 @@ struct DetrenderTests {
         let lc = try curve(days: 12, cadenceMinutes: 100.0 / 60, sigma: 0.0003, skip: { t in
             dropped.contains(Int(((t - 1500) / cadence).rounded()))
         }, flare)
-        let intervals = Detrender.rollIntervals(time: lc.time, stretches: [0..<lc.count])
+        let intervals = Detrender.RollRhythm(time: lc.time)?.intervals(time: lc.time, stretches: [0..<lc.count]) ?? []
         #expect(intervals.isEmpty, "\(intervals.count) roll intervals")
         let result = FlareSearch.Parameters.standard.finder(cadence: cadence).search(lc, exposureSeconds: 100)
         let big = try #require(result.flares.first { abs($0.peakTime - peak) < 0.005 })

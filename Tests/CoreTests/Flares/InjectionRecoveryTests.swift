@@ -129,7 +129,7 @@ struct InjectionRecoveryTests {
         let result = try InjectionRecovery(search: FlareSearch(parameters: .standard), parameters: parameters)
             .run(on: Self.flatCurve(), count: 5, seed: 1)
         #expect(result.injected == 0)
-        #expect(result.unplaced == InjectionRecovery.placesTried)
+        #expect(result.unplaced == InjectionRecovery.unplacedInARowLimit)
         #expect(result.trials == 0)
     }
 
